@@ -1,0 +1,136 @@
+"""The validated layout: plain frozen dataclasses, produced only by ``validate``.
+
+Everything downstream (street graph, population, engine, outputs) reads these and never
+the raw YAML. Coordinates are kept both as WGS84 and as local metres (x east, y north)
+about the layout's origin.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from sim.params import Params
+
+
+@dataclass(frozen=True)
+class Institution:
+    """An organisation people belong to (a faculty, a hospital, a start-up hub)."""
+
+    id: str
+    name: str
+    sector: str = "other"
+
+
+@dataclass(frozen=True)
+class Node:
+    """A point of the street/path graph."""
+
+    id: str
+    lat: float
+    lon: float
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An undirected street or path segment between two nodes."""
+
+    id: str
+    source: str
+    target: str
+    kind: str
+    traffic: str
+    frontage: float
+    length: float
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Venue:
+    """A ground-floor place inside a building (cafe, canteen, lecture hall, ...)."""
+
+    id: str
+    building: str
+    kind: str
+    capacity: int
+    open_s: float
+    close_s: float
+    access: str
+    area_m2: float
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Building:
+    """A building: the home of agents, with entrances on the graph and venues."""
+
+    id: str
+    name: str
+    institutions: tuple[str, ...]
+    entrances: tuple[str, ...]
+    population: dict[str, int]
+    venues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PublicSpace:
+    """A plaza or park area reached from one node, where people linger."""
+
+    id: str
+    name: str
+    kind: str
+    node: str
+    area_m2: float
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """Where people arrive in and leave the district (metro, bus, bike parking)."""
+
+    id: str
+    name: str
+    kind: str
+    node: str
+    share: float
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A complete, validated district layout.
+
+    Mappings keep file order, which fixes the index of every item in arrays.
+    """
+
+    name: str
+    source_file: str
+    origin: tuple[float, float]
+    institutions: dict[str, Institution]
+    nodes: dict[str, Node]
+    edges: dict[str, Edge]
+    buildings: dict[str, Building]
+    venues: dict[str, Venue]
+    spaces: dict[str, PublicSpace]
+    gateways: dict[str, Gateway]
+    params: Params = field(default_factory=Params)
+    description: str = ""
+    attribution: str = ""
+
+    def total_population(self) -> dict[str, int]:
+        """People per agent type, summed over buildings."""
+        totals: dict[str, int] = {}
+        for b in self.buildings.values():
+            for t, n in b.population.items():
+                totals[t] = totals.get(t, 0) + n
+        return totals
+
+    def scaled(self, factor: float) -> Layout:
+        """A copy with every building's population multiplied by ``factor`` (rounded)."""
+        buildings = {
+            bid: dataclasses.replace(
+                b, population={t: int(round(n * factor)) for t, n in b.population.items()}
+            )
+            for bid, b in self.buildings.items()
+        }
+        return dataclasses.replace(self, buildings=buildings)

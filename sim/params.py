@@ -1,0 +1,174 @@
+"""Model and agent-type parameters, their defaults, bounds and sources.
+
+Every default either cites ``docs/MODEL.md`` (which cites the published source) or is
+marked ``assumption``. Layout files override them under ``model:`` and
+``agents: <type>:``; sweeps reach them by dotted path (``model.greet_radius_m``,
+``agents.student.coffee_rate``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+AGENT_TYPES: tuple[str, ...] = ("researcher", "student", "startup", "clinician")
+"""Agent types, in the order used for type codes in arrays."""
+
+EDGE_KINDS: tuple[str, ...] = ("street", "footpath", "park_path", "crossing")
+TRAFFIC_LEVELS: tuple[str, ...] = ("none", "low", "high")
+VENUE_KINDS: tuple[str, ...] = (
+    "cafe",
+    "canteen",
+    "lecture_hall",
+    "shared_lab",
+    "showroom",
+    "meeting_room",
+)
+VENUE_ACCESS: tuple[str, ...] = ("public", "members")
+SPACE_KINDS: tuple[str, ...] = ("plaza", "park")
+GATEWAY_KINDS: tuple[str, ...] = ("metro", "bus", "bike", "train", "car_park")
+ERRAND_SCOPES: tuple[str, ...] = ("own_institution", "any", "own_buildings")
+
+
+def _p(default: Any, lo: float | None, hi: float | None, source: str, unit: str = "") -> Any:
+    """A dataclass field with bounds and a source recorded in its metadata."""
+    meta = {"lo": lo, "hi": hi, "source": source, "unit": unit}
+    if isinstance(default, (list, tuple)):
+        return field(default_factory=lambda: tuple(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class AgentTypeParams:
+    """Day-plan and movement parameters of one agent type."""
+
+    arrival_mean_h: float = _p(8.75, 0, 24, "assumption", "h")
+    arrival_sd_min: float = _p(45.0, 0, 240, "assumption", "min")
+    workday_mean_h: float = _p(8.0, 0.5, 16, "assumption", "h")
+    workday_sd_h: float = _p(1.0, 0, 6, "assumption", "h")
+    speed_mean: float = _p(1.34, 0.3, 3.0, "Weidmann 1993", "m/s")
+    speed_sd: float = _p(0.26, 0, 1.0, "Weidmann 1993", "m/s")
+    lunch_out_prob: float = _p(0.6, 0, 1, "assumption (OfficeTeam 2018: 47 % socialise)")
+    lunch_mean_h: float = _p(12.0, 10, 15, "assumption", "h")
+    lunch_sd_min: float = _p(30.0, 0, 120, "assumption", "min")
+    lunch_outdoor_share: float = _p(0.15, 0, 1, "assumption")
+    coffee_rate: float = _p(1.0, 0, 10, "assumption (no source; swept)", "per day")
+    coffee_duration_min: float = _p(10.0, 1, 120, "assumption (no source; swept)", "min")
+    errand_rate: float = _p(0.0, 0, 10, "assumption", "per day")
+    errand_duration_min: float = _p(60.0, 1, 480, "assumption", "min")
+    errand_kinds: tuple[str, ...] = _p((), None, None, "assumption")
+    errand_scope: str = _p("any", None, None, "assumption")
+
+
+def _type_defaults() -> dict[str, AgentTypeParams]:
+    base = AgentTypeParams()
+    return {
+        # Seminars: about one every third day, at any institution's lecture hall.
+        "researcher": dataclasses.replace(
+            base,
+            errand_rate=0.3,
+            errand_duration_min=60.0,
+            errand_kinds=("lecture_hall", "meeting_room"),
+            errand_scope="any",
+        ),
+        # Two lecture blocks a day at their own institution.
+        "student": dataclasses.replace(
+            base,
+            arrival_mean_h=8.5,
+            arrival_sd_min=60.0,
+            workday_mean_h=7.0,
+            workday_sd_h=1.5,
+            lunch_out_prob=0.7,
+            coffee_rate=0.8,
+            errand_rate=2.0,
+            errand_duration_min=90.0,
+            errand_kinds=("lecture_hall",),
+            errand_scope="own_institution",
+        ),
+        # Shared labs, showrooms and meeting rooms, anywhere they may enter.
+        "startup": dataclasses.replace(
+            base,
+            arrival_mean_h=9.25,
+            arrival_sd_min=50.0,
+            coffee_rate=1.5,
+            errand_rate=1.0,
+            errand_duration_min=45.0,
+            errand_kinds=("shared_lab", "showroom", "meeting_room"),
+            errand_scope="any",
+        ),
+        # Day shift; moves between the hospital's own buildings.
+        "clinician": dataclasses.replace(
+            base,
+            arrival_mean_h=7.5,
+            arrival_sd_min=30.0,
+            workday_mean_h=8.5,
+            workday_sd_h=0.75,
+            lunch_out_prob=0.5,
+            lunch_mean_h=12.25,
+            coffee_rate=0.8,
+            errand_rate=1.5,
+            errand_duration_min=30.0,
+            errand_kinds=(),
+            errand_scope="own_buildings",
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """Parameters of movement, encounters and meetings shared by all agents."""
+
+    # Encounter geometry
+    greet_radius_m: float = _p(20.0, 1, 200, "Gehl 2010; Fotios et al. 2015", "m")
+    merge_gap_s: float = _p(120.0, 0, 3600, "assumption", "s")
+    # Meeting probability per encounter between strangers, by setting (assumptions)
+    p_street_high: float = _p(0.0005, 0, 1, "assumption")
+    p_street_low: float = _p(0.001, 0, 1, "assumption")
+    p_street_none: float = _p(0.0015, 0, 1, "assumption")
+    p_footpath: float = _p(0.0015, 0, 1, "assumption")
+    p_park_path: float = _p(0.002, 0, 1, "assumption")
+    p_crossing: float = _p(0.001, 0, 1, "assumption")
+    frontage_boost: float = _p(1.0, 0, 10, "assumption (Hillier et al. 1993; Gehl 2010)")
+    p_cafe: float = _p(0.01, 0, 1, "assumption")
+    p_canteen: float = _p(0.006, 0, 1, "assumption")
+    p_lecture_hall: float = _p(0.003, 0, 1, "assumption")
+    p_shared_lab: float = _p(0.02, 0, 1, "assumption")
+    p_showroom: float = _p(0.02, 0, 1, "assumption")
+    p_meeting_room: float = _p(0.01, 0, 1, "assumption")
+    p_plaza: float = _p(0.006, 0, 1, "assumption")
+    p_park: float = _p(0.004, 0, 1, "assumption")
+    # Familiarity multipliers on the stranger probability (assumptions)
+    fam_same_institution: float = _p(2.0, 1, 1000, "assumption")
+    fam_same_building: float = _p(5.0, 1, 1000, "assumption")
+    fam_tie: float = _p(10.0, 1, 1000, "assumption (Allen 1977: repeated contact)")
+    # Perceived route cost (assumptions; Hillier et al. 1993 for frontage attraction)
+    traffic_penalty_low: float = _p(0.2, 0, 10, "assumption")
+    traffic_penalty_high: float = _p(0.6, 0, 10, "assumption")
+    footpath_factor: float = _p(0.9, 0.1, 10, "assumption")
+    park_path_factor: float = _p(0.85, 0.1, 10, "assumption")
+    crossing_extra_m: float = _p(15.0, 0, 500, "assumption", "m")
+    frontage_preference: float = _p(0.2, 0, 0.9, "assumption")
+    route_profiles: int = _p(8, 1, 64, "assumption")
+    route_noise_sd: float = _p(0.15, 0, 2, "assumption")
+    # Destination choice (assumptions)
+    gateway_decay_m: float = _p(600.0, 1, 1e5, "assumption", "m")
+    venue_decay_m: float = _p(250.0, 1, 1e5, "assumption (Allen 1977 decay, scaled)", "m")
+    venue_m2_per_person: float = _p(1.5, 0.1, 50, "assumption", "m2")
+
+
+@dataclass(frozen=True)
+class Params:
+    """All parameters of one run: the model's and one set per agent type."""
+
+    model: ModelParams = field(default_factory=ModelParams)
+    agents: dict[str, AgentTypeParams] = field(default_factory=_type_defaults)
+
+    def agent(self, agent_type: str) -> AgentTypeParams:
+        """Parameters of ``agent_type`` (one of :data:`AGENT_TYPES`)."""
+        return self.agents[agent_type]
+
+
+def param_fields(cls: type) -> dict[str, dataclasses.Field]:
+    """Fields of a parameter dataclass by name, for validation and documentation."""
+    return {f.name: f for f in dataclasses.fields(cls)}
