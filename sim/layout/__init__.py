@@ -1,5 +1,6 @@
 """Layout files: reading YAML with line numbers, validating, and the validated model."""
 
+from sim.layout.load import load_layout
 from sim.layout.schema import (
     Building,
     Edge,
@@ -20,4 +21,5 @@ __all__ = [
     "Node",
     "PublicSpace",
     "Venue",
+    "load_layout",
 ]
