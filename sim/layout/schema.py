@@ -129,7 +129,7 @@ class Layout:
         """A copy with every building's population multiplied by ``factor`` (rounded)."""
         buildings = {
             bid: dataclasses.replace(
-                b, population={t: int(round(n * factor)) for t, n in b.population.items()}
+                b, population={t: round(n * factor) for t, n in b.population.items()}
             )
             for bid, b in self.buildings.items()
         }

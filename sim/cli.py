@@ -1,0 +1,153 @@
+"""The command line: parse arguments, call the library, report errors in one line.
+
+Subcommands: ``run`` (simulate a layout and write results), ``check`` (validate a layout)
+and ``bench`` (print speed and memory figures). Any problem with user input prints one
+line on stderr and exits with status 2; argparse handles unknown options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from sim.errors import CrosspathsInputError
+
+EXIT_INPUT_ERROR = 2
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a seed >= 0, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``run_sim.py``."""
+    parser = argparse.ArgumentParser(
+        prog="run_sim.py",
+        description="Crosspaths: chance meetings between institutions in a district layout.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="simulate a layout and write tables and figures")
+    run.add_argument("layout", help="layout YAML file")
+    run.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    run.add_argument("--days", type=_positive_int, default=1, help="weekdays (default 1)")
+    run.add_argument(
+        "--scale", type=_positive_float, default=1.0, help="multiply every population"
+    )
+    run.add_argument("--out", type=Path, help="output folder (default results/<scenario>/)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    check = sub.add_parser("check", help="validate a layout without running it")
+    check.add_argument("layout", help="layout YAML file")
+
+    bench = sub.add_parser("bench", help="print set-up time, simulation time and memory")
+    bench.add_argument("layout", nargs="?", default="scenarios/baseline.yaml")
+    bench.add_argument(
+        "--scales",
+        default="1,2.5",
+        help="comma-separated population scales to time (default 1,2.5)",
+    )
+    bench.add_argument("--seed", type=_seed, default=0)
+    bench.add_argument(
+        "--reference-layout",
+        default="tests/fixtures/tiny.yaml",
+        help="small layout on which the fast engine is timed against the reference",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "run":
+            return _run(args)
+        return _bench(args)
+    except CrosspathsInputError as err:
+        print(f"error: {err.one_line()}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted; no results written", file=sys.stderr)
+        return 130
+
+
+def _check(args: argparse.Namespace) -> int:
+    from sim.layout import load_layout
+
+    layout = load_layout(args.layout)
+    people = layout.total_population()
+    census = ", ".join(f"{n} {t}" for t, n in people.items() if n)
+    print(
+        f"ok: {args.layout}: {len(layout.nodes)} nodes, {len(layout.edges)} edges, "
+        f"{len(layout.buildings)} buildings, {len(layout.venues)} venues, "
+        f"{len(layout.spaces)} public spaces, {len(layout.gateways)} gateways; "
+        f"{sum(people.values())} people ({census})"
+    )
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from sim.layout import load_layout
+    from sim.outputs.writer import write_results
+    from sim.progress import progress_bar
+    from sim.runner import simulate
+
+    t0 = time.perf_counter()
+    layout = load_layout(args.layout)
+    if args.scale != 1.0:
+        layout = layout.scaled(args.scale)
+    out_dir = args.out or Path("results") / layout.name
+    with progress_bar(args.days + 1, layout.name, quiet=args.quiet) as advance:
+        result = simulate(layout, seed=args.seed, days=args.days, on_progress=advance)
+    summary = write_results(result, out_dir, layout.name, time.perf_counter() - t0)
+    print(
+        f"{layout.name}: {summary['agents']['total']} people, {args.days} day(s), seed "
+        f"{args.seed}: {summary['meetings_per_person_day']:.3f} meetings and "
+        f"{summary['cross_institution_meetings_per_person_day']:.3f} cross-institution "
+        f"meetings per person-day -> {out_dir}"
+    )
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from sim.bench import run_benchmark
+
+    try:
+        scales = [float(s) for s in args.scales.split(",")]
+    except ValueError:
+        raise CrosspathsInputError(
+            f"expected comma-separated numbers, got {args.scales!r}", path="--scales"
+        ) from None
+    run_benchmark(args.layout, scales, args.seed, args.reference_layout)
+    return 0

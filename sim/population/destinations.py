@@ -1,0 +1,137 @@
+"""Where people may go: candidate venues, spaces and buildings, and their appeal.
+
+A destination's appeal is its size times a decay with walking distance
+(``exp(-d / venue_decay_m)``): people prefer big, near places, the way contact
+frequency falls with distance in Allen (1977). Who may enter a venue follows its
+``access`` (members-only venues admit the people of the building's institutions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.layout.schema import Layout
+from sim.network.routing import RouteTable, Sites
+from sim.params import VENUE_KINDS
+
+LUNCH_KINDS = ("canteen", "cafe")
+COFFEE_KINDS = ("cafe",)
+
+
+@dataclass(frozen=True)
+class Destinations:
+    """Arrays describing every venue, space and building as a destination."""
+
+    venue_site: np.ndarray
+    venue_kind: np.ndarray
+    venue_capacity: np.ndarray
+    venue_open: np.ndarray
+    venue_close: np.ndarray
+    venue_public: np.ndarray
+    venue_members: tuple[frozenset[int], ...]
+    space_site: np.ndarray
+    space_area: np.ndarray
+    building_members: tuple[frozenset[int], ...]
+    building_population: np.ndarray
+    site_distance: np.ndarray
+    venue_decay_m: float
+
+
+def build_destinations(layout: Layout, sites: Sites, routes: RouteTable) -> Destinations:
+    """Collect destination attributes from a layout and its site distances."""
+    inst_index = {iid: i for i, iid in enumerate(layout.institutions)}
+    b_index = {bid: i for i, bid in enumerate(layout.buildings)}
+    b_members = tuple(
+        frozenset(inst_index[i] for i in b.institutions) for b in layout.buildings.values()
+    )
+    venues = list(layout.venues.values())
+    return Destinations(
+        venue_site=np.array([sites.building_site(b_index[v.building]) for v in venues], np.int32),
+        venue_kind=np.array([VENUE_KINDS.index(v.kind) for v in venues], np.int8),
+        venue_capacity=np.array([v.capacity for v in venues], float),
+        venue_open=np.array([v.open_s for v in venues], float),
+        venue_close=np.array([v.close_s for v in venues], float),
+        venue_public=np.array([v.access == "public" for v in venues], bool),
+        venue_members=tuple(b_members[b_index[v.building]] for v in venues),
+        space_site=np.array([sites.space_site(i) for i in range(len(layout.spaces))], np.int32),
+        space_area=np.array([s.area_m2 for s in layout.spaces.values()], float),
+        building_members=b_members,
+        building_population=np.array(
+            [sum(b.population.values()) for b in layout.buildings.values()], float
+        ),
+        site_distance=routes.site_distance(),
+        venue_decay_m=layout.params.model.venue_decay_m,
+    )
+
+
+def venue_candidates(
+    dest: Destinations, home_site: int, institution: int, kinds: tuple[str, ...], scope: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Venues of ``kinds`` a person may use, and their appeal.
+
+    Parameters
+    ----------
+    dest
+        Destination arrays.
+    home_site
+        The person's building site.
+    institution
+        The person's institution index.
+    kinds
+        Acceptable venue kinds.
+    scope
+        ``"own_institution"``: only venues in buildings of the person's institution;
+        ``"any"``: every venue they may enter.
+
+    Returns
+    -------
+    (venue indices, appeal weights)
+    """
+    kind_codes = [VENUE_KINDS.index(k) for k in kinds]
+    ok = np.isin(dest.venue_kind, kind_codes)
+    member = np.array([institution in m for m in dest.venue_members], dtype=bool)
+    ok &= dest.venue_public | member
+    if scope == "own_institution":
+        ok &= member
+    idx = np.flatnonzero(ok)
+    d = dest.site_distance[home_site, dest.venue_site[idx]]
+    return idx, dest.venue_capacity[idx] * np.exp(-d / dest.venue_decay_m)
+
+
+def space_candidates(dest: Destinations, home_site: int) -> tuple[np.ndarray, np.ndarray]:
+    """Public spaces and their appeal (area times distance decay)."""
+    idx = np.arange(dest.space_site.shape[0])
+    d = dest.site_distance[home_site, dest.space_site]
+    return idx, np.sqrt(dest.space_area) * np.exp(-d / dest.venue_decay_m)
+
+
+def building_candidates(
+    dest: Destinations, home_building: int, institution: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Other buildings of the person's institution, weighted by population and distance."""
+    idx = np.array(
+        [
+            b
+            for b, m in enumerate(dest.building_members)
+            if institution in m and b != home_building
+        ],
+        dtype=np.int64,
+    )
+    d = dest.site_distance[home_building, idx]
+    return idx, dest.building_population[idx] * np.exp(-d / dest.venue_decay_m)
+
+
+def choose(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Pick a column per row with probability proportional to ``weights``; -1 if all zero.
+
+    Inverse-CDF sampling from one uniform per row keeps choices stable across layouts
+    that add or remove an unpopular option (common random numbers).
+    """
+    if weights.shape[1] == 0:
+        return np.full(weights.shape[0], -1, np.int64)
+    cum = np.cumsum(weights, axis=1)
+    total = cum[:, -1]
+    pick = (cum < (u * total)[:, None]).sum(axis=1)
+    return np.where(total > 0, np.minimum(pick, weights.shape[1] - 1), -1)
