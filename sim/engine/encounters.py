@@ -48,10 +48,13 @@ class Detections:
 
     @classmethod
     def concat(cls, parts: list[Detections]) -> Detections:
+        """Row-wise concatenation; no parts gives an empty table of the right dtypes."""
+        empty = cls(
+            np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), np.zeros(0),
+            np.zeros(0, np.int8), np.zeros(0, np.int32),
+        )
         names = ("a", "b", "t", "t_end", "place_kind", "place")
-        if not parts:
-            return cls(*(np.zeros(0) for _ in names))
-        return cls(*(np.concatenate([getattr(p, n) for p in parts]) for n in names))
+        return cls(*(np.concatenate([getattr(p, n) for p in [empty, *parts]]) for n in names))
 
 
 def overlapping_pairs(
@@ -185,6 +188,9 @@ def merge_detections(
     gap_s
         Largest gap between contacts that still counts as the same encounter.
     """
+    if len(det) == 0:
+        z = np.zeros(0, np.int32)
+        return Encounters(z, z, np.zeros(0), z.astype(np.int8), z, np.zeros(0), z.astype(np.int64))
     pair = det.a.astype(np.int64) * n_agents + det.b
     order = np.lexsort((det.t, pair))
     pair, t, t_end = pair[order], det.t[order], det.t_end[order]

@@ -1,0 +1,89 @@
+"""Benchmark: set-up time, simulation time and peak memory at several scales.
+
+Each scale runs in a fresh Python process so that its peak resident memory is its own.
+Also times the fast engine against the per-agent reference on a small layout.
+Run as ``python run_sim.py bench [LAYOUT] [--scales 1,2.5]``.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+
+from sim.engine.model import CrosspathsModel
+from sim.engine.reference import ReferenceModel
+from sim.layout import load_layout
+
+REFERENCE_DT_S = 2.0
+
+
+def measure_one(layout_path: str, scale: float, seed: int) -> dict[str, float]:
+    """Set up and simulate one day in this process; return times and peak memory."""
+    t0 = time.perf_counter()
+    layout = load_layout(layout_path).scaled(scale)
+    load_s = time.perf_counter() - t0
+    model = CrosspathsModel(layout, seed=seed)
+    model.step()
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "scale": scale,
+        "agents": len(model.population),
+        "load_s": load_s,
+        "setup_s": model.setup_s,
+        "sim_s": model.sim_s,
+        "encounters": int(model.daily_encounters[-1]),
+        "meetings": len(model.last_meetings),
+        "peak_mem_mb": peak_kib / 1024,
+    }
+
+
+def reference_ratio(layout_path: str, seed: int) -> dict[str, float]:
+    """Seconds per simulated day of the fast and the reference engine on one layout."""
+    layout = load_layout(layout_path)
+    fast = CrosspathsModel(layout, seed=seed)
+    fast.step()
+    ref = ReferenceModel(layout, seed=seed, dt=REFERENCE_DT_S)
+    t0 = time.perf_counter()
+    ref.step()
+    ref_s = time.perf_counter() - t0
+    return {
+        "agents": len(fast.population),
+        "fast_s": fast.sim_s,
+        "reference_s": ref_s,
+        "ratio": ref_s / fast.sim_s,
+        "fast_meetings": len(fast.last_meetings),
+        "reference_meetings": ref.meetings_per_day[-1],
+    }
+
+
+def run_benchmark(layout_path: str, scales: list[float], seed: int, reference_layout: str) -> None:
+    """Print the benchmark table (one subprocess per scale) and the reference ratio."""
+    load_layout(layout_path)  # fail fast, in this process, on a bad layout
+    print(f"benchmark: {layout_path}, seed {seed}, one weekday, one process per scale")
+    print(f"{'scale':>6} {'agents':>8} {'setup s':>8} {'sim s':>8} {'peak MB':>8} "
+          f"{'per 1k agents s':>16} {'meetings':>9}")
+    for scale in scales:
+        out = subprocess.run(
+            [sys.executable, "-m", "sim.bench", layout_path, str(scale), str(seed)],
+            check=True, capture_output=True, text=True,
+        )
+        r = json.loads(out.stdout)
+        print(
+            f"{r['scale']:>6g} {r['agents']:>8d} {r['load_s'] + r['setup_s']:>8.2f} "
+            f"{r['sim_s']:>8.2f} {r['peak_mem_mb']:>8.0f} "
+            f"{1000 * r['sim_s'] / max(r['agents'], 1):>16.3f} {r['meetings']:>9d}"
+        )
+    ref = reference_ratio(reference_layout, seed)
+    print(
+        f"reference ({reference_layout}, {ref['agents']} agents, dt {REFERENCE_DT_S:g} s): "
+        f"fast {ref['fast_s']:.3f} s/day, reference {ref['reference_s']:.1f} s/day, "
+        f"ratio {ref['ratio']:.0f}x; meetings {ref['fast_meetings']} vs "
+        f"{ref['reference_meetings']}"
+    )
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure_one(sys.argv[1], float(sys.argv[2]), int(sys.argv[3]))))

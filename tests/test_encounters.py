@@ -1,0 +1,139 @@
+"""Encounter geometry on hand-made day plans over the ladder layout.
+
+The ladder is two parallel 200 m streets 30 m apart (south: s0-s1-s2, north: n0-n1-n2)
+joined by crossings at both ends. Sites: west_a (s0), east_b (s2), north_b (n2),
+gateway g (n0).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.engine.encounters import (
+    Detections,
+    edge_detections,
+    merge_detections,
+    node_detections,
+    overlapping_pairs,
+    stay_detections,
+)
+from sim.engine.model import CrosspathsModel
+from sim.engine.results import PLACE_EDGE, PLACE_VENUE
+from sim.engine.trips import expand_trips
+from sim.layout.schema import Layout
+from sim.population.schedules import DayPlan
+
+WEST_A, EAST_B, NORTH_B, GATE = 0, 1, 2, 3
+RADIUS = 20.0
+
+
+def _plan(trips: list[tuple[int, int, int, float]], stays: list | None = None) -> DayPlan:
+    """A day plan from (agent, origin site, destination site, departure) tuples."""
+    stays = stays or []
+    return DayPlan(
+        trip_agent=np.array([t[0] for t in trips], np.int32),
+        trip_route=np.array([t[1] * 4 + t[2] for t in trips], np.int64),  # profile 0
+        trip_depart=np.array([t[3] for t in trips], float),
+        stay_agent=np.array([s[0] for s in stays], np.int32),
+        stay_kind=np.array([PLACE_VENUE] * len(stays), np.int8),
+        stay_place=np.array([s[1] for s in stays], np.int32),
+        stay_start=np.array([s[2] for s in stays], float),
+        stay_end=np.array([s[3] for s in stays], float),
+    )
+
+
+def _encounters(model: CrosspathsModel, plan: DayPlan, speed: np.ndarray) -> tuple:
+    trav, pas = expand_trips(plan, model.routes, model.graph, speed, near=RADIUS / 2)
+    det = Detections.concat(
+        [edge_detections(trav, model.graph.length, RADIUS), node_detections(pas)]
+    )
+    merged = merge_detections(det, np.full(len(det), 0.5), 3, gap_s=120.0)
+    return det, merged
+
+
+@pytest.fixture(scope="module")
+def ladder_model(ladder: Layout) -> CrosspathsModel:
+    return CrosspathsModel(ladder, seed=0)
+
+
+def test_routes_follow_the_streets(ladder_model: CrosspathsModel) -> None:
+    r = ladder_model.routes
+    south = r.route_id(0, WEST_A, EAST_B)
+    north = r.route_id(0, GATE, NORTH_B)
+    edge_ids = ladder_model.graph.edge_ids
+    assert [edge_ids[e] for e in r.edges[r.start[south] : r.start[south + 1]]] == ["s01", "s12"]
+    assert [edge_ids[e] for e in r.edges[r.start[north] : r.start[north + 1]]] == ["n01", "n12"]
+    assert r.length[south] == pytest.approx(200.0, abs=1.0)
+
+
+def test_head_on_walkers_meet_once(ladder_model: CrosspathsModel) -> None:
+    plan = _plan([(0, WEST_A, EAST_B, 0.0), (1, EAST_B, WEST_A, 40.0)])
+    det, enc = _encounters(ladder_model, plan, np.array([1.0, 1.0, 1.0]))
+    assert len(enc) == 1
+    edge_rows = det.place_kind == PLACE_EDGE
+    # Separation 240 - 2t m: within 20 m at t = 110 s, both on segment s12.
+    assert det.t[edge_rows].min() == pytest.approx(110.0, abs=0.01)
+    assert ladder_model.graph.edge_ids[det.place[edge_rows][0]] == "s12"
+    assert (enc.a[0], enc.b[0]) == (0, 1)
+
+
+def test_head_on_near_a_junction_is_caught_at_the_node(ladder_model: CrosspathsModel) -> None:
+    # Leaving together from both ends they pass each other exactly at node s1.
+    plan = _plan([(0, WEST_A, EAST_B, 0.0), (1, EAST_B, WEST_A, 0.0)])
+    det, enc = _encounters(ladder_model, plan, np.array([1.0, 1.0, 1.0]))
+    assert len(enc) == 1
+    assert det.t.min() == pytest.approx(90.0, abs=0.01)  # both within 10 m of s1
+
+
+def test_parallel_streets_30_m_apart_do_not_meet(ladder_model: CrosspathsModel) -> None:
+    plan = _plan([(0, WEST_A, EAST_B, 0.0), (1, GATE, NORTH_B, 0.0)])
+    det, enc = _encounters(ladder_model, plan, np.array([1.3, 1.3, 1.3]))
+    assert len(det) == 0 and len(enc) == 0
+
+
+def test_walking_the_same_stretch_together_is_one_encounter(
+    ladder_model: CrosspathsModel,
+) -> None:
+    plan = _plan([(0, WEST_A, EAST_B, 0.0), (1, WEST_A, EAST_B, 5.0)])
+    det, enc = _encounters(ladder_model, plan, np.array([1.2, 1.2, 1.2]))
+    assert len(det) > 1  # seen on both segments and at the nodes ...
+    assert len(enc) == 1  # ... but merged into one encounter
+
+
+def test_overtaking_is_detected_and_far_apart_is_not(ladder_model: CrosspathsModel) -> None:
+    # B leaves 60 s after A but walks twice as fast: catches up after 120 s, 120 m in.
+    plan = _plan([(0, WEST_A, EAST_B, 0.0), (1, WEST_A, EAST_B, 60.0)])
+    _det, enc = _encounters(ladder_model, plan, np.array([1.0, 2.0, 1.0]))
+    assert len(enc) == 1
+    # Same walkers, B leaving so late that A has arrived: no contact.
+    late = _plan([(0, WEST_A, EAST_B, 0.0), (1, WEST_A, EAST_B, 400.0)])
+    assert len(_encounters(ladder_model, late, np.array([1.0, 2.0, 1.0]))[1]) == 0
+
+
+def test_co_presence_at_a_venue() -> None:
+    plan = _plan(
+        [],
+        stays=[(0, 0, 100.0, 700.0), (1, 0, 600.0, 900.0), (2, 0, 950.0, 1000.0),
+               (2, 1, 100.0, 900.0)],
+    )
+    det = stay_detections(plan, n_places_per_kind=2)
+    assert [(int(a), int(b)) for a, b in zip(det.a, det.b, strict=True)] == [(0, 1)]
+    assert det.t[0] == 600.0 and det.t_end[0] == 700.0
+
+
+def test_overlapping_pairs_matches_brute_force() -> None:
+    rng = np.random.default_rng(3)
+    group = rng.integers(0, 4, 300)
+    start = rng.uniform(0, 1000, 300)
+    end = start + rng.uniform(0, 80, 300)
+    found = set()
+    for i, j in overlapping_pairs(group, start, end):
+        found.update(zip(np.minimum(i, j).tolist(), np.maximum(i, j).tolist(), strict=True))
+    brute = {
+        (i, j)
+        for i in range(300)
+        for j in range(i + 1, 300)
+        if group[i] == group[j] and max(start[i], start[j]) < min(end[i], end[j])
+    }
+    assert found == brute

@@ -1,0 +1,111 @@
+"""The Mesa model as a whole: agents, determinism, multi-day ties, and agreement with
+the slow per-agent reference implementation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.engine.model import CrosspathsModel
+from sim.engine.reference import ReferenceModel
+from sim.layout.schema import Layout
+from sim.population.agents import Clinician, Researcher, StartupEmployee, Student
+
+
+def test_one_mesa_agent_per_person_of_each_type(tiny_model: CrosspathsModel) -> None:
+    by_type = tiny_model.agents_by_type
+    assert len(by_type[Researcher]) == 40
+    assert len(by_type[Student]) == 60
+    assert len(by_type[StartupEmployee]) == 40
+    assert len(by_type[Clinician]) == 60
+    homes = {a.home for a in by_type[Clinician]}
+    assert homes == {"clinic", "annex"}
+    assert {a.institution for a in by_type[StartupEmployee]} <= {"hub", "uni"}
+
+
+def test_day_plans_are_plausible(tiny_model: CrosspathsModel) -> None:
+    plan = tiny_model.last_plan
+    assert plan is not None
+    # Everybody arrives and leaves through a gateway: at least two trips each.
+    trips = np.bincount(plan.trip_agent, minlength=len(tiny_model.population))
+    assert trips.min() >= 2
+    assert np.all(plan.stay_end > plan.stay_start)
+    hours = plan.trip_depart / 3600
+    assert hours.min() >= 5 and hours.max() < 24
+
+
+def test_datacollector_records_each_day(tiny_model: CrosspathsModel) -> None:
+    df = tiny_model.datacollector.get_model_vars_dataframe()
+    assert list(df["meetings"]) == [len(m) for m in tiny_model.daily_meetings]
+    assert (df["encounters"] > df["meetings"]).all()
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers(tiny: Layout) -> None:
+    def run(seed: int) -> tuple:
+        model = CrosspathsModel(tiny, seed=seed)
+        model.step()
+        m = model.last_meetings
+        return model.daily_encounters[0], m.a.tolist(), m.b.tolist(), m.t.tolist()
+
+    assert run(5) == run(5)
+    assert run(5) != run(6)
+
+
+def test_ties_from_earlier_days_raise_meetings(tiny: Layout) -> None:
+    """Pairs who met on day 1 meet more readily on day 2 than pairs who did not."""
+    model = CrosspathsModel(tiny, seed=2)
+    model.step()
+    assert len(model.ties) == len(np.unique(model.daily_meetings[0].a.astype(np.int64)
+                                            * len(model.population)
+                                            + model.daily_meetings[0].b))
+    model.step()
+    day2 = model.daily_meetings[1]
+    key = day2.a.astype(np.int64) * len(model.population) + day2.b
+    repeat = np.isin(key, model.daily_meetings[0].a.astype(np.int64)
+                     * len(model.population) + model.daily_meetings[0].b)
+    assert repeat.any()
+
+
+def _mean_meetings(layout: Layout, seeds: range, dt: float | None) -> tuple[float, float]:
+    counts = []
+    for seed in seeds:
+        if dt is None:
+            model = CrosspathsModel(layout, seed=seed)
+            model.step()
+            counts.append(len(model.last_meetings))
+        else:
+            ref = ReferenceModel(layout, seed=seed, dt=dt)
+            ref.step()
+            counts.append(ref.meetings_per_day[-1])
+    c = np.array(counts, float)
+    return c.mean(), c.std(ddof=1) / np.sqrt(len(c))
+
+
+@pytest.fixture(scope="module")
+def small(tiny: Layout) -> Layout:
+    return tiny.scaled(0.3)
+
+
+def test_fast_engine_agrees_with_reference(small: Layout) -> None:
+    seeds = range(4)
+    fast, fast_se = _mean_meetings(small, seeds, None)
+    ref, ref_se = _mean_meetings(small, seeds, 4.0)
+    assert fast > 0
+    assert abs(fast - ref) <= 3 * np.hypot(fast_se, ref_se) + 1e-9
+
+
+def test_halving_the_reference_time_step_changes_counts_by_under_5_percent(
+    small: Layout,
+) -> None:
+    coarse = ReferenceModel(small, seed=11, dt=4.0)
+    fine = ReferenceModel(small, seed=11, dt=2.0)
+    coarse.step()
+    fine.step()
+    exact = CrosspathsModel(small, seed=11)
+    exact.step()
+    for a, b in (
+        (coarse.encounters_per_day[0], fine.encounters_per_day[0]),
+        (fine.encounters_per_day[0], exact.daily_encounters[0]),
+        (coarse.meetings_per_day[0], fine.meetings_per_day[0]),
+    ):
+        assert abs(a - b) <= 0.05 * max(a, b)
