@@ -1,0 +1,417 @@
+"""From a run's meetings to headline figures and tables.
+
+Everything here is vectorised over the meeting arrays (``np.bincount``, sorting):
+a district-scale run holds up to millions of meetings, so nothing loops over them.
+Tables are lists of plain dict rows (JSON/CSV-ready Python ints, floats and strings) in
+file order of the layout, as ``docs/layout-format.md`` promises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+import sim
+from sim.engine.results import PLACE_KINDS, RunResult
+from sim.layout.schema import Layout
+from sim.params import AGENT_TYPES
+
+Row = dict[str, Any]
+"""One table row: column name to a plain Python value."""
+
+SIG_DIGITS = 4
+"""Significant digits kept in rates and shares (beyond the model's run-to-run noise)."""
+
+
+@dataclass(frozen=True)
+class PlaceCounts:
+    """Meetings per place of one kind, indexed like the layout's mapping of that kind.
+
+    Attributes
+    ----------
+    meetings
+        int64 array, meetings at each place.
+    cross
+        int64 array, cross-institution meetings at each place.
+    """
+
+    meetings: np.ndarray
+    cross: np.ndarray
+
+
+def rnd(x: float, digits: int = SIG_DIGITS) -> float:
+    """Round ``x`` to ``digits`` significant digits, as a plain Python float.
+
+    Non-finite input gives 0.0, so JSON output stays valid.
+    """
+    x = float(x)
+    if not np.isfinite(x):
+        return 0.0
+    return float(f"{x:.{digits}g}")
+
+
+def _ratio(num: float, den: float) -> float:
+    """``num / den`` rounded, or 0 when ``den`` is 0 (an empty run has no rates)."""
+    return rnd(num / den) if den else 0.0
+
+
+def place_label(layout: Layout, kind: str, place_id: str) -> str:
+    """The name of a place of ``kind`` (one of ``PLACE_KINDS``) for tables and maps.
+
+    The layout's name if given; unnamed venues become ``"<building> <venue kind>"``,
+    unnamed spaces their id; unnamed edges and nodes (which have no name) ``""``.
+    """
+    if kind == "edge":
+        return layout.edges[place_id].name
+    if kind == "venue":
+        v = layout.venues[place_id]
+        if v.name:
+            return v.name
+        building = layout.buildings.get(v.building)
+        return f"{building.name if building else v.building} {v.kind.replace('_', ' ')}"
+    if kind == "space":
+        return layout.spaces[place_id].name or place_id
+    return ""
+
+
+def place_ids(layout: Layout, kind: str) -> list[str]:
+    """Ids of the layout's places of ``kind``, in the order place indices refer to."""
+    by_kind = {"edge": layout.edges, "node": layout.nodes, "venue": layout.venues,
+               "space": layout.spaces}  # fmt: skip
+    return list(by_kind[kind])
+
+
+def place_counts(result: RunResult) -> dict[str, PlaceCounts]:
+    """Meetings and cross-institution meetings at every place, by place kind.
+
+    Parameters
+    ----------
+    result
+        The run.
+
+    Returns
+    -------
+    dict[str, PlaceCounts]
+        Keyed by place kind (``edge``, ``node``, ``venue``, ``space``); each array has
+        one entry per place of that kind in layout order.
+    """
+    m = result.meetings
+    kinds = np.asarray(m.place_kind)
+    out: dict[str, PlaceCounts] = {}
+    for code, kind in enumerate(PLACE_KINDS):
+        n = len(place_ids(result.layout, kind))
+        sel = kinds == code
+        idx = np.asarray(m.place)[sel]
+        meetings = np.bincount(idx, minlength=n).astype(np.int64)
+        if meetings.size > n:
+            raise ValueError(f"meeting at {kind} index {meetings.size - 1}, layout has {n}")
+        cross = np.bincount(idx, weights=np.asarray(m.cross, dtype=float)[sel], minlength=n)
+        out[kind] = PlaceCounts(meetings=meetings, cross=np.rint(cross).astype(np.int64))
+    return out
+
+
+def _pair_codes(left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
+    """Unordered pair code ``min * n + max`` of two category arrays."""
+    lo = np.minimum(left, right).astype(np.int64)
+    hi = np.maximum(left, right).astype(np.int64)
+    return lo * n + hi
+
+
+def _pair_counts(
+    left: np.ndarray, right: np.ndarray, cross: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Meetings and cross meetings per unordered pair, as two ``n × n`` upper matrices."""
+    codes = _pair_codes(left, right, n)
+    total = np.bincount(codes, minlength=n * n).reshape(n, n)
+    weights = np.asarray(cross, dtype=float)
+    crossed = np.bincount(codes, weights=weights, minlength=n * n).reshape(n, n)
+    return total.astype(np.int64), np.rint(crossed).astype(np.int64)
+
+
+def _meeting_categories(result: RunResult, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """The agent attribute ``column`` of both people of every meeting."""
+    values = np.asarray(getattr(result.agents, column))
+    return values[np.asarray(result.meetings.a)], values[np.asarray(result.meetings.b)]
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values; a plain sort beats ``np.unique``'s hashing on 10^6 keys."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if values.size else values
+
+
+def _cross_ties(result: RunResult) -> tuple[int, int]:
+    """Distinct cross-institution pairs that met, and those that met on >= 2 days."""
+    m = result.meetings
+    sel = np.asarray(m.cross, dtype=bool)
+    if not sel.any():
+        return 0, 0
+    n_agents = max(len(result.agents), 1)
+    a = np.asarray(m.a)[sel].astype(np.int64)
+    b = np.asarray(m.b)[sel].astype(np.int64)
+    # Order within the pair regardless of whether the engine kept a < b.
+    pair = np.minimum(a, b) * n_agents + np.maximum(a, b)
+    n_days = max(int(result.days), int(np.max(m.day)) + 1 if len(m) else 1)
+    # Unique (pair, day) first, so several meetings on one day count as one day.
+    pair_day = _sorted_unique(pair * n_days + np.asarray(m.day)[sel].astype(np.int64))
+    pairs = pair_day // n_days  # still sorted, so equal pairs are adjacent
+    starts = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]])
+    days_met = np.diff(np.r_[starts, pairs.size])
+    return int(starts.size), int(np.count_nonzero(days_met >= 2))
+
+
+def summarize(result: RunResult, scenario: str, runtime_s: float) -> dict[str, Any]:
+    """The headline figures of one run: the content of ``summary.json``.
+
+    Parameters
+    ----------
+    result
+        The run.
+    scenario
+        Scenario name written into the summary.
+    runtime_s
+        Wall-clock seconds of the whole run, as measured by the caller.
+
+    Returns
+    -------
+    dict
+        JSON-serialisable mapping with ``scenario``, ``seed``, ``days``, ``agents`` (per
+        type and ``total``), ``meetings``, ``cross_institution_meetings``,
+        ``meetings_per_person_day`` (``2 × meetings / (agents × days)``: every meeting
+        involves two people), ``cross_institution_meetings_per_person_day``,
+        ``cross_institution_share``, ``distinct_cross_institution_ties``,
+        ``repeat_cross_institution_ties`` (pairs that met on >= 2 different days),
+        ``encounters_per_person_day`` (also ``2 × encounters / (agents × days)``, since
+        an encounter is between two people), ``meetings_by_setting_share`` (per place
+        kind), ``runtime_s``, ``setup_s``, ``sim_s`` and ``crosspaths_version``.
+    """
+    m = result.meetings
+    n_meet = len(m)
+    n_cross = int(np.count_nonzero(m.cross))
+    type_counts = np.bincount(
+        np.asarray(result.agents.type_code, dtype=np.int64), minlength=len(AGENT_TYPES)
+    )
+    n_agents = len(result.agents)
+    person_days = n_agents * int(result.days)
+    agents: dict[str, int] = {t: int(type_counts[i]) for i, t in enumerate(AGENT_TYPES)}
+    agents["total"] = n_agents
+    by_kind = np.bincount(np.asarray(m.place_kind, dtype=np.int64), minlength=len(PLACE_KINDS))
+    distinct, repeat = _cross_ties(result)
+    return {
+        "scenario": scenario,
+        "seed": int(result.seed),
+        "days": int(result.days),
+        "agents": agents,
+        "meetings": n_meet,
+        "cross_institution_meetings": n_cross,
+        "meetings_per_person_day": _ratio(2 * n_meet, person_days),
+        "cross_institution_meetings_per_person_day": _ratio(2 * n_cross, person_days),
+        "cross_institution_share": _ratio(n_cross, n_meet),
+        "distinct_cross_institution_ties": distinct,
+        "repeat_cross_institution_ties": repeat,
+        "encounters_per_person_day": _ratio(
+            2 * int(np.sum(result.encounters, dtype=np.int64)), person_days
+        ),
+        "meetings_by_setting_share": {
+            kind: _ratio(int(by_kind[i]), n_meet) for i, kind in enumerate(PLACE_KINDS)
+        },
+        "runtime_s": round(float(runtime_s), 3),
+        "setup_s": round(float(result.setup_s), 3),
+        "sim_s": round(float(result.sim_s), 3),
+        "crosspaths_version": sim.__version__,
+    }
+
+
+def type_pair_table(result: RunResult) -> list[Row]:
+    """Meetings by pair of agent types, every pair ``type_a <= type_b`` listed.
+
+    Parameters
+    ----------
+    result
+        The run.
+
+    Returns
+    -------
+    list[Row]
+        Rows with ``type_a``, ``type_b`` (in :data:`sim.params.AGENT_TYPES` order),
+        ``meetings``, ``cross_institution_meetings``, ``meetings_per_day`` and
+        ``cross_institution_meetings_per_day``.
+    """
+    n = len(AGENT_TYPES)
+    left, right = _meeting_categories(result, "type_code")
+    total, cross = _pair_counts(left, right, np.asarray(result.meetings.cross), n)
+    days = int(result.days)
+    return [
+        {
+            "type_a": AGENT_TYPES[i],
+            "type_b": AGENT_TYPES[j],
+            "meetings": int(total[i, j]),
+            "cross_institution_meetings": int(cross[i, j]),
+            "meetings_per_day": _ratio(total[i, j], days),
+            "cross_institution_meetings_per_day": _ratio(cross[i, j], days),
+        }
+        for i in range(n)
+        for j in range(i, n)
+    ]
+
+
+def institution_matrix(result: RunResult) -> np.ndarray:
+    """Symmetric institution × institution matrix of meeting counts.
+
+    Parameters
+    ----------
+    result
+        The run.
+
+    Returns
+    -------
+    np.ndarray
+        int64 ``(n, n)`` array, ``n`` institutions in layout order; cell ``(i, j)`` and
+        ``(j, i)`` both hold the meetings between people of ``i`` and ``j``; the
+        diagonal holds meetings within one institution.
+    """
+    n = len(result.layout.institutions)
+    left, right = _meeting_categories(result, "institution")
+    upper, _ = _pair_counts(left, right, np.asarray(result.meetings.cross), n)
+    return upper + np.triu(upper, 1).T
+
+
+def institution_pair_table(result: RunResult) -> list[Row]:
+    """Meetings by unordered pair of institutions, every pair ``a <= b`` listed.
+
+    Parameters
+    ----------
+    result
+        The run.
+
+    Returns
+    -------
+    list[Row]
+        Rows with ``institution_a``, ``institution_b`` (ids), ``name_a``, ``name_b``,
+        ``meetings`` and ``meetings_per_day``; the pair with ``a == b`` holds
+        meetings within one institution.
+    """
+    insts = list(result.layout.institutions.values())
+    matrix = institution_matrix(result)
+    days = int(result.days)
+    return [
+        {
+            "institution_a": insts[i].id,
+            "institution_b": insts[j].id,
+            "name_a": insts[i].name,
+            "name_b": insts[j].name,
+            "meetings": int(matrix[i, j]),
+            "meetings_per_day": _ratio(matrix[i, j], days),
+        }
+        for i in range(len(insts))
+        for j in range(i, len(insts))
+    ]
+
+
+def hour_table(result: RunResult) -> list[Row]:
+    """Meetings by hour of day (0–23) in which they began.
+
+    Parameters
+    ----------
+    result
+        The run.
+
+    Returns
+    -------
+    list[Row]
+        24 rows with ``hour``, ``meetings``, ``cross_institution_meetings``,
+        ``meetings_per_day`` and ``cross_institution_meetings_per_day``.
+    """
+    # Modulo keeps a meeting that starts after midnight in its clock hour.
+    t = np.asarray(result.meetings.t, dtype=float)
+    hours = (np.floor_divide(t, 3600.0) % 24).astype(np.int64)
+    total = np.bincount(hours, minlength=24)
+    weights = np.asarray(result.meetings.cross, dtype=float)
+    cross = np.rint(np.bincount(hours, weights=weights, minlength=24)).astype(np.int64)
+    days = int(result.days)
+    return [
+        {
+            "hour": h,
+            "meetings": int(total[h]),
+            "cross_institution_meetings": int(cross[h]),
+            "meetings_per_day": _ratio(total[h], days),
+            "cross_institution_meetings_per_day": _ratio(cross[h], days),
+        }
+        for h in range(24)
+    ]
+
+
+def place_table(result: RunResult, counts: dict[str, PlaceCounts] | None = None) -> list[Row]:
+    """Meetings by place: every edge, venue and space, and nodes with >= 1 meeting.
+
+    Parameters
+    ----------
+    result
+        The run.
+    counts
+        Output of :func:`place_counts`, if already computed.
+
+    Returns
+    -------
+    list[Row]
+        Rows with ``place_kind``, ``id``, ``name``, ``meetings``,
+        ``cross_institution_meetings``, ``meetings_per_day``,
+        ``cross_institution_meetings_per_day``, ``length_m`` and
+        ``meetings_per_100m_day`` (the last two ``None`` except for edges). Nodes
+        without meetings are left out: most junctions see none and would swamp the table.
+    """
+    counts = counts if counts is not None else place_counts(result)
+    layout = result.layout
+    days = int(result.days)
+    rows: list[Row] = []
+    for kind in PLACE_KINDS:
+        c = counts[kind]
+        for i, pid in enumerate(place_ids(layout, kind)):
+            meetings = int(c.meetings[i])
+            if kind == "node" and meetings == 0:
+                continue
+            length = float(layout.edges[pid].length) if kind == "edge" else None
+            rows.append(
+                {
+                    "place_kind": kind,
+                    "id": pid,
+                    "name": place_label(layout, kind, pid),
+                    "meetings": meetings,
+                    "cross_institution_meetings": int(c.cross[i]),
+                    "meetings_per_day": _ratio(meetings, days),
+                    "cross_institution_meetings_per_day": _ratio(int(c.cross[i]), days),
+                    "length_m": rnd(length) if length is not None else None,
+                    "meetings_per_100m_day": (
+                        _ratio(meetings * 100.0, days * length) if length is not None else None
+                    ),
+                }
+            )
+    return rows
+
+
+def all_tables(
+    result: RunResult, counts: dict[str, PlaceCounts] | None = None
+) -> dict[str, list[Row]]:
+    """Every table, keyed by the stem of the CSV file it is written to.
+
+    Parameters
+    ----------
+    result
+        The run.
+    counts
+        Output of :func:`place_counts`, if already computed.
+
+    Returns
+    -------
+    dict[str, list[Row]]
+        ``meetings_by_type_pair``, ``meetings_by_institution_pair``,
+        ``meetings_by_hour`` and ``meetings_by_place``.
+    """
+    return {
+        "meetings_by_type_pair": type_pair_table(result),
+        "meetings_by_institution_pair": institution_pair_table(result),
+        "meetings_by_hour": hour_table(result),
+        "meetings_by_place": place_table(result, counts),
+    }
