@@ -121,7 +121,6 @@ class ModelParams:
 
     # Encounter geometry
     greet_radius_m: float = _p(20.0, 1, 200, "Gehl 2010; Fotios et al. 2015", "m")
-    merge_gap_s: float = _p(120.0, 0, 3600, "assumption", "s")
     # Meeting probability per encounter between strangers, by setting (assumptions)
     p_street_high: float = _p(0.0005, 0, 1, "assumption")
     p_street_low: float = _p(0.001, 0, 1, "assumption")

@@ -11,12 +11,11 @@ import numpy as np
 import pytest
 
 from sim.engine.encounters import (
-    Detections,
-    edge_detections,
-    merge_detections,
-    node_detections,
+    Contacts,
+    edge_contacts,
+    node_contacts,
     overlapping_pairs,
-    stay_detections,
+    stay_contacts,
 )
 from sim.engine.model import CrosspathsModel
 from sim.engine.results import PLACE_EDGE, PLACE_VENUE
@@ -43,13 +42,15 @@ def _plan(trips: list[tuple[int, int, int, float]], stays: list | None = None) -
     )
 
 
-def _encounters(model: CrosspathsModel, plan: DayPlan, speed: np.ndarray) -> tuple:
+def _encounters(
+    model: CrosspathsModel, plan: DayPlan, speed: np.ndarray
+) -> tuple[Contacts, set[tuple[int, int]]]:
+    """All contacts of a plan, and the distinct pairs in contact (the encounters)."""
     trav, pas = expand_trips(plan, model.routes, model.graph, speed, near=RADIUS / 2)
-    det = Detections.concat(
-        [edge_detections(trav, model.graph.length, RADIUS), node_detections(pas)]
+    det = Contacts.concat(
+        [*edge_contacts(trav, model.graph.length, RADIUS), *node_contacts(pas)]
     )
-    merged = merge_detections(det, np.full(len(det), 0.5), 3, gap_s=120.0)
-    return det, merged
+    return det, set(zip(det.a.tolist(), det.b.tolist(), strict=True))
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def test_head_on_walkers_meet_once(ladder_model: CrosspathsModel) -> None:
     # Separation 240 - 2t m: within 20 m at t = 110 s, both on segment s12.
     assert det.t[edge_rows].min() == pytest.approx(110.0, abs=0.01)
     assert ladder_model.graph.edge_ids[det.place[edge_rows][0]] == "s12"
-    assert (enc.a[0], enc.b[0]) == (0, 1)
+    assert enc == {(0, 1)}
 
 
 def test_head_on_near_a_junction_is_caught_at_the_node(ladder_model: CrosspathsModel) -> None:
@@ -97,8 +98,8 @@ def test_walking_the_same_stretch_together_is_one_encounter(
 ) -> None:
     plan = _plan([(0, WEST_A, EAST_B, 0.0), (1, WEST_A, EAST_B, 5.0)])
     det, enc = _encounters(ladder_model, plan, np.array([1.2, 1.2, 1.2]))
-    assert len(det) > 1  # seen on both segments and at the nodes ...
-    assert len(enc) == 1  # ... but merged into one encounter
+    assert len(det) > 1  # in contact on both segments and at the nodes ...
+    assert len(enc) == 1  # ... but one pair: one encounter
 
 
 def test_overtaking_is_detected_and_far_apart_is_not(ladder_model: CrosspathsModel) -> None:
@@ -117,9 +118,9 @@ def test_co_presence_at_a_venue() -> None:
         stays=[(0, 0, 100.0, 700.0), (1, 0, 600.0, 900.0), (2, 0, 950.0, 1000.0),
                (2, 1, 100.0, 900.0)],
     )
-    det = stay_detections(plan, n_places_per_kind=2)
+    det = Contacts.concat(stay_contacts(plan, n_places_per_kind=2))
     assert [(int(a), int(b)) for a, b in zip(det.a, det.b, strict=True)] == [(0, 1)]
-    assert det.t[0] == 600.0 and det.t_end[0] == 700.0
+    assert det.t[0] == 600.0
 
 
 def test_overlapping_pairs_matches_brute_force() -> None:

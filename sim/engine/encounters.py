@@ -1,4 +1,4 @@
-"""Encounters: two people within greeting distance of each other, computed exactly.
+"""Contacts: two people within greeting distance of each other, computed exactly.
 
 Three rules, all continuous in time (there is no time step to tune):
 
@@ -11,13 +11,13 @@ Three rules, all continuous in time (there is no time step to tune):
   towards each other on different segments.
 * **Same place.** Two people whose stays at the same venue or public space overlap.
 
-Detections of the same pair less than ``merge_gap_s`` apart are one encounter (walking
-together along five segments is one encounter, not five).
+Contacts are produced in chunks (generators) so that busy segments never hold all
+candidate pairs in memory; :mod:`sim.engine.meetings` consumes them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,13 +33,12 @@ _CHUNK_PAIRS = 2_000_000
 
 
 @dataclass
-class Detections:
-    """Raw contacts: pair ``(a, b)`` with ``a < b`` in contact at ``place`` over [t, t_end]."""
+class Contacts:
+    """A chunk of contacts: pair ``(a, b)``, ``a < b``, within reach at ``place`` from ``t``."""
 
     a: np.ndarray
     b: np.ndarray
     t: np.ndarray
-    t_end: np.ndarray
     place_kind: np.ndarray
     place: np.ndarray
 
@@ -47,14 +46,15 @@ class Detections:
         return int(self.a.shape[0])
 
     @classmethod
-    def concat(cls, parts: list[Detections]) -> Detections:
+    def concat(cls, parts: Iterable[Contacts]) -> Contacts:
         """Row-wise concatenation; no parts gives an empty table of the right dtypes."""
         empty = cls(
-            np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), np.zeros(0),
-            np.zeros(0, np.int8), np.zeros(0, np.int32),
+            np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int8),
+            np.zeros(0, np.int32),
         )
-        names = ("a", "b", "t", "t_end", "place_kind", "place")
-        return cls(*(np.concatenate([getattr(p, n) for p in [empty, *parts]]) for n in names))
+        parts = [empty, *parts]
+        names = ("a", "b", "t", "place_kind", "place")
+        return cls(*(np.concatenate([getattr(p, n) for p in parts]) for n in names))
 
 
 def overlapping_pairs(
@@ -92,9 +92,8 @@ def _ordered(
     return np.minimum(ai, aj), np.maximum(ai, aj), ai != aj
 
 
-def edge_detections(trav: Traversals, length: np.ndarray, radius: float) -> Detections:
+def edge_contacts(trav: Traversals, length: np.ndarray, radius: float) -> Iterator[Contacts]:
     """Walkers on the same edge who come within ``radius`` of each other."""
-    parts = []
     pos0 = np.where(trav.forward, 0.0, length[trav.edge])
     vel = np.where(trav.forward, trav.speed, -trav.speed)
     for i, j in overlapping_pairs(trav.edge, trav.t_in, trav.t_out):
@@ -107,109 +106,27 @@ def edge_detections(trav: Traversals, length: np.ndarray, radius: float) -> Dete
         close = (d_lo * d_hi <= 0) | (np.minimum(np.abs(d_lo), np.abs(d_hi)) <= radius)
         a, b, distinct = _ordered(trav.agent, i, j)
         keep = close & distinct
-        speed = np.maximum(np.abs(slope[keep]), 1e-9)
+        gap = np.abs(d_lo[keep])
         t0 = np.where(
-            np.abs(d_lo[keep]) <= radius, lo[keep],
-            lo[keep] + (np.abs(d_lo[keep]) - radius) / speed,
+            gap <= radius, lo[keep],
+            lo[keep] + (gap - radius) / np.maximum(np.abs(slope[keep]), 1e-9),
         )
-        t1 = np.where(
-            np.abs(d_hi[keep]) <= radius, hi[keep],
-            hi[keep] - (np.abs(d_hi[keep]) - radius) / speed,
-        )
-        parts.append(
-            Detections(a[keep], b[keep], t0, np.maximum(t1, t0),
-                       np.full(int(keep.sum()), PLACE_EDGE, np.int8), trav.edge[j[keep]])
-        )
-    return Detections.concat(parts)
+        yield Contacts(a[keep], b[keep], t0, np.full(t0.shape[0], PLACE_EDGE, np.int8),
+                       trav.edge[j[keep]])
 
 
-def node_detections(pas: Passages) -> Detections:
+def node_contacts(pas: Passages) -> Iterator[Contacts]:
     """Walkers near the same node at the same time (see :class:`Passages`)."""
-    parts = []
     for i, j in overlapping_pairs(pas.node, pas.t_lo, pas.t_hi):
         a, b, keep = _ordered(pas.agent, i, j)
-        parts.append(
-            Detections(a[keep], b[keep], pas.t_lo[j[keep]],
-                       np.minimum(pas.t_hi[i], pas.t_hi[j])[keep],
+        yield Contacts(a[keep], b[keep], pas.t_lo[j[keep]],
                        np.full(int(keep.sum()), PLACE_NODE, np.int8), pas.node[j[keep]])
-        )
-    return Detections.concat(parts)
 
 
-def stay_detections(plan: DayPlan, n_places_per_kind: int) -> Detections:
+def stay_contacts(plan: DayPlan, n_places_per_kind: int) -> Iterator[Contacts]:
     """People whose stays at the same venue or public space overlap."""
     group = plan.stay_kind.astype(np.int64) * n_places_per_kind + plan.stay_place
-    parts = []
     for i, j in overlapping_pairs(group, plan.stay_start, plan.stay_end):
         a, b, keep = _ordered(plan.stay_agent, i, j)
-        parts.append(
-            Detections(a[keep], b[keep], plan.stay_start[j[keep]],
-                       np.minimum(plan.stay_end[i], plan.stay_end[j])[keep],
-                       plan.stay_kind[j[keep]], plan.stay_place[j[keep]])
-        )
-    return Detections.concat(parts)
-
-
-@dataclass
-class Encounters:
-    """Merged encounters: one row per pair and episode of contact.
-
-    ``place_kind``/``place`` is the detection with the highest meeting probability in the
-    episode (a pair who walk to a cafe together and sit down met in the cafe); ``p`` is
-    that probability for strangers; ``ordinal`` counts the pair's earlier encounters
-    that day (used to key its random draw).
-    """
-
-    a: np.ndarray
-    b: np.ndarray
-    t: np.ndarray
-    place_kind: np.ndarray
-    place: np.ndarray
-    p: np.ndarray
-    ordinal: np.ndarray
-
-    def __len__(self) -> int:
-        return int(self.a.shape[0])
-
-
-def merge_detections(
-    det: Detections, p: np.ndarray, n_agents: int, gap_s: float
-) -> Encounters:
-    """Join detections of the same pair closer than ``gap_s`` into encounters.
-
-    Parameters
-    ----------
-    det
-        All detections of a day.
-    p
-        Stranger meeting probability of each detection's setting.
-    n_agents
-        Number of agents (to form pair keys).
-    gap_s
-        Largest gap between contacts that still counts as the same encounter.
-    """
-    if len(det) == 0:
-        z = np.zeros(0, np.int32)
-        return Encounters(z, z, np.zeros(0), z.astype(np.int8), z, np.zeros(0), z.astype(np.int64))
-    pair = det.a.astype(np.int64) * n_agents + det.b
-    order = np.lexsort((det.t, pair))
-    pair, t, t_end = pair[order], det.t[order], det.t_end[order]
-    new = np.ones(pair.shape[0], dtype=bool)
-    new[1:] = (pair[1:] != pair[:-1]) | (t[1:] > t_end[:-1] + gap_s)
-    episode = np.cumsum(new) - 1
-    # Within each episode, the row of highest probability speaks for it.
-    best = np.lexsort((-p[order], episode))
-    first_of_episode = np.flatnonzero(np.r_[True, episode[best][1:] != episode[best][:-1]])
-    rep = order[best[first_of_episode]]
-    starts = np.flatnonzero(new)
-    pair_new = np.r_[True, pair[starts][1:] != pair[starts][:-1]]
-    run_start = np.maximum.accumulate(np.where(pair_new, np.arange(starts.shape[0]), 0))
-    return Encounters(
-        a=det.a[order][starts].astype(np.int32),
-        b=det.b[order][starts].astype(np.int32),
-        t=t[starts],
-        place_kind=det.place_kind[rep].astype(np.int8),
-        place=det.place[rep].astype(np.int32),
-        p=p[rep],
-        ordinal=np.arange(starts.shape[0]) - run_start,
-    )
+        yield Contacts(a[keep], b[keep], plan.stay_start[j[keep]], plan.stay_kind[j[keep]],
+                       plan.stay_place[j[keep]])

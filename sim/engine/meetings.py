@@ -1,11 +1,24 @@
-"""From encounters to meetings: the setting, familiarity and a keyed random draw.
+"""From contacts to meetings: setting, familiarity and one keyed draw per pair and day.
 
-An encounter becomes a meeting with probability ``min(1, p_setting × f)``, where
-``p_setting`` is the stranger rate of the place (busy street < footpath < park path <
-plaza < cafe < shared lab; active frontage raises streets), scaled down in large venues
-and spaces by the chance that the two are within greeting distance at all, and ``f`` is
-the largest familiarity factor that applies: same institution, same building, or a tie
-from an earlier day.
+A contact between two people offers a meeting with probability
+``p = min(1, p_setting × f)``: ``p_setting`` is the stranger rate of the place (busy
+street < footpath < park path < plaza < cafe < shared lab; active frontage raises
+streets), scaled down in large venues and spaces by the chance that the two are within
+greeting distance at all; ``f`` is the largest familiarity factor that applies (same
+institution, same building, or a tie from an earlier day).
+
+A pair meets at most once a day, with the probability of its most inviting contact
+that day, and the meeting is placed there. The draw is one uniform per pair and day,
+a hash of the seed, the day and the two people's stable ids, so that two layouts in
+which the same pair has contact draw the same number for it (common random numbers),
+and a better setting can only add meetings. Because a contact can only turn into a
+meeting if that uniform is below ``p``, contacts are filtered chunk by chunk and only
+the few candidates are kept: memory stays flat however busy the streets are.
+
+*Encounters* (reported) are the distinct pairs in contact during a day, counted
+from the pairs whose uniform falls in a fixed window of width
+:data:`ENCOUNTER_SAMPLE`, divided by that width: an unbiased estimate that costs
+no sorting of all contacts.
 """
 
 from __future__ import annotations
@@ -14,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine.encounters import Detections, Encounters
+from sim.engine.encounters import Contacts
 from sim.engine.results import PLACE_EDGE, PLACE_NODE, PLACE_SPACE, PLACE_VENUE, MeetingTable
 from sim.layout.schema import Layout
 from sim.network.graph import StreetGraph, edge_meeting_probability, node_meeting_probability
@@ -32,17 +45,17 @@ class SettingRates:
     venue: np.ndarray
     space: np.ndarray
 
-    def of(self, det: Detections) -> np.ndarray:
-        """Probability of each detection's place."""
-        p = np.zeros(len(det))
+    def of(self, c: Contacts) -> np.ndarray:
+        """Probability of each contact's place."""
+        p = np.zeros(len(c))
         for code, table in (
             (PLACE_EDGE, self.edge),
             (PLACE_NODE, self.node),
             (PLACE_VENUE, self.venue),
             (PLACE_SPACE, self.space),
         ):
-            m = det.place_kind == code
-            p[m] = table[det.place[m].astype(np.int64)]
+            m = c.place_kind == code
+            p[m] = table[c.place[m].astype(np.int64)]
         return p
 
 
@@ -71,53 +84,102 @@ def setting_rates(layout: Layout, graph: StreetGraph) -> SettingRates:
     )
 
 
+ENCOUNTER_SAMPLE = 0.125
+"""Share of pairs (by their uniform) whose contacts are counted to estimate encounters."""
+_SAMPLE_LO = 0.5
+
+
 def familiarity(
-    enc: Encounters, pop: Population, ties: np.ndarray, layout: Layout
+    a: np.ndarray, b: np.ndarray, pop: Population, ties: np.ndarray, layout: Layout
 ) -> np.ndarray:
-    """Largest familiarity factor per encounter (1 for strangers).
+    """Largest familiarity factor per pair (1 for strangers).
 
     ``ties`` is the sorted array of pair keys ``a * n + b`` that met on earlier days.
     """
     mp = layout.params.model
-    f = np.ones(len(enc))
-    same_inst = pop.institution[enc.a] == pop.institution[enc.b]
-    f = np.where(same_inst, np.maximum(f, mp.fam_same_institution), f)
-    same_bld = pop.building[enc.a] == pop.building[enc.b]
-    f = np.where(same_bld, np.maximum(f, mp.fam_same_building), f)
+    f = np.ones(a.shape[0])
+    f = np.where(pop.institution[a] == pop.institution[b], mp.fam_same_institution, f)
+    f = np.where(pop.building[a] == pop.building[b], np.maximum(f, mp.fam_same_building), f)
     if ties.shape[0]:
-        key = enc.a.astype(np.int64) * len(pop) + enc.b
+        key = a.astype(np.int64) * len(pop) + b
         pos = np.minimum(np.searchsorted(ties, key), ties.shape[0] - 1)
         f = np.where(ties[pos] == key, np.maximum(f, mp.fam_tie), f)
     return f
 
 
-def draw_meetings(
-    enc: Encounters,
-    pop: Population,
-    ties: np.ndarray,
-    layout: Layout,
-    seed: int,
-    day: int,
-) -> MeetingTable:
-    """Decide which encounters become meetings.
+class MeetingDraw:
+    """Accumulates one day's contacts chunk by chunk and decides the meetings.
 
-    The uniform for an encounter is a hash of the seed, the day, the two people's stable
-    ids and how many times they had met that day before, so two layouts in which the same
-    pair meets draw the same number for it (common random numbers).
+    Parameters
+    ----------
+    pop
+        The population (institutions, buildings, stable ids).
+    rates
+        Stranger meeting probability of every place.
+    ties
+        Sorted pair keys that met on earlier days.
+    layout
+        The layout (for the familiarity factors).
+    seed, day
+        Key the draws.
     """
-    p = np.minimum(1.0, enc.p * familiarity(enc, pop, ties, layout))
-    ua, ub = pop.uid[enc.a], pop.uid[enc.b]
-    u = hash_uniform(seed, day, np.minimum(ua, ub), np.maximum(ua, ub), enc.ordinal)
-    m = u < p
-    return MeetingTable(
-        a=enc.a[m],
-        b=enc.b[m],
-        day=np.full(int(m.sum()), day, np.int16),
-        t=enc.t[m],
-        place_kind=enc.place_kind[m],
-        place=enc.place[m],
-        cross=pop.institution[enc.a[m]] != pop.institution[enc.b[m]],
-    )
+
+    def __init__(
+        self, pop: Population, rates: SettingRates, ties: np.ndarray, layout: Layout,
+        seed: int, day: int,
+    ) -> None:
+        self.pop, self.rates, self.ties, self.layout = pop, rates, ties, layout
+        self.seed, self.day = seed, day
+        mp = layout.params.model
+        factors = [1.0, mp.fam_same_institution, mp.fam_same_building]
+        self.fam_max = max(factors + ([mp.fam_tie] if ties.shape[0] else []))
+        self.candidates: list[Contacts] = []
+        self.candidate_p: list[np.ndarray] = []
+        self.sampled: list[np.ndarray] = []
+
+    def pair_uniform(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The day's uniform of each pair."""
+        ua, ub = self.pop.uid[a], self.pop.uid[b]
+        return hash_uniform(self.seed, self.day, np.minimum(ua, ub), np.maximum(ua, ub))
+
+    def add(self, c: Contacts) -> None:
+        """Take in a chunk of contacts."""
+        if len(c) == 0:
+            return
+        u = self.pair_uniform(c.a, c.b)
+        in_sample = (u >= _SAMPLE_LO) & (u < _SAMPLE_LO + ENCOUNTER_SAMPLE)
+        self.sampled.append(c.a[in_sample].astype(np.int64) * len(self.pop) + c.b[in_sample])
+        p_set = self.rates.of(c)
+        # Cheap bound first: most contacts cannot become a meeting whatever the familiarity.
+        maybe = np.flatnonzero(u < p_set * self.fam_max)
+        fam = familiarity(c.a[maybe], c.b[maybe], self.pop, self.ties, self.layout)
+        p = np.minimum(1.0, p_set[maybe] * fam)
+        hit = maybe[u[maybe] < p]
+        self.candidates.append(
+            Contacts(c.a[hit], c.b[hit], c.t[hit], c.place_kind[hit], c.place[hit])
+        )
+        self.candidate_p.append(p[u[maybe] < p])
+
+    def finish(self) -> tuple[MeetingTable, float]:
+        """The day's meetings (one per pair, at its best contact) and encounter estimate."""
+        c = Contacts.concat(self.candidates)
+        p = np.concatenate([np.zeros(0), *self.candidate_p])
+        pair = c.a.astype(np.int64) * len(self.pop) + c.b
+        order = np.lexsort((c.t, -p, pair))
+        first = order[np.r_[True, pair[order][1:] != pair[order][:-1]]] if len(c) else order
+        sampled = np.concatenate([np.zeros(0, np.int64), *self.sampled])
+        encounters = np.unique(sampled).shape[0] / ENCOUNTER_SAMPLE
+        a, b = c.a[first], c.b[first]
+        meetings = MeetingTable(
+            a=a.astype(np.int32),
+            b=b.astype(np.int32),
+            day=np.full(first.shape[0], self.day, np.int16),
+            t=c.t[first],
+            place_kind=c.place_kind[first].astype(np.int8),
+            place=c.place[first].astype(np.int32),
+            cross=self.pop.institution[a] != self.pop.institution[b],
+        )
+        return meetings, encounters
 
 
 def add_ties(ties: np.ndarray, meetings: MeetingTable, n_agents: int) -> np.ndarray:

@@ -2,8 +2,8 @@
 
 Set-up builds, once: the street graph, every route of every route profile between every
 pair of sites, the destinations and the population (with one Mesa agent per person).
-Each step draws the day's plans, lays the trips on the graph, finds the encounters
-exactly, draws which become meetings, and remembers who met (ties) for later days.
+Each step draws the day's plans, lays the trips on the graph, finds the contacts
+exactly, draws which pairs meet, and remembers who met (ties) for later days.
 """
 
 from __future__ import annotations
@@ -13,15 +13,8 @@ import time
 import mesa
 import numpy as np
 
-from sim.engine.encounters import (
-    Detections,
-    Encounters,
-    edge_detections,
-    merge_detections,
-    node_detections,
-    stay_detections,
-)
-from sim.engine.meetings import add_ties, draw_meetings, setting_rates
+from sim.engine.encounters import edge_contacts, node_contacts, stay_contacts
+from sim.engine.meetings import MeetingDraw, add_ties, setting_rates
 from sim.engine.results import AgentTable, MeetingTable, RunResult
 from sim.engine.trips import expand_trips
 from sim.layout.schema import Layout
@@ -66,7 +59,7 @@ class CrosspathsModel(mesa.Model):
         self.day = 0
         self.ties = np.zeros(0, np.int64)
         self.daily_meetings: list[MeetingTable] = []
-        self.daily_encounters: list[int] = []
+        self.daily_encounters: list[float] = []
         self.last_plan: DayPlan | None = None
         self.last_meetings = MeetingTable.empty()
         self.datacollector = mesa.DataCollector(
@@ -86,37 +79,29 @@ class CrosspathsModel(mesa.Model):
             self.layout, self.population, self.sites, self.routes, self.destinations,
             self.seed, self.day,
         )
-        encounters = self.encounters_of(plan)
-        meetings = draw_meetings(
-            encounters, self.population, self.ties, self.layout, self.seed, self.day
+        draw = MeetingDraw(
+            self.population, self.rates, self.ties, self.layout, self.seed, self.day
         )
-        self.ties = add_ties(self.ties, meetings, len(self.population))
-        self.last_plan, self.last_meetings = plan, meetings
-        self.daily_meetings.append(meetings)
-        self.daily_encounters.append(len(encounters))
-        self.day += 1
-        self.datacollector.collect(self)
-        self.sim_s += time.perf_counter() - t0
-
-    def encounters_of(self, plan: DayPlan) -> Encounters:
-        """All encounters of a day plan, merged into episodes."""
         radius = self.layout.params.model.greet_radius_m
         trav, pas = expand_trips(
             plan, self.routes, self.graph, self.population.speed, near=radius / 2
         )
-        det = Detections.concat(
-            [
-                edge_detections(trav, self.graph.length, radius),
-                node_detections(pas),
-                stay_detections(plan, max(len(self.layout.venues), len(self.layout.spaces), 1)),
-            ]
-        )
-        return merge_detections(
-            det,
-            self.rates.of(det),
-            len(self.population),
-            self.layout.params.model.merge_gap_s,
-        )
+        n_places = max(len(self.layout.venues), len(self.layout.spaces), 1)
+        for contacts in (
+            edge_contacts(trav, self.graph.length, radius),
+            node_contacts(pas),
+            stay_contacts(plan, n_places),
+        ):
+            for chunk in contacts:
+                draw.add(chunk)
+        meetings, encounters = draw.finish()
+        self.ties = add_ties(self.ties, meetings, len(self.population))
+        self.last_plan, self.last_meetings = plan, meetings
+        self.daily_meetings.append(meetings)
+        self.daily_encounters.append(encounters)
+        self.day += 1
+        self.datacollector.collect(self)
+        self.sim_s += time.perf_counter() - t0
 
     def result(self) -> RunResult:
         """Everything simulated so far, as arrays for metrics and outputs."""
@@ -130,7 +115,7 @@ class CrosspathsModel(mesa.Model):
                 building=self.population.building,
             ),
             meetings=MeetingTable.concat(self.daily_meetings),
-            encounters=np.array(self.daily_encounters, dtype=np.int64),
+            encounters=np.array(self.daily_encounters, dtype=np.float64),
             setup_s=self.setup_s,
             sim_s=self.sim_s,
         )

@@ -3,8 +3,8 @@
 Every person is a Mesa agent that, at every tick of ``dt`` seconds, works out where it
 is from its day plan; the model then compares everybody's positions pair by pair. It
 shares the set-up (graph, routes, people, day plans) with the fast engine and the
-rules (greet radius, node zones, stays, merging, setting and familiarity factors, keyed
-draws), but none of its vectorised code: it exists to check the fast engine and to show
+rules (greet radius, node zones, stays, setting and familiarity factors, one keyed draw
+per pair and day), but none of its vectorised code: it exists to check the fast engine and to show
 the rules in readable form. It is deliberately simple and slow.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim.engine.meetings import setting_rates
+from sim.engine.meetings import ENCOUNTER_SAMPLE, setting_rates
 from sim.engine.results import PLACE_EDGE, PLACE_NODE
 from sim.layout.schema import Layout
 from sim.network.graph import build_street_graph
@@ -27,10 +27,11 @@ from sim.rng import hash_uniform
 
 
 @dataclass
-class _Episode:
-    start: float
-    last_seen: float
+class _Best:
+    """A pair's most inviting contact of the day so far."""
+
     p: float
+    t: float
     place: tuple[int, int]
 
 
@@ -103,26 +104,17 @@ class ReferenceModel(mesa.Model):
             self.layout, self.population, self.sites, self.routes, self.dest, self.seed, self.day
         )
         self._hand_out(plan)
-        open_eps: dict[tuple[int, int], _Episode] = {}
-        closed: list[tuple[tuple[int, int], _Episode]] = []
-        gap = self.layout.params.model.merge_gap_s
+        best: dict[tuple[int, int], _Best] = {}
         self.now = float(np.floor(min(plan.trip_depart.min(initial=0), 5 * 3600)))
         end = float(max(plan.trip_depart.max(initial=0) + 3600, plan.stay_end.max(initial=0)))
         while self.now <= end:
             self.agents.do("step")
-            for pair, p, place in self._contacts():
-                ep = open_eps.get(pair)
-                if ep and self.now - ep.last_seen <= gap + self.dt:
-                    ep.last_seen = self.now
-                    if p > ep.p:
-                        ep.p, ep.place = p, place
-                else:
-                    if ep:
-                        closed.append((pair, ep))
-                    open_eps[pair] = _Episode(self.now, self.now, p, place)
+            for pair, rate, place in self._contacts():
+                p = min(1.0, rate * self._familiarity(*pair))
+                if pair not in best or p > best[pair].p:
+                    best[pair] = _Best(p, self.now, place)
             self.now += self.dt
-        closed.extend(open_eps.items())
-        self._draw(closed)
+        self._draw(best)
         self.day += 1
 
     def _hand_out(self, plan: DayPlan) -> None:
@@ -166,29 +158,30 @@ class ReferenceModel(mesa.Model):
         table = (self.rates.edge, self.rates.node, self.rates.venue, self.rates.space)[kind]
         return float(table[place])
 
-    def _draw(self, episodes: list[tuple[tuple[int, int], _Episode]]) -> None:
+    def _familiarity(self, a: int, b: int) -> float:
         mp, pop = self.layout.params.model, self.population
-        ordinal: dict[tuple[int, int], int] = {}
-        meetings = cross = 0
+        factor = 1.0
+        if pop.institution[a] == pop.institution[b]:
+            factor = max(factor, mp.fam_same_institution)
+        if pop.building[a] == pop.building[b]:
+            factor = max(factor, mp.fam_same_building)
+        if (a, b) in self.ties:
+            factor = max(factor, mp.fam_tie)
+        return factor
+
+    def _draw(self, best: dict[tuple[int, int], _Best]) -> None:
+        pop = self.population
+        meetings = cross = sampled = 0
         met_today = []
-        for pair, ep in sorted(episodes, key=lambda item: (item[0], item[1].start)):
-            a, b = pair
-            factor = 1.0
-            if pop.institution[a] == pop.institution[b]:
-                factor = max(factor, mp.fam_same_institution)
-            if pop.building[a] == pop.building[b]:
-                factor = max(factor, mp.fam_same_building)
-            if pair in self.ties:
-                factor = max(factor, mp.fam_tie)
-            n = ordinal.get(pair, 0)
-            ordinal[pair] = n + 1
+        for (a, b), contact in best.items():
             ua, ub = int(pop.uid[a]), int(pop.uid[b])
-            u = float(hash_uniform(self.seed, self.day, min(ua, ub), max(ua, ub), n))
-            if u < min(1.0, ep.p * factor):
+            u = float(hash_uniform(self.seed, self.day, min(ua, ub), max(ua, ub)))
+            sampled += int(0.5 <= u < 0.5 + ENCOUNTER_SAMPLE)
+            if u < contact.p:
                 meetings += 1
                 cross += int(pop.institution[a] != pop.institution[b])
-                met_today.append(pair)
+                met_today.append((a, b))
         self.ties.update(met_today)
-        self.encounters_per_day.append(len(episodes))
+        self.encounters_per_day.append(sampled / ENCOUNTER_SAMPLE)
         self.meetings_per_day.append(meetings)
         self.cross_per_day.append(cross)

@@ -117,8 +117,8 @@ class RunResult:
     meetings
         Every meeting of every day.
     encounters
-        Number of encounters (before the meeting draw) per day, int64 array of length
-        ``days``.
+        Encounters per day (distinct pairs in contact; an estimate, see
+        :mod:`sim.engine.meetings`), float64 array of length ``days``.
     setup_s, sim_s
         Wall-clock seconds spent building the model and simulating.
     """
