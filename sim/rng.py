@@ -67,3 +67,21 @@ def hash_uniform(seed: int, *keys: np.ndarray | int) -> np.ndarray:
             h = _splitmix64(h ^ np.asarray(k).astype(np.uint64))
     # The top 53 bits make an exactly representable double in [0, 1).
     return (h >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+
+
+def agent_day_keys(seed: int, day: int, uid: np.ndarray) -> np.ndarray:
+    """Per-person hash keys of one day, to combine into pair uniforms cheaply."""
+    with np.errstate(over="ignore"):
+        h = _splitmix64(np.asarray(stable_key(int(seed)), dtype=np.uint64))
+        h = _splitmix64(h ^ np.uint64(day))
+        return _splitmix64(h ^ uid.astype(np.uint64))
+
+
+def pair_uniform(key_a: np.ndarray, key_b: np.ndarray) -> np.ndarray:
+    """Uniform in [0, 1) per pair from the two people's day keys; symmetric in a and b.
+
+    Summing the keys makes the draw independent of which person is listed first.
+    """
+    with np.errstate(over="ignore"):
+        h = _splitmix64(key_a + key_b)
+    return (h >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)

@@ -645,7 +645,7 @@ def test_message_is_one_line_even_for_multiline_values(tmp_path: Path) -> None:
     assert "\n" not in err.one_line()
     assert err.one_line() == (
         f"{path}:{err.line}: {err.path}: unknown key 'capa\\ncity'; did you mean 'capacity'? "
-        "(expected one of: kind, capacity, hours, access, area, name)"
+        "(expected one of: kind, capacity, hours, access, area, name, rooms)"
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.engine.meetings import familiarity
 from sim.engine.model import CrosspathsModel
 from sim.engine.reference import ReferenceModel
 from sim.layout.schema import Layout
@@ -51,19 +52,20 @@ def test_same_seed_same_numbers_other_seed_other_numbers(tiny: Layout) -> None:
     assert run(5) != run(6)
 
 
-def test_ties_from_earlier_days_raise_meetings(tiny: Layout) -> None:
-    """Pairs who met on day 1 meet more readily on day 2 than pairs who did not."""
+def test_ties_from_earlier_days_raise_the_familiarity_factor(tiny: Layout) -> None:
     model = CrosspathsModel(tiny, seed=2)
     model.step()
-    assert len(model.ties) == len(np.unique(model.daily_meetings[0].a.astype(np.int64)
-                                            * len(model.population)
-                                            + model.daily_meetings[0].b))
-    model.step()
-    day2 = model.daily_meetings[1]
-    key = day2.a.astype(np.int64) * len(model.population) + day2.b
-    repeat = np.isin(key, model.daily_meetings[0].a.astype(np.int64)
-                     * len(model.population) + model.daily_meetings[0].b)
-    assert repeat.any()
+    met = model.daily_meetings[0]
+    n = len(model.population)
+    assert np.array_equal(model.ties, np.unique(met.a.astype(np.int64) * n + met.b))
+    mp = tiny.params.model
+    # A cross-institution pair in different buildings: a stranger until they have met.
+    inst = model.population.institution
+    a, b = 0, int(np.flatnonzero(inst != inst[0])[0])
+    pair_a, pair_b = np.array([a]), np.array([b])
+    assert familiarity(pair_a, pair_b, model.population, np.zeros(0, np.int64), tiny)[0] == 1.0
+    tie = np.array([a * n + b], np.int64)
+    assert familiarity(pair_a, pair_b, model.population, tie, tiny)[0] == mp.fam_tie
 
 
 def _mean_meetings(layout: Layout, seeds: range, dt: float | None) -> tuple[float, float]:

@@ -124,8 +124,9 @@ def node_contacts(pas: Passages) -> Iterator[Contacts]:
 
 
 def stay_contacts(plan: DayPlan, n_places_per_kind: int) -> Iterator[Contacts]:
-    """People whose stays at the same venue or public space overlap."""
-    group = plan.stay_kind.astype(np.int64) * n_places_per_kind + plan.stay_place
+    """People whose stays in the same zone of a venue or public space overlap."""
+    place = plan.stay_kind.astype(np.int64) * n_places_per_kind + plan.stay_place
+    group = place * (int(plan.stay_zone.max(initial=0)) + 1) + plan.stay_zone
     for i, j in overlapping_pairs(group, plan.stay_start, plan.stay_end):
         a, b, keep = _ordered(plan.stay_agent, i, j)
         yield Contacts(a[keep], b[keep], plan.stay_start[j[keep]], plan.stay_kind[j[keep]],

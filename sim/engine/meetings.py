@@ -3,13 +3,13 @@
 A contact between two people offers a meeting with probability
 ``p = min(1, p_setting × f)``: ``p_setting`` is the stranger rate of the place (busy
 street < footpath < park path < plaza < cafe < shared lab; active frontage raises
-streets), scaled down in large venues and spaces by the chance that the two are within
-greeting distance at all; ``f`` is the largest familiarity factor that applies (same
+streets); ``f`` is the largest familiarity factor that applies (same
 institution, same building, or a tie from an earlier day).
 
 A pair meets at most once a day, with the probability of its most inviting contact
 that day, and the meeting is placed there. The draw is one uniform per pair and day,
-a hash of the seed, the day and the two people's stable ids, so that two layouts in
+a hash of the seed, the day and the two people's stable ids
+(:func:`sim.rng.pair_uniform`), so that two layouts in
 which the same pair has contact draw the same number for it (common random numbers),
 and a better setting can only add meetings. Because a contact can only turn into a
 meeting if that uniform is below ``p``, contacts are filtered chunk by chunk and only
@@ -33,7 +33,7 @@ from sim.layout.schema import Layout
 from sim.network.graph import StreetGraph, edge_meeting_probability, node_meeting_probability
 from sim.params import VENUE_KINDS
 from sim.population.population import Population
-from sim.rng import hash_uniform
+from sim.rng import agent_day_keys, pair_uniform
 
 
 @dataclass(frozen=True)
@@ -63,28 +63,20 @@ def setting_rates(layout: Layout, graph: StreetGraph) -> SettingRates:
     """Compute :class:`SettingRates` for ``layout`` from its parameters."""
     mp = layout.params.model
     edge_p = edge_meeting_probability(graph, mp)
-    greet_area = np.pi * mp.greet_radius_m**2
-
-    def within_reach(area: np.ndarray) -> np.ndarray:
-        # Two people somewhere in a big room or park are rarely within greeting distance.
-        return np.minimum(1.0, greet_area / np.maximum(area, 1.0))
-
     by_kind = {k: getattr(mp, f"p_{k}") for k in VENUE_KINDS}
     venues = list(layout.venues.values())
     venue_p = np.array([by_kind[v.kind] for v in venues], float)
-    venue_area = np.array([v.area_m2 for v in venues], float)
     spaces = list(layout.spaces.values())
     space_p = np.array([mp.p_plaza if s.kind == "plaza" else mp.p_park for s in spaces], float)
-    space_area = np.array([s.area_m2 for s in spaces], float)
     return SettingRates(
         edge=edge_p,
         node=node_meeting_probability(graph, edge_p),
-        venue=venue_p * within_reach(venue_area),
-        space=space_p * within_reach(space_area),
+        venue=venue_p,
+        space=space_p,
     )
 
 
-ENCOUNTER_SAMPLE = 0.125
+ENCOUNTER_SAMPLE = 0.0625
 """Share of pairs (by their uniform) whose contacts are counted to estimate encounters."""
 _SAMPLE_LO = 0.5
 
@@ -133,14 +125,14 @@ class MeetingDraw:
         mp = layout.params.model
         factors = [1.0, mp.fam_same_institution, mp.fam_same_building]
         self.fam_max = max(factors + ([mp.fam_tie] if ties.shape[0] else []))
+        self.day_keys = agent_day_keys(seed, day, pop.uid)
         self.candidates: list[Contacts] = []
         self.candidate_p: list[np.ndarray] = []
         self.sampled: list[np.ndarray] = []
 
     def pair_uniform(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """The day's uniform of each pair."""
-        ua, ub = self.pop.uid[a], self.pop.uid[b]
-        return hash_uniform(self.seed, self.day, np.minimum(ua, ub), np.maximum(ua, ub))
+        return pair_uniform(self.day_keys[a], self.day_keys[b])
 
     def add(self, c: Contacts) -> None:
         """Take in a chunk of contacts."""
@@ -168,7 +160,9 @@ class MeetingDraw:
         order = np.lexsort((c.t, -p, pair))
         first = order[np.r_[True, pair[order][1:] != pair[order][:-1]]] if len(c) else order
         sampled = np.concatenate([np.zeros(0, np.int64), *self.sampled])
-        encounters = np.unique(sampled).shape[0] / ENCOUNTER_SAMPLE
+        sampled.sort()  # a sort and a diff count distinct keys far faster than np.unique
+        distinct = int(sampled.shape[0] > 0) + int(np.count_nonzero(np.diff(sampled)))
+        encounters = distinct / ENCOUNTER_SAMPLE
         a, b = c.a[first], c.b[first]
         meetings = MeetingTable(
             a=a.astype(np.int32),

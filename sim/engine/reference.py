@@ -16,14 +16,14 @@ import mesa
 import numpy as np
 
 from sim.engine.meetings import ENCOUNTER_SAMPLE, setting_rates
-from sim.engine.results import PLACE_EDGE, PLACE_NODE
+from sim.engine.results import PLACE_EDGE, PLACE_NODE, PLACE_SPACE, PLACE_VENUE
 from sim.layout.schema import Layout
 from sim.network.graph import build_street_graph
 from sim.network.routing import build_routes, build_sites, perceived_costs
 from sim.population.destinations import build_destinations
 from sim.population.population import build_population
 from sim.population.schedules import DayPlan, plan_day
-from sim.rng import hash_uniform
+from sim.rng import agent_day_keys, pair_uniform
 
 
 @dataclass
@@ -42,7 +42,8 @@ class ReferenceWalker(mesa.Agent):
         super().__init__(model)
         self.index = index
         self.walks: list[tuple[float, list[tuple[int, bool, float]]]] = []
-        self.stays: list[tuple[int, int, float, float]] = []
+        self.stays: list[tuple[int, int, int, float, float]] = []
+        # (place kind, place, position along an edge, or zone of a venue or space)
         self.where: list[tuple[int, int, float]] = []
 
     def step(self) -> None:
@@ -50,9 +51,9 @@ class ReferenceWalker(mesa.Agent):
         t, graph, r = self.model.now, self.model.graph, self.model.radius
         speed = float(self.model.population.speed[self.index])
         self.where = []
-        for kind, place, start, end in self.stays:
+        for kind, place, zone, start, end in self.stays:
             if start <= t < end:
-                self.where.append((kind, place, 0.0))
+                self.where.append((kind, place, float(zone)))
         for depart, legs in self.walks:
             walked = (t - depart) * speed
             for edge, forward, length in legs:
@@ -131,11 +132,13 @@ class ReferenceModel(mesa.Model):
             ]
             if legs:
                 self.walkers[agent].walks.append((float(depart), legs))
-        for agent, kind, place, start, end in zip(
-            plan.stay_agent, plan.stay_kind, plan.stay_place, plan.stay_start, plan.stay_end,
-            strict=True,
+        for agent, kind, place, zone, start, end in zip(
+            plan.stay_agent, plan.stay_kind, plan.stay_place, plan.stay_zone, plan.stay_start,
+            plan.stay_end, strict=True,
         ):
-            self.walkers[agent].stays.append((int(kind), int(place), float(start), float(end)))
+            self.walkers[agent].stays.append(
+                (int(kind), int(place), int(zone), float(start), float(end))
+            )
 
     def _contacts(self) -> list[tuple[tuple[int, int], float, tuple[int, int]]]:
         """Every pair within greeting distance at this tick, with the setting's rate."""
@@ -151,6 +154,8 @@ class ReferenceModel(mesa.Model):
                     (a, pa), (b, pb) = people[x], people[y]
                     if a == b or (kind == PLACE_EDGE and abs(pa - pb) > self.radius):
                         continue
+                    if kind in (PLACE_VENUE, PLACE_SPACE) and pa != pb:
+                        continue  # different zones of the place (pa, pb hold the zone)
                     found.append(((min(a, b), max(a, b)), rate, (kind, place)))
         return found
 
@@ -171,11 +176,11 @@ class ReferenceModel(mesa.Model):
 
     def _draw(self, best: dict[tuple[int, int], _Best]) -> None:
         pop = self.population
+        keys = agent_day_keys(self.seed, self.day, pop.uid)
         meetings = cross = sampled = 0
         met_today = []
         for (a, b), contact in best.items():
-            ua, ub = int(pop.uid[a]), int(pop.uid[b])
-            u = float(hash_uniform(self.seed, self.day, min(ua, ub), max(ua, ub)))
+            u = float(pair_uniform(keys[a : a + 1], keys[b : b + 1])[0])
             sampled += int(0.5 <= u < 0.5 + ENCOUNTER_SAMPLE)
             if u < contact.p:
                 meetings += 1

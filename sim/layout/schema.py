@@ -60,6 +60,7 @@ class Venue:
     access: str
     area_m2: float
     name: str = ""
+    rooms: int = 1
 
 
 @dataclass(frozen=True)

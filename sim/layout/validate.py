@@ -297,9 +297,10 @@ def _venue(vid: str, bid: str, item: dict[Any, Any], params: Params, ck: Checker
         item,
         path,
         required=("kind", "capacity", "hours", "access"),
-        optional=("area", "name"),
+        optional=("area", "name", "rooms"),
     )
     kind = ck.choice(item["kind"], (*path, "kind"), VENUE_KINDS, "venue kind")
+    rooms = ck.integer(item.get("rooms", 1), (*path, "rooms"), lo=0, lo_open=True)
     capacity = ck.integer(item["capacity"], (*path, "capacity"), lo=0, lo_open=True)
     open_s, close_s = ck.hours(item["hours"], (*path, "hours"))
     access = ck.choice(item["access"], (*path, "access"), VENUE_ACCESS, "access")
@@ -317,6 +318,7 @@ def _venue(vid: str, bid: str, item: dict[Any, Any], params: Params, ck: Checker
         access=access,
         area_m2=area,
         name=ck.text(item.get("name", ""), (*path, "name")),
+        rooms=rooms,
     )
 
 

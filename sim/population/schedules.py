@@ -50,7 +50,8 @@ _U_LUNCH_OUT, _U_LUNCH_BIN, _U_LUNCH_IN_BIN, _U_OUTDOOR, _U_LUNCH_DEST = 0, 1, 2
 _U_GATEWAY, _U_N_COFFEE, _U_N_ERRANDS = 5, 6, 7
 _U_COFFEE_T, _U_COFFEE_DEST, _U_COFFEE_DUR = 8, 11, 14
 _U_ERRAND_T, _U_ERRAND_DEST = 17, 21
-_N_UNIFORMS = 25
+_U_ZONE = 25  # one per slot
+_N_UNIFORMS = 25 + N_SLOTS
 
 
 @dataclass
@@ -60,7 +61,9 @@ class DayPlan:
     Trips: agent ``trip_agent`` leaves at ``trip_depart`` (s since midnight) along route
     ``trip_route`` of the :class:`RouteTable`. Stays: agent ``stay_agent`` is in place
     ``(stay_kind, stay_place)`` (venue or space codes of :mod:`sim.engine.results`) from
-    ``stay_start`` to ``stay_end``.
+    ``stay_start`` to ``stay_end``, in greeting zone ``stay_zone`` of it (for lecture
+    halls and meeting rooms, only the first minutes while the session gathers, see
+    ``model.session_mingle_min``).
     """
 
     trip_agent: np.ndarray
@@ -69,6 +72,7 @@ class DayPlan:
     stay_agent: np.ndarray
     stay_kind: np.ndarray
     stay_place: np.ndarray
+    stay_zone: np.ndarray
     stay_start: np.ndarray
     stay_end: np.ndarray
 
@@ -125,6 +129,7 @@ _DTYPES = {
     "stay_agent": np.int32,
     "stay_kind": np.int8,
     "stay_place": np.int32,
+    "stay_zone": np.int64,
     "stay_start": np.float64,
     "stay_end": np.float64,
 }
@@ -168,7 +173,9 @@ def _plan_group(
         _plan_errands(
             tp, dest, g.building, home, int(i), arrive[rows], leave[rows], u[rows], slots, rows
         )
-    _resolve_timeline(slots, routes, dest, agents, home, k, speed, arrive, leave, out)
+    _resolve_timeline(
+        slots, routes, dest, agents, home, k, speed, arrive, leave, u[:, _U_ZONE:], out
+    )
 
 
 def _gateway_sites(
@@ -288,7 +295,7 @@ def _plan_errands(
 def _resolve_timeline(
     slots: _Slots, routes: RouteTable, dest: Destinations, agents: np.ndarray, home: int,
     k: np.ndarray, speed: np.ndarray, arrive: np.ndarray, leave: np.ndarray,
-    out: dict[str, list[np.ndarray]],
+    u_zone: np.ndarray, out: dict[str, list[np.ndarray]],
 ) -> None:
     """Walk each person's activities in time order, pushing or dropping collisions."""
     order = np.argsort(slots.want, axis=1, kind="stable")
@@ -319,11 +326,17 @@ def _resolve_timeline(
         _emit_trips(out, agents[walks], r_go[walks], depart[walks])
         _emit_trips(out, agents[walks], r_back[walks], done[walks])
         stays = ok & (skind[:, j] >= 0)
+        mingle = np.where(venue, dest.venue_mingle_s[v], np.inf) if len(dest.venue_open) else np.inf
         out["stay_agent"].append(agents[stays])
         out["stay_kind"].append(skind[stays, j].astype(np.int8))
         out["stay_place"].append(splace[stays, j].astype(np.int32))
+        zones = np.ones(len(agents), np.int64)
+        zones[venue] = dest.venue_zones[v[venue]]
+        space = skind[:, j] == PLACE_SPACE
+        zones[space] = dest.space_zones[splace[space, j]]
+        out["stay_zone"].append((u_zone[:, j] * zones).astype(np.int64)[stays])
         out["stay_start"].append(there[stays])
-        out["stay_end"].append(done[stays])
+        out["stay_end"].append(np.minimum(done, there + mingle)[stays])
 
 
 def _emit_trips(
