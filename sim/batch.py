@@ -1,0 +1,143 @@
+"""Many runs: a run described as data, its compact outcome, and a local process pool.
+
+``compare`` and ``sweep`` both describe each run as a :class:`RunSpec` (plain data that
+pickles to a worker) and get back a :class:`RunOutcome`: the headline figures plus
+small count arrays, never per-agent data, so memory in the parent stays flat however
+many runs there are. A run's numbers depend only on its spec (layout, overrides, scale,
+seed, days), never on which worker ran it or in what order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.engine.results import PLACE_KINDS
+from sim.metrics import institution_matrix, place_counts, summarize
+from sim.params import AGENT_TYPES
+
+HEADLINE_FIGURES: tuple[str, ...] = (
+    "meetings_per_person_day",
+    "cross_institution_meetings_per_person_day",
+    "cross_institution_share",
+    "distinct_cross_institution_ties",
+    "encounters_per_person_day",
+)
+"""The figures every batch table reports per run."""
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run, as data.
+
+    Attributes
+    ----------
+    layout
+        Path of the layout (or variant) file.
+    seed, days, scale
+        As for ``run_sim.py run``.
+    overrides
+        ``(dotted path, value)`` pairs applied to the layout before validation,
+        e.g. ``("model.greet_radius_m", 15)``.
+    key
+        Free label the caller uses to find the outcome again (scenario, point, ...).
+    """
+
+    layout: str
+    seed: int
+    days: int = 1
+    scale: float = 1.0
+    overrides: tuple[tuple[str, Any], ...] = ()
+    key: tuple[Any, ...] = ()
+
+
+@dataclass
+class RunOutcome:
+    """What one run hands back: headline figures and small count arrays.
+
+    Attributes
+    ----------
+    figures
+        :data:`HEADLINE_FIGURES` plus ``agents``, ``meetings`` and the timings.
+    place_meetings
+        Meetings per place, by place kind (``edge``, ``node``, ``venue``, ``space``).
+    type_pair
+        Meetings by agent-type pair, symmetric ``(4, 4)``.
+    institution_pair
+        Meetings by institution pair, symmetric, layout order.
+    """
+
+    spec: RunSpec
+    figures: dict[str, float]
+    place_meetings: dict[str, np.ndarray] = field(default_factory=dict)
+    type_pair: np.ndarray | None = None
+    institution_pair: np.ndarray | None = None
+
+
+def run_spec(spec: RunSpec) -> RunOutcome:
+    """Load, simulate and summarise one run (in whatever process calls it)."""
+    from sim.layout import load_layout
+    from sim.runner import simulate
+
+    t0 = time.perf_counter()
+    layout = load_layout(spec.layout, dict(spec.overrides) or None)
+    if spec.scale != 1.0:
+        layout = layout.scaled(spec.scale)
+    result = simulate(layout, seed=spec.seed, days=spec.days)
+    summary = summarize(result, layout.name, time.perf_counter() - t0)
+    figures = {k: float(summary[k]) for k in HEADLINE_FIGURES}
+    figures.update(
+        agents=float(summary["agents"]["total"]),
+        meetings=float(len(result.meetings)),
+        runtime_s=float(summary["runtime_s"]),
+    )
+    counts = place_counts(result)
+    n_types = len(AGENT_TYPES)
+    ta = result.agents.type_code[result.meetings.a].astype(np.int64)
+    tb = result.agents.type_code[result.meetings.b].astype(np.int64)
+    upper = np.bincount(
+        np.minimum(ta, tb) * n_types + np.maximum(ta, tb), minlength=n_types * n_types
+    ).reshape(n_types, n_types)
+    return RunOutcome(
+        spec=spec,
+        figures=figures,
+        place_meetings={k: counts[k].meetings for k in PLACE_KINDS},
+        type_pair=upper + np.triu(upper, 1).T,
+        institution_pair=institution_matrix(result),
+    )
+
+
+def run_many(
+    specs: Iterable[RunSpec],
+    workers: int = 1,
+    on_done: Callable[[RunOutcome], None] | None = None,
+    runner: Callable[[RunSpec], RunOutcome] = run_spec,
+) -> Iterator[RunOutcome]:
+    """Run specs, in this process (``workers == 1``) or a pool of processes.
+
+    Outcomes are yielded as runs finish (order varies with ``workers``; callers that
+    need an order sort by ``spec.key``). Worker processes are started with ``spawn``:
+    forking a process that has threads (numpy, matplotlib) is unsafe.
+    """
+    specs = list(specs)
+    if workers <= 1:
+        for spec in specs:
+            outcome = runner(spec)
+            if on_done:
+                on_done(outcome)
+            yield outcome
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = [pool.submit(runner, spec) for spec in specs]
+        for fut in as_completed(futures):
+            outcome = fut.result()
+            if on_done:
+                on_done(outcome)
+            yield outcome
