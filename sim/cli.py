@@ -1,8 +1,10 @@
 """The command line: parse arguments, call the library, report errors in one line.
 
 Subcommands: ``run`` (simulate a layout and write results), ``check`` (validate a layout)
-and ``bench`` (print speed and memory figures). Any problem with user input prints one
-line on stderr and exits with status 2; argparse handles unknown options.
+and ``bench`` (print speed and memory figures); commands of other packages register
+their own parser. Each subparser sets a ``handler(args) -> exit status``. Any problem
+with user input (a :class:`CrosspathsInputError`) prints one line on stderr and exits
+with status 2; argparse handles unknown options.
 """
 
 from __future__ import annotations
@@ -65,9 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", type=Path, help="output folder (default results/<scenario>/)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(handler=_run)
 
     check = sub.add_parser("check", help="validate a layout without running it")
     check.add_argument("layout", help="layout YAML file")
+    check.set_defaults(handler=_check)
 
     bench = sub.add_parser("bench", help="print set-up time, simulation time and memory")
     bench.add_argument("layout", nargs="?", default="scenarios/baseline.yaml")
@@ -82,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="tests/fixtures/tiny.yaml",
         help="small layout on which the fast engine is timed against the reference",
     )
+    bench.set_defaults(handler=_bench)
+    # Commands that live in their own packages add their parsers here, e.g.
+    # ``compare_command.add_parser(sub)``; each sets ``handler`` via set_defaults.
     return parser
 
 
@@ -89,11 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "check":
-            return _check(args)
-        if args.command == "run":
-            return _run(args)
-        return _bench(args)
+        return int(args.handler(args))
     except CrosspathsInputError as err:
         print(f"error: {err.one_line()}", file=sys.stderr)
         return EXIT_INPUT_ERROR
