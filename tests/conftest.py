@@ -27,6 +27,23 @@ def ladder() -> Layout:
     return load_layout(LADDER_PATH)
 
 
+BUSY_RATES = {
+    f"model.{name}": value
+    for name, value in {
+        "p_street_high": 0.02, "p_street_low": 0.03, "p_footpath": 0.04, "p_park_path": 0.05,
+        "p_crossing": 0.03, "p_cafe": 0.05, "p_canteen": 0.04, "p_lecture_hall": 0.03,
+        "p_shared_lab": 0.1, "p_plaza": 0.05,
+    }.items()
+}
+"""Rates ~20x the defaults, so that small test runs have enough meetings to compare."""
+
+
+@pytest.fixture(scope="session")
+def tiny_busy() -> Layout:
+    """The tiny layout with high meeting rates (see :data:`BUSY_RATES`)."""
+    return load_layout(TINY_PATH, BUSY_RATES)
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tiny: Layout) -> CrosspathsModel:
     """The tiny layout simulated for two days with seed 1 (do not mutate)."""

@@ -95,7 +95,8 @@ class ReferenceModel(mesa.Model):
         self.day = 0
         self.now = 0.0
         self.ties: set[tuple[int, int]] = set()
-        self.encounters_per_day: list[int] = []
+        self.encounters_per_day: list[float] = []
+        self.contact_pairs_per_day: list[int] = []
         self.meetings_per_day: list[int] = []
         self.cross_per_day: list[int] = []
 
@@ -188,5 +189,6 @@ class ReferenceModel(mesa.Model):
                 met_today.append((a, b))
         self.ties.update(met_today)
         self.encounters_per_day.append(sampled / ENCOUNTER_SAMPLE)
+        self.contact_pairs_per_day.append(len(best))
         self.meetings_per_day.append(meetings)
         self.cross_per_day.append(cross)
