@@ -57,22 +57,22 @@ class Contacts:
         return cls(*(np.concatenate([getattr(p, n) for p in parts]) for n in names))
 
 
-def overlapping_pairs(
+def sorted_pairs(
     group: np.ndarray, start: np.ndarray, end: np.ndarray
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Pairs of intervals in the same group that overlap in time, in chunks.
+    """Overlapping intervals of the same group, for arrays already sorted by (group, start).
 
-    Yields index arrays ``(i, j)`` into the *original* arrays, with
-    ``start[i] <= start[j] < end[i]``. Sorting by (group, start) means the partners of
-    ``i`` are the rows after it up to the first one starting after ``end[i]``.
+    Yields index arrays ``(i, j)``, ``i < j``, in chunks, with
+    ``start[i] <= start[j] < end[i]``: the partners of ``i`` are the rows after it up to
+    the first one starting after ``end[i]``. Partners lie close together in memory,
+    which keeps the gathers that follow cache-friendly.
     """
-    order = np.lexsort((start, group))
-    key = group[order].astype(np.float64) * _SPAN + start[order]
-    hi = np.searchsorted(key, group[order] * _SPAN + end[order], side="left")
-    n_partners = np.maximum(hi - np.arange(order.shape[0]) - 1, 0)
+    key = group.astype(np.float64) * _SPAN + start
+    hi = np.searchsorted(key, group * _SPAN + end, side="left")
+    n_partners = np.maximum(hi - np.arange(group.shape[0]) - 1, 0)
     cum = np.cumsum(n_partners)
     lo_row = 0
-    while lo_row < order.shape[0]:
+    while lo_row < group.shape[0]:
         done = cum[lo_row - 1] if lo_row else 0
         hi_row = int(np.searchsorted(cum, done + _CHUNK_PAIRS, side="right"))
         hi_row = max(hi_row, lo_row + 1)
@@ -80,8 +80,17 @@ def overlapping_pairs(
         rows = np.repeat(np.arange(lo_row, hi_row), counts)
         offset = np.arange(rows.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)
         if rows.shape[0]:
-            yield order[rows], order[rows + 1 + offset]
+            yield rows, rows + 1 + offset
         lo_row = hi_row
+
+
+def overlapping_pairs(
+    group: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """As :func:`sorted_pairs`, for unsorted arrays; indices refer to the given order."""
+    order = np.lexsort((start, group))
+    for i, j in sorted_pairs(group[order], start[order], end[order]):
+        yield order[i], order[j]
 
 
 def _ordered(
@@ -94,40 +103,50 @@ def _ordered(
 
 def edge_contacts(trav: Traversals, length: np.ndarray, radius: float) -> Iterator[Contacts]:
     """Walkers on the same edge who come within ``radius`` of each other."""
-    pos0 = np.where(trav.forward, 0.0, length[trav.edge])
-    vel = np.where(trav.forward, trav.speed, -trav.speed)
-    for i, j in overlapping_pairs(trav.edge, trav.t_in, trav.t_out):
-        lo = trav.t_in[j]
-        hi = np.minimum(trav.t_out[i], trav.t_out[j])
+    order = np.lexsort((trav.t_in, trav.edge))
+    edge, agent = trav.edge[order], trav.agent[order]
+    t_in, t_out = trav.t_in[order], trav.t_out[order]
+    vel = np.where(trav.forward, trav.speed, -trav.speed)[order]
+    # Position along the edge extrapolated back to time 0: x(t) = x0 + vel * t.
+    x0 = np.where(trav.forward[order], 0.0, length[edge]) - vel * t_in
+    for i, j in sorted_pairs(edge, t_in, t_out):
+        lo = t_in[j]
+        hi = np.minimum(t_out[i], t_out[j])
         # Separation along the edge is linear in time over the common interval.
-        d_lo = (pos0[i] + vel[i] * (lo - trav.t_in[i])) - (pos0[j] + vel[j] * (lo - trav.t_in[j]))
         slope = vel[i] - vel[j]
+        d_lo = x0[i] - x0[j] + slope * lo
         d_hi = d_lo + slope * (hi - lo)
-        close = (d_lo * d_hi <= 0) | (np.minimum(np.abs(d_lo), np.abs(d_hi)) <= radius)
-        a, b, distinct = _ordered(trav.agent, i, j)
-        keep = close & distinct
+        close = np.flatnonzero(
+            (d_lo * d_hi <= 0) | (np.minimum(np.abs(d_lo), np.abs(d_hi)) <= radius)
+        )
+        a, b, distinct = _ordered(agent, i[close], j[close])
+        keep = close[distinct]
         gap = np.abs(d_lo[keep])
         t0 = np.where(
             gap <= radius, lo[keep],
             lo[keep] + (gap - radius) / np.maximum(np.abs(slope[keep]), 1e-9),
         )
-        yield Contacts(a[keep], b[keep], t0, np.full(t0.shape[0], PLACE_EDGE, np.int8),
-                       trav.edge[j[keep]])
+        yield Contacts(a[distinct], b[distinct], t0,
+                       np.full(t0.shape[0], PLACE_EDGE, np.int8), edge[j[keep]])
 
 
 def node_contacts(pas: Passages) -> Iterator[Contacts]:
     """Walkers near the same node at the same time (see :class:`Passages`)."""
-    for i, j in overlapping_pairs(pas.node, pas.t_lo, pas.t_hi):
-        a, b, keep = _ordered(pas.agent, i, j)
-        yield Contacts(a[keep], b[keep], pas.t_lo[j[keep]],
-                       np.full(int(keep.sum()), PLACE_NODE, np.int8), pas.node[j[keep]])
+    order = np.lexsort((pas.t_lo, pas.node))
+    node, agent, t_lo = pas.node[order], pas.agent[order], pas.t_lo[order]
+    for i, j in sorted_pairs(node, t_lo, pas.t_hi[order]):
+        a, b, keep = _ordered(agent, i, j)
+        yield Contacts(a[keep], b[keep], t_lo[j[keep]],
+                       np.full(int(keep.sum()), PLACE_NODE, np.int8), node[j[keep]])
 
 
 def stay_contacts(plan: DayPlan, n_places_per_kind: int) -> Iterator[Contacts]:
     """People whose stays in the same zone of a venue or public space overlap."""
     place = plan.stay_kind.astype(np.int64) * n_places_per_kind + plan.stay_place
     group = place * (int(plan.stay_zone.max(initial=0)) + 1) + plan.stay_zone
-    for i, j in overlapping_pairs(group, plan.stay_start, plan.stay_end):
-        a, b, keep = _ordered(plan.stay_agent, i, j)
-        yield Contacts(a[keep], b[keep], plan.stay_start[j[keep]], plan.stay_kind[j[keep]],
-                       plan.stay_place[j[keep]])
+    order = np.lexsort((plan.stay_start, group))
+    agent, start = plan.stay_agent[order], plan.stay_start[order]
+    kind, where = plan.stay_kind[order], plan.stay_place[order]
+    for i, j in sorted_pairs(group[order], start, plan.stay_end[order]):
+        a, b, keep = _ordered(agent, i, j)
+        yield Contacts(a[keep], b[keep], start[j[keep]], kind[j[keep]], where[j[keep]])
