@@ -15,7 +15,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.compare import command as compare_command
 from sim.errors import CrosspathsInputError
+from sim.layout import show_command
 
 EXIT_INPUT_ERROR = 2
 
@@ -89,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.set_defaults(handler=_bench)
     # Commands that live in their own packages add their parsers here, e.g.
     # ``compare_command.add_parser(sub)``; each sets ``handler`` via set_defaults.
+    compare_command.add_parser(sub)
+    show_command.add_parser(sub)
     return parser
 
 
@@ -131,9 +135,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.scale != 1.0:
         layout = layout.scaled(args.scale)
     out_dir = args.out or Path("results") / layout.name
-    with progress_bar(args.days + 1, layout.name, quiet=args.quiet) as advance:
+    with progress_bar(args.days + 2, layout.name, quiet=args.quiet) as advance:
         result = simulate(layout, seed=args.seed, days=args.days, on_progress=advance)
-    summary = write_results(result, out_dir, layout.name, time.perf_counter() - t0)
+        summary = write_results(result, out_dir, layout.name, time.perf_counter() - t0)
+        advance("outputs written")
     print(
         f"{layout.name}: {summary['agents']['total']} people, {args.days} day(s), seed "
         f"{args.seed}: {summary['meetings_per_person_day']:.3f} meetings and "
