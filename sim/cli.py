@@ -122,7 +122,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from sim.layout import load_layout
-    from sim.outputs.writer import write_results
+    from sim.outputs.writer import check_output_folder, write_results
     from sim.progress import progress_bar
     from sim.runner import simulate
 
@@ -131,6 +131,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.scale != 1.0:
         layout = layout.scaled(args.scale)
     out_dir = args.out or Path("results") / layout.name
+    check_output_folder(out_dir)
     with progress_bar(args.days + 2, layout.name, quiet=args.quiet) as advance:
         result = simulate(layout, seed=args.seed, days=args.days, on_progress=advance)
         summary = write_results(result, out_dir, layout.name, time.perf_counter() - t0)

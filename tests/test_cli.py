@@ -97,3 +97,16 @@ def test_bad_arguments_give_usage_and_exit_2(argv: list[str], capsys) -> None:
         main(argv)
     assert exc.value.code == 2
     assert "usage:" in capsys.readouterr().err
+
+
+def test_out_must_not_be_a_file_or_a_foreign_folder(tmp_path: Path, capsys) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("keep me")
+    foreign = tmp_path / "thesis"
+    foreign.mkdir()
+    (foreign / "chapter1.tex").write_text("keep me too")
+    for out in (a_file, foreign):
+        assert main(["run", str(TINY_PATH), "--out", str(out), "--quiet"]) == 2
+        assert "--out" in capsys.readouterr().err
+    assert a_file.read_text() == "keep me"
+    assert (foreign / "chapter1.tex").read_text() == "keep me too"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.engine.results import RunResult
+from sim.errors import CrosspathsInputError
 from sim.metrics import PlaceCounts, Row, all_tables, place_counts, summarize
 from sim.outputs import geojson, plots, tables
 
@@ -68,6 +69,31 @@ def _write_all(result: RunResult, folder: Path, scenario: str, runtime_s: float)
     geojson.write_geojson(result, folder, counts)
     write_figures(result, folder, scenario, table_rows, counts)
     return summary
+
+
+def check_output_folder(out_dir: Path, marker: str = "summary.json") -> None:
+    """Refuse an output path whose contents a run would destroy.
+
+    An existing folder is replaced only if it is empty or holds ``marker`` (it is an
+    earlier results folder); a file or any other folder is left alone.
+
+    Raises
+    ------
+    CrosspathsInputError
+        If ``out_dir`` is a file, or a non-empty folder that is not a results folder.
+    """
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise CrosspathsInputError(
+            "expected a folder for the results, but this is a file", path=f"--out {out_dir}"
+        )
+    if any(out_dir.iterdir()) and not (out_dir / marker).exists():
+        raise CrosspathsInputError(
+            f"expected an empty or earlier results folder (with {marker}); this folder has "
+            "other files, which the results would replace",
+            path=f"--out {out_dir}",
+        )
 
 
 def _sibling(out_dir: Path, tag: str) -> Path:
