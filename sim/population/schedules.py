@@ -1,7 +1,8 @@
 """Day plans: when each person arrives, where they go during the day, when they leave.
 
-A plan is built per (building, agent type) group, vectorised over its members, from a
-random stream named by seed, day, building and type. Each member draws a fixed block of
+A plan is built per (building, agent type) group, vectorised over its members, from
+random streams named by seed, (day,) building and type: each person's habits, fixed
+across days, mixed with the day's own draws (see :func:`_draws`). Each member draws a fixed block of
 random numbers whose columns have fixed meanings, so the same person gets the same
 times and the same uniforms for destination choice in any layout that keeps their
 building (common random numbers).
@@ -112,8 +113,9 @@ def plan_day(
     building_ids = list(layout.buildings)
     for g in pop.groups:
         t = AGENT_TYPES[g.type_code]
-        rng = stream(seed, "day", day, building_ids[g.building], t)
-        _plan_group(layout, pop, g, layout.params.agent(t), sites, routes, dest, rng, out)
+        tp = layout.params.agent(t)
+        z, u = _draws(seed, day, building_ids[g.building], t, g.size, tp.routine)
+        _plan_group(layout, pop, g, tp, sites, routes, dest, z, u, out)
     return DayPlan(
         **{
             k: np.concatenate(v) if v else np.zeros(0, _DTYPES[k])
@@ -135,6 +137,28 @@ _DTYPES = {
 }
 
 
+def _draws(
+    seed: int, day: int, building: str, agent_type: str, n: int, routine: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The day's normal and uniform draws of a group, mixed with each person's habits.
+
+    Each person has fixed habitual draws (same every day). Each uniform is the habitual
+    one with probability ``routine`` and a fresh one otherwise; the normals (arrival,
+    hours, lunch time) are correlated across days with correlation ``routine``. So
+    people keep to their usual café, gateway and times most days, and pairs who met
+    yesterday tend to cross paths again.
+    """
+    habit = stream(seed, "habits", building, agent_type)
+    z_habit = habit.standard_normal((n, 3))
+    u_habit = habit.random((n, _N_UNIFORMS))
+    today = stream(seed, "day", day, building, agent_type)
+    z_day = today.standard_normal((n, 3))
+    u_day = today.random((n, _N_UNIFORMS))
+    keep_habit = today.random((n, _N_UNIFORMS)) < routine
+    z = np.sqrt(routine) * z_habit + np.sqrt(1.0 - routine) * z_day
+    return z, np.where(keep_habit, u_habit, u_day)
+
+
 def _plan_group(
     layout: Layout,
     pop: Population,
@@ -143,12 +167,11 @@ def _plan_group(
     sites: Sites,
     routes: RouteTable,
     dest: Destinations,
-    rng: np.random.Generator,
+    z: np.ndarray,
+    u: np.ndarray,
     out: dict[str, list[np.ndarray]],
 ) -> None:
     n = g.size
-    z = rng.standard_normal((n, 3))
-    u = rng.random((n, _N_UNIFORMS))
     agents = np.arange(g.start, g.stop, dtype=np.int32)
     home = sites.building_site(g.building)
     k = pop.profile[g.start : g.stop]
