@@ -19,8 +19,7 @@ from typing import Any
 import numpy as np
 
 from sim.engine.results import PLACE_KINDS
-from sim.metrics import institution_matrix, place_counts, summarize
-from sim.params import AGENT_TYPES
+from sim.metrics import pair_matrix, place_counts, summarize
 
 HEADLINE_FIGURES: tuple[str, ...] = (
     "meetings_per_person_day",
@@ -98,18 +97,12 @@ def run_spec(spec: RunSpec) -> RunOutcome:
         runtime_s=float(summary["runtime_s"]),
     )
     counts = place_counts(result)
-    n_types = len(AGENT_TYPES)
-    ta = result.agents.type_code[result.meetings.a].astype(np.int64)
-    tb = result.agents.type_code[result.meetings.b].astype(np.int64)
-    upper = np.bincount(
-        np.minimum(ta, tb) * n_types + np.maximum(ta, tb), minlength=n_types * n_types
-    ).reshape(n_types, n_types)
     return RunOutcome(
         spec=spec,
         figures=figures,
         place_meetings={k: counts[k].meetings for k in PLACE_KINDS},
-        type_pair=upper + np.triu(upper, 1).T,
-        institution_pair=institution_matrix(result),
+        type_pair=pair_matrix(result, "type_code"),
+        institution_pair=pair_matrix(result, "institution"),
     )
 
 

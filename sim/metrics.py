@@ -257,25 +257,32 @@ def type_pair_table(result: RunResult) -> list[Row]:
     ]
 
 
-def institution_matrix(result: RunResult) -> np.ndarray:
-    """Symmetric institution × institution matrix of meeting counts.
+def pair_matrix(result: RunResult, column: str) -> np.ndarray:
+    """Symmetric matrix of meeting counts by a category of both people.
 
     Parameters
     ----------
     result
         The run.
+    column
+        ``"institution"`` or ``"type_code"`` (an :class:`AgentTable` attribute).
 
     Returns
     -------
     np.ndarray
-        int64 ``(n, n)`` array, ``n`` institutions in layout order; cell ``(i, j)`` and
-        ``(j, i)`` both hold the meetings between people of ``i`` and ``j``; the
-        diagonal holds meetings within one institution.
+        int64 ``(n, n)`` array, categories in layout (or :data:`AGENT_TYPES`) order; cell
+        ``(i, j)`` and ``(j, i)`` both hold the meetings between people of ``i`` and
+        ``j``; the diagonal holds meetings within one category.
     """
-    n = len(result.layout.institutions)
-    left, right = _meeting_categories(result, "institution")
+    n = len(result.layout.institutions) if column == "institution" else len(AGENT_TYPES)
+    left, right = _meeting_categories(result, column)
     upper, _ = _pair_counts(left, right, np.asarray(result.meetings.cross), n)
     return upper + np.triu(upper, 1).T
+
+
+def institution_matrix(result: RunResult) -> np.ndarray:
+    """Symmetric institution × institution matrix of meeting counts (see :func:`pair_matrix`)."""
+    return pair_matrix(result, "institution")
 
 
 def institution_pair_table(result: RunResult) -> list[Row]:
