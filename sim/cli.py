@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.errors import CrosspathsInputError
+from sim.layout import show_command
 
 EXIT_INPUT_ERROR = 2
 
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.set_defaults(handler=_bench)
     # Commands that live in their own packages add their parsers here, e.g.
     # ``compare_command.add_parser(sub)``; each sets ``handler`` via set_defaults.
+    show_command.add_parser(sub)
     return parser
 
 
