@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.compare import command as compare_command
 from sim.errors import CrosspathsInputError
 from sim.layout import show_command
 
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.set_defaults(handler=_bench)
     # Commands that live in their own packages add their parsers here, e.g.
     # ``compare_command.add_parser(sub)``; each sets ``handler`` via set_defaults.
+    compare_command.add_parser(sub)
     show_command.add_parser(sub)
     return parser
 

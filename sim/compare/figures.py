@@ -1,0 +1,281 @@
+"""The comparison's figures: headline bars, change by agent-type and institution pair.
+
+The difference map lives in :mod:`sim.compare.diffmap`; :func:`write_figures` writes
+them all. Every figure is saved as PNG, SVG and PDF with a source line (see
+:mod:`sim.compare.canvas`).
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.colors import Normalize
+
+from sim.batch import HEADLINE_FIGURES
+from sim.compare import canvas, diffmap
+from sim.compare.changes import HeadlineComparison, PairMatrix, VariantChanges
+from sim.compare.labels import MINUS, figure_label, figure_unit, fmt, fmt_pct, fmt_signed, slug
+from sim.compare.runner import ComparisonRuns
+from sim.outputs.plots import _institution_labels
+
+
+def _bar_note(c: HeadlineComparison) -> str:
+    """Text after a bar: the mean, and for variants the paired change and its verdict."""
+    note = f" {fmt(c.estimate.mean)}"
+    d = c.difference
+    if d is None:
+        return note + " (reference)"
+    if d.identical:
+        return note + " (identical)"
+    change = fmt_pct(d.relative) if d.relative is not None else fmt_signed(d.mean)
+    return note + (f" ({change}, noise)" if d.indistinguishable else f" ({change})")
+
+
+def plot_headline_bars(
+    runs: ComparisonRuns, comparisons: list[HeadlineComparison], out_dir: Path
+) -> list[Path]:
+    """One panel per headline figure: a bar per scenario with its 95 % interval.
+
+    Parameters
+    ----------
+    runs
+        The comparison's runs (for the source line).
+    comparisons
+        From :func:`sim.compare.changes.headline_comparisons`.
+    out_dir
+        Existing folder to write ``headline_figures.*`` into.
+
+    Returns
+    -------
+    list[Path]
+        The files written.
+    """
+    n_sc = len(runs.scenarios)
+    n_cols = 2
+    n_rows = math.ceil(len(HEADLINE_FIGURES) / n_cols)
+    panel_h = 1.1 + 0.42 * n_sc
+    with canvas.style():
+        fig = canvas.new_figure((13.0, 1.4 + n_rows * panel_h), canvas.source_line(runs))
+        axes = fig.subplots(n_rows, n_cols, sharey=True, squeeze=False).ravel()
+        y = np.arange(n_sc)
+        colours = [canvas.REFERENCE_COLOUR, *(canvas.variant_colour(i) for i in y[1:])]
+        for ax, figure in zip(axes, HEADLINE_FIGURES, strict=False):
+            rows = [c for c in comparisons if c.figure == figure]
+            means = np.array([c.estimate.mean for c in rows])
+            err = np.array(
+                [
+                    [c.estimate.mean - c.estimate.low for c in rows],
+                    [c.estimate.high - c.estimate.mean for c in rows],
+                ]
+            )
+            ax.barh(
+                y,
+                means,
+                xerr=err,
+                color=colours,
+                capsize=4,
+                error_kw={"elinewidth": 1.2, "ecolor": "0.2"},
+            )
+            for yi, row in zip(y, rows, strict=True):
+                ax.text(row.estimate.high, yi, _bar_note(row), va="center", fontsize=9)
+            ax.set_title(figure_label(figure), fontsize=12, loc="left")
+            ax.set_xlabel(figure_unit(figure))
+            ax.set_xlim(0, max(float(np.max(means + err[1])), 1e-9) * 1.55)
+            ax.grid(axis="x", color="0.9")
+            ax.set_axisbelow(True)
+        for ax in axes[len(HEADLINE_FIGURES) :]:
+            ax.set_visible(False)
+        axes[0].set_yticks(y, [sc.label for sc in runs.scenarios])
+        axes[0].invert_yaxis()
+        fig.suptitle(
+            "Headline figures by scenario: mean over seeds, bars show the 95 % confidence "
+            "interval\n(in brackets: change from the reference, paired by seed; "
+            "'noise' = not distinguishable from run-to-run noise)",
+            fontsize=12,
+        )
+        return canvas.save(fig, out_dir, "headline_figures")
+
+
+def _cell_text(value: float) -> str:
+    """Short signed number for a heatmap cell, never in exponent notation."""
+    if value == 0:
+        return "0"
+    text = f"{value:+.0f}" if abs(value) >= 10 else f"{value:+.2g}"
+    return text.replace("-", MINUS)
+
+
+def _annotated_heatmap(
+    ax: Any, change: np.ndarray, low: np.ndarray, high: np.ndarray, annotate: bool
+) -> Any:
+    """Diverging cells of ``change`` (white = 0); bold numbers where the change is real.
+
+    Returns the mesh, for a colour bar.
+    """
+    vmax = float(np.max(np.abs(change))) if change.size and np.any(change) else 1.0
+    # Cells as vector quads rather than an image: crisp in SVG and PDF, no resampling.
+    mesh = ax.pcolormesh(change, cmap=canvas.DIVERGING, norm=Normalize(-vmax, vmax))
+    ax.invert_yaxis()
+    ax.spines[:].set_visible(False)
+    if not annotate:
+        return mesh
+    noise = (low <= 0.0) & (high >= 0.0)
+    for i, j in np.ndindex(change.shape):
+        dark = abs(change[i, j]) > 0.55 * vmax
+        if noise[i, j]:
+            colour, weight = ("0.85" if dark else "0.45"), "normal"
+        else:
+            colour, weight = ("white" if dark else "black"), "bold"
+        # in_layout=False: cells lie inside the axes; measuring each would only slow
+        # the layout down.
+        ax.text(j + 0.5, i + 0.5, _cell_text(change[i, j]), ha="center", va="center",
+                fontsize=9, color=colour, fontweight=weight, in_layout=False)  # fmt: skip
+    return mesh
+
+
+def plot_type_pairs(
+    runs: ComparisonRuns, changes: list[VariantChanges], out_dir: Path
+) -> list[Path]:
+    """Change in meetings per day by pair of agent types: pairs × variants heatmap.
+
+    A table-like heatmap rather than grouped bars, so that it stays readable with
+    many variants. Bold numbers: the change is distinguishable from noise.
+
+    Parameters
+    ----------
+    runs
+        The comparison's runs (for the source line).
+    changes
+        From :func:`sim.compare.changes.variant_changes`.
+    out_dir
+        Existing folder to write ``change_by_type_pair.*`` into.
+
+    Returns
+    -------
+    list[Path]
+        The files written.
+    """
+    first = changes[0].type_pairs
+    n = len(first.ids)
+    pairs = [(i, j) for i in range(n) for j in range(i, n)]
+    rows, cols = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+    labels = [
+        f"{first.names[i]} – {first.names[j]}\n({fmt(first.reference[i, j])}/day in "
+        f"{runs.scenarios[0].label})"
+        for i, j in pairs
+    ]
+
+    def column(name: str) -> np.ndarray:
+        return np.stack([getattr(vc.type_pairs, name)[rows, cols] for vc in changes], axis=1)
+
+    n_var = len(changes)
+    with canvas.style():
+        size = (4.5 + 1.25 * n_var, 2.4 + 0.55 * len(pairs))
+        fig = canvas.new_figure(size, canvas.source_line(runs))
+        ax = fig.add_subplot()
+        mesh = _annotated_heatmap(ax, column("change"), column("low"), column("high"), True)
+        ax.set_yticks(np.arange(len(pairs)) + 0.5, labels, fontsize=9)
+        names = [textwrap.fill(vc.scenario.label.replace("_", " "), 16) for vc in changes]
+        ax.set_xticks(np.arange(n_var) + 0.5, names, fontsize=9)
+        ax.xaxis.tick_top()
+        ax.tick_params(length=0)
+        ax.set_title(
+            f"Change in meetings per day by pair of agent types, vs {runs.scenarios[0].label}"
+            "\n(mean over seeds; bold: distinguishable from noise, grey: within noise)",
+            fontsize=12,
+        )
+        fig.colorbar(mesh, ax=ax, shrink=0.6, label="change in meetings per day")
+        return canvas.save(fig, out_dir, "change_by_type_pair")
+
+
+def plot_institution_pairs(
+    runs: ComparisonRuns, matrix: PairMatrix, variant: str, out_dir: Path, stem: str
+) -> list[Path]:
+    """Heatmap of the change in meetings per day between institutions for one variant.
+
+    Bold numbers are changes whose 95 % interval excludes 0; grey ones are noise.
+
+    Parameters
+    ----------
+    runs
+        The comparison's runs (for the source line).
+    matrix
+        From :func:`sim.compare.changes.institution_pair_matrix`.
+    variant
+        The variant's label, for the title.
+    out_dir
+        Existing folder to write into.
+    stem
+        File name without extension.
+
+    Returns
+    -------
+    list[Path]
+        The files written.
+    """
+    n = len(matrix.ids)
+    y_labels, x_labels = _institution_labels(list(matrix.names))
+    side = float(np.clip(2.5 + 0.55 * n, 5.5, 12.0))
+    with canvas.style():
+        fig = canvas.new_figure((side + 2.5, side + 0.8), canvas.source_line(runs), "compressed")
+        ax = fig.add_subplot()
+        mesh = _annotated_heatmap(ax, matrix.change, matrix.low, matrix.high, n <= 14)
+        ax.set_aspect("equal")
+        ticks = np.arange(n) + 0.5
+        numbered = bool(n) and x_labels[0] != y_labels[0]
+        ax.set_xticks(ticks, x_labels, rotation=0 if numbered else 40,
+                      ha="center" if numbered else "right", fontsize=9)  # fmt: skip
+        ax.set_yticks(ticks, y_labels, fontsize=9)
+        if numbered:
+            ax.set_xlabel("institution (numbered as on the left)")
+        ax.set_title(
+            f"Change in meetings per day between institutions\n{variant} vs "
+            f"{runs.scenarios[0].label} (bold: distinguishable from noise, grey: within noise)",
+            fontsize=12,
+        )
+        fig.colorbar(mesh, ax=ax, shrink=0.7, label="change in meetings per day (mean)")
+        return canvas.save(fig, out_dir, stem)
+
+
+def variant_stems(changes: list[VariantChanges]) -> dict[int, str]:
+    """A unique file-name part per variant (scenario index -> slug)."""
+    stems: dict[int, str] = {}
+    for vc in changes:
+        stem = slug(vc.scenario.label)
+        if stem in stems.values():
+            stem = f"{stem}_{vc.scenario.index}"
+        stems[vc.scenario.index] = stem
+    return stems
+
+
+def write_figures(
+    runs: ComparisonRuns,
+    comparisons: list[HeadlineComparison],
+    changes: list[VariantChanges],
+    out_dir: Path,
+) -> dict[str, list[Path]]:
+    """Write every figure of the comparison into ``out_dir``.
+
+    Returns
+    -------
+    dict[str, list[Path]]
+        Files per figure stem: ``headline_figures``, ``change_by_type_pair`` and, per
+        variant, ``difference_map_<variant>`` and ``change_by_institution_pair_<variant>``.
+    """
+    written = {
+        "headline_figures": plot_headline_bars(runs, comparisons, out_dir),
+        "change_by_type_pair": plot_type_pairs(runs, changes, out_dir),
+    }
+    for vc in changes:
+        stem = variant_stems(changes)[vc.scenario.index]
+        written[f"difference_map_{stem}"] = diffmap.plot_difference_map(
+            runs, vc, out_dir, f"difference_map_{stem}"
+        )
+        inst_stem = f"change_by_institution_pair_{stem}"
+        written[inst_stem] = plot_institution_pairs(
+            runs, vc.institution_pairs, vc.scenario.label, out_dir, inst_stem
+        )
+    return written

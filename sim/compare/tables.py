@@ -1,0 +1,194 @@
+"""The comparison's tables: headline figures as CSV and Markdown, changes and runs as CSV.
+
+CSV cells hold plain numbers (six significant digits, empty where undefined) for
+spreadsheets; the Markdown table is formatted for reading and pasting into a report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sim.batch import HEADLINE_FIGURES
+from sim.compare.changes import Change, HeadlineComparison, VariantChanges, pair_changes
+from sim.compare.labels import figure_label, fmt, fmt_pct, fmt_pct_range, fmt_signed
+from sim.compare.runner import ComparisonRuns
+from sim.metrics import Row, rnd
+from sim.outputs.tables import write_csv
+
+CSV_DIGITS = 6
+"""Significant digits in CSV cells: well beyond the seed-to-seed noise."""
+
+RUN_COLUMNS: tuple[str, ...] = ("agents", "meetings", *HEADLINE_FIGURES)
+"""Per-run figures written to ``runs.csv`` (timings are left out: they vary run to run)."""
+
+
+def _num(value: float | None) -> float | None:
+    """A CSV number, or ``None`` (an empty cell) where undefined."""
+    return None if value is None else rnd(value, CSV_DIGITS)
+
+
+def headline_rows(comparisons: list[HeadlineComparison]) -> list[Row]:
+    """Rows of ``comparison.csv``: one per headline figure and scenario.
+
+    Columns: ``figure``, ``scenario``, ``file``, ``seeds``, ``mean``, ``ci_low``,
+    ``ci_high`` and, empty for the reference, ``difference``, ``difference_ci_low``,
+    ``difference_ci_high``, ``relative_change``, ``relative_change_ci_low``,
+    ``relative_change_ci_high`` (fractions: 0.042 is +4.2 %) and ``indistinguishable``
+    (the interval of the difference contains 0).
+    """
+    rows = []
+    for c in comparisons:
+        d = c.difference
+        rows.append(
+            {
+                "figure": c.figure,
+                "scenario": c.scenario.label,
+                "file": c.scenario.path,
+                "seeds": c.estimate.n,
+                "mean": _num(c.estimate.mean),
+                "ci_low": _num(c.estimate.low),
+                "ci_high": _num(c.estimate.high),
+                "difference": _num(d.mean) if d else None,
+                "difference_ci_low": _num(d.low) if d else None,
+                "difference_ci_high": _num(d.high) if d else None,
+                "relative_change": _num(d.relative) if d else None,
+                "relative_change_ci_low": _num(d.relative_low) if d else None,
+                "relative_change_ci_high": _num(d.relative_high) if d else None,
+                "indistinguishable": d.indistinguishable if d else None,
+            }
+        )
+    return rows
+
+
+def _verdict(c: HeadlineComparison) -> str:
+    """Last column of the Markdown table."""
+    d = c.difference
+    if d is None:
+        return "reference"
+    if d.identical:
+        return "identical"
+    return "noise" if d.indistinguishable else "yes"
+
+
+def _relative_cell(c: HeadlineComparison) -> str:
+    """Relative change with its interval, or why there is none."""
+    d = c.difference
+    if d is None:
+        return ""
+    if d.relative is None:
+        return "n/a (reference mean is 0)"
+    if d.relative_low is None or d.relative_high is None:
+        return f"{fmt_pct(d.relative)} (interval unbounded)"
+    return f"{fmt_pct(d.relative)} ({fmt_pct_range(d.relative_low, d.relative_high)})"
+
+
+def headline_markdown(comparisons: list[HeadlineComparison]) -> str:
+    """The headline table as GitHub-flavoured Markdown, grouped by figure."""
+    reference = comparisons[0].scenario.label
+    lines = [
+        f"| Figure | Scenario | Mean (95 % CI) | Difference from {reference} (95 % CI) "
+        "| Relative change (95 % CI) | Real change? |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in comparisons:
+        e, d = c.estimate, c.difference
+        mean = f"{fmt(e.mean)} ({fmt(e.low)} to {fmt(e.high)})"
+        diff = f"{fmt_signed(d.mean)} ({fmt_signed(d.low)} to {fmt_signed(d.high)})" if d else ""
+        first = c.scenario.index == 0
+        figure = figure_label(c.figure) if first else ""
+        label = c.scenario.label.replace("|", "\\|")
+        lines.append(
+            f"| {figure} | {label} | {mean} | {diff} | {_relative_cell(c)} | {_verdict(c)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def change_rows(changes: list[VariantChanges], kind: str) -> list[Row]:
+    """Rows of one change table (``place``, ``type_pair`` or ``institution_pair``).
+
+    Columns: ``variant``, ``kind``, ``id``, ``name``, ``reference_per_day``,
+    ``variant_per_day``, ``change_per_day``, ``ci_low``, ``ci_high``,
+    ``indistinguishable``, ``in_reference`` and ``in_variant``.
+    """
+    rows: list[Row] = []
+    for vc in changes:
+        items: list[Change]
+        if kind == "place":
+            items = vc.places
+        elif kind == "type_pair":
+            items = pair_changes(vc.type_pairs, kind)
+        else:
+            items = pair_changes(vc.institution_pairs, kind)
+        rows.extend(_change_row(vc.scenario.label, ch) for ch in items)
+    return rows
+
+
+def _change_row(variant: str, ch: Change) -> dict[str, Any]:
+    """One row of a change table."""
+    return {
+        "variant": variant,
+        "kind": ch.kind,
+        "id": ch.id,
+        "name": ch.name,
+        "reference_per_day": _num(ch.reference),
+        "variant_per_day": _num(ch.variant),
+        "change_per_day": _num(ch.change),
+        "ci_low": _num(ch.low),
+        "ci_high": _num(ch.high),
+        "indistinguishable": ch.indistinguishable,
+        "in_reference": ch.in_reference,
+        "in_variant": ch.in_variant,
+    }
+
+
+def run_rows(runs: ComparisonRuns) -> list[Row]:
+    """Rows of ``runs.csv``: every run's figures, by scenario then seed."""
+    return [
+        {
+            "scenario": sc.label,
+            "file": sc.path,
+            "seed": seed,
+            **{k: _num(runs.outcome(sc.index, seed).figures[k]) for k in RUN_COLUMNS},
+        }
+        for sc in runs.scenarios
+        for seed in runs.seeds
+    ]
+
+
+def write_tables(
+    runs: ComparisonRuns,
+    comparisons: list[HeadlineComparison],
+    changes: list[VariantChanges],
+    out_dir: Path,
+) -> list[Path]:
+    """Write ``comparison.csv``, ``comparison.md``, ``place_changes.csv``,
+    ``type_pair_changes.csv``, ``institution_pair_changes.csv`` and ``runs.csv``.
+
+    Parameters
+    ----------
+    runs
+        The comparison's runs.
+    comparisons
+        From :func:`sim.compare.changes.headline_comparisons`.
+    changes
+        From :func:`sim.compare.changes.variant_changes`.
+    out_dir
+        Existing folder to write into.
+
+    Returns
+    -------
+    list[Path]
+        The files written.
+    """
+    md = out_dir / "comparison.md"
+    md.write_text(headline_markdown(comparisons), encoding="utf-8")
+    return [
+        write_csv(headline_rows(comparisons), out_dir / "comparison.csv"),
+        md,
+        *(
+            write_csv(change_rows(changes, kind), out_dir / f"{kind}_changes.csv")
+            for kind in ("place", "type_pair", "institution_pair")
+        ),
+        write_csv(run_rows(runs), out_dir / "runs.csv"),
+    ]
