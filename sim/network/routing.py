@@ -94,8 +94,9 @@ def perceived_costs(graph: StreetGraph, params: ModelParams, seed: int) -> np.nd
     traffic_pen = np.array([0.0, params.traffic_penalty_low, params.traffic_penalty_high])
     traffic_mult = 1.0 + traffic_pen[graph.traffic][None, :] * taste[:, 0:1]
     kind_factor = np.array([1.0, params.footpath_factor, params.park_path_factor, 1.0])
-    # Tastes for paths act on how far the factor is from 1 (neutral).
-    kind_mult = 1.0 + (kind_factor[graph.kind][None, :] - 1.0) * taste[:, 1:2]
+    # A taste scales the factor's log (factor ** taste): neutral stays 1, a strong taste
+    # pulls further from 1, and the multiplier stays positive (Dijkstra needs that).
+    kind_mult = kind_factor[graph.kind][None, :] ** taste[:, 1:2]
     frontage_mult = 1.0 - np.clip(
         params.frontage_preference * taste[:, 2:3] * graph.frontage[None, :], 0.0, 0.9
     )
