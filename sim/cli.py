@@ -18,6 +18,7 @@ from pathlib import Path
 from sim.compare import command as compare_command
 from sim.errors import CrosspathsInputError
 from sim.layout import show_command
+from sim.sweep import command as sweep_command
 
 EXIT_INPUT_ERROR = 2
 
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.set_defaults(handler=_bench)
     # Commands that live in their own packages add their parsers here, e.g.
     # ``compare_command.add_parser(sub)``; each sets ``handler`` via set_defaults.
+    sweep_command.add_parser(sub)
     compare_command.add_parser(sub)
     show_command.add_parser(sub)
     return parser

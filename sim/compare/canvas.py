@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 import sim
 from sim.compare.runner import ComparisonRuns
-from sim.outputs.plots import _style
+from sim.outputs.plots import report_style
 
 DPI = 200
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
@@ -69,7 +69,7 @@ def source_line(runs: ComparisonRuns) -> str:
 
 def style() -> AbstractContextManager[Any]:
     """rc settings of report figures, for the duration of one figure."""
-    return mpl.rc_context(_style())
+    return mpl.rc_context(report_style())
 
 
 def new_figure(size: tuple[float, float], source: str, layout: str = "constrained") -> Figure:

@@ -136,19 +136,19 @@ def write_comparison(
     from sim.compare.figures import write_figures
     from sim.compare.report import write_report
     from sim.compare.tables import write_tables
-    from sim.outputs.writer import _sibling, _swap_in
+    from sim.outputs.writer import sibling_path, swap_in
 
     comparisons = headline_comparisons(runs)
     changes = variant_changes(runs)
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _sibling(out_dir, "tmp")
+    tmp = sibling_path(out_dir, "tmp")
     tmp.mkdir()
     try:
         write_tables(runs, comparisons, changes, tmp)
         write_figures(runs, comparisons, changes, tmp)
         write_report(runs, comparisons, changes, tmp)
-        _swap_in(tmp, out_dir)
+        swap_in(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -20,7 +20,7 @@ from sim.compare import canvas, diffmap
 from sim.compare.changes import HeadlineComparison, PairMatrix, VariantChanges
 from sim.compare.labels import MINUS, figure_label, figure_unit, fmt, fmt_pct, fmt_signed, slug
 from sim.compare.runner import ComparisonRuns
-from sim.outputs.plots import _institution_labels
+from sim.outputs.plots import institution_labels
 
 
 def _bar_note(c: HeadlineComparison) -> str:
@@ -217,7 +217,7 @@ def plot_institution_pairs(
         The files written.
     """
     n = len(matrix.ids)
-    y_labels, x_labels = _institution_labels(list(matrix.names))
+    y_labels, x_labels = institution_labels(list(matrix.names))
     side = float(np.clip(2.5 + 0.55 * n, 5.5, 12.0))
     with canvas.style():
         fig = canvas.new_figure((side + 2.5, side + 0.8), canvas.source_line(runs), "compressed")

@@ -36,7 +36,7 @@ BUILDING_LABELS = 6
 """How many of the most populous buildings get a label on the map."""
 
 
-def _style() -> dict[str, Any]:
+def report_style() -> dict[str, Any]:
     """rc settings for report figures (a fresh dict, so nobody can mutate a shared one)."""
     return {
         "font.size": 11,
@@ -66,7 +66,7 @@ def _footer(result: RunResult, scenario: str | None) -> str:
     return "  ·  ".join(parts)
 
 
-def _new_figure(size: tuple[float, float], layout: str = "constrained") -> Figure:
+def new_figure(size: tuple[float, float], layout: str = "constrained") -> Figure:
     """A figure laid out by ``layout`` with room reserved at the bottom for the footer.
 
     ``"compressed"`` suits axes with a fixed aspect ratio (maps, heatmaps).
@@ -214,8 +214,8 @@ def plot_meeting_density(
     xy = _node_xy(result, list(result.layout.nodes))
     span = np.ptp(xy, axis=0) if len(xy) else np.ones(2)
     aspect = float(span[1] / span[0]) if span[0] > 0 else 1.0
-    with mpl.rc_context(_style()):
-        fig = _new_figure((9.0, float(np.clip(6.0 * aspect + 2.0, 4.5, 11.0))), "compressed")
+    with mpl.rc_context(report_style()):
+        fig = new_figure((9.0, float(np.clip(6.0 * aspect + 2.0, 4.5, 11.0))), "compressed")
         ax = fig.add_subplot()
         mappable = _draw_streets(ax, result, counts["edge"])
         handles = _draw_places(ax, result, counts)
@@ -262,8 +262,8 @@ def plot_type_pairs(
     labels = [f"{r['type_a']} – {r['type_b']}" for r in rows]
     total = _per_day(np.array([r["meetings"] for r in rows]), result.days)
     cross = _per_day(np.array([r["cross_institution_meetings"] for r in rows]), result.days)
-    with mpl.rc_context(_style()):
-        fig = _new_figure((8.0, 1.4 + 0.4 * len(rows)))
+    with mpl.rc_context(report_style()):
+        fig = new_figure((8.0, 1.4 + 0.4 * len(rows)))
         ax = fig.add_subplot()
         y = np.arange(len(rows))
         ax.barh(y, cross, color=CROSS_COLOUR, label="across institutions")
@@ -283,7 +283,7 @@ def _cell_text(value: float) -> str:
     return f"{value:.0f}" if value >= 100 or value == 0 else f"{value:.3g}"
 
 
-def _institution_labels(names: list[str]) -> tuple[list[str], list[str]]:
+def institution_labels(names: list[str]) -> tuple[list[str], list[str]]:
     """Row and column labels of the institution matrix.
 
     Short names label both axes. Long ones ("University of Copenhagen, Faculty of ...")
@@ -324,10 +324,10 @@ def plot_institution_matrix(
     matrix = matrix if matrix is not None else institution_matrix(result)
     per_day = _per_day(matrix, result.days)
     n = per_day.shape[0]
-    y_labels, x_labels = _institution_labels([i.name for i in result.layout.institutions.values()])
+    y_labels, x_labels = institution_labels([i.name for i in result.layout.institutions.values()])
     side = float(np.clip(2.5 + 0.5 * n, 5.5, 12.0))
-    with mpl.rc_context(_style()):
-        fig = _new_figure((side + 1.5, side), "compressed")
+    with mpl.rc_context(report_style()):
+        fig = new_figure((side + 1.5, side), "compressed")
         ax = fig.add_subplot()
         vmax = float(per_day.max()) if per_day.size and per_day.max() > 0 else 1.0
         # Cells as vector quads rather than an image: crisp in the SVG, no resampling.
@@ -383,8 +383,8 @@ def plot_meetings_by_hour(
     hours = np.array([r["hour"] for r in rows])
     total = _per_day(np.array([r["meetings"] for r in rows]), result.days)
     cross = _per_day(np.array([r["cross_institution_meetings"] for r in rows]), result.days)
-    with mpl.rc_context(_style()):
-        fig = _new_figure((8.0, 4.5))
+    with mpl.rc_context(report_style()):
+        fig = new_figure((8.0, 4.5))
         ax = fig.add_subplot()
         ax.bar(hours - 0.2, total, width=0.4, color=ALL_COLOUR, label="all meetings")
         ax.bar(hours + 0.2, cross, width=0.4, color=CROSS_COLOUR, label="across institutions")

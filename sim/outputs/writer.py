@@ -96,19 +96,19 @@ def check_output_folder(out_dir: Path, marker: str = "summary.json") -> None:
         )
 
 
-def _sibling(out_dir: Path, tag: str) -> Path:
+def sibling_path(out_dir: Path, tag: str) -> Path:
     """An unused hidden path next to ``out_dir`` (same filesystem, so renames are atomic)."""
     return out_dir.parent / f".{out_dir.name}.{tag}-{uuid.uuid4().hex[:12]}"
 
 
-def _swap_in(new: Path, out_dir: Path) -> None:
+def swap_in(new: Path, out_dir: Path) -> None:
     """Put the complete folder ``new`` at ``out_dir``, replacing what was there."""
     if not out_dir.exists():
         new.rename(out_dir)
         return
     # A directory cannot be renamed over a non-empty one, so move the old one aside
     # first and restore it if the second rename fails.
-    old = _sibling(out_dir, "old")
+    old = sibling_path(out_dir, "old")
     out_dir.rename(old)
     try:
         new.rename(out_dir)
@@ -155,11 +155,11 @@ def write_results(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     # A sibling, not the system temp dir, so the final rename stays on one filesystem;
     # plain mkdir (not mkdtemp's 0700) so the results get the user's usual permissions.
-    tmp = _sibling(out_dir, "tmp")
+    tmp = sibling_path(out_dir, "tmp")
     tmp.mkdir()
     try:
         summary = _write_all(result, tmp, scenario, runtime_s)
-        _swap_in(tmp, out_dir)
+        swap_in(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -1,0 +1,354 @@
+"""Where a sweep's runs execute: this process, a local process pool, or a Dask cluster.
+
+Every backend runs the same function, :func:`execute`, on the same :class:`RunTask`
+and yields :class:`RunRecord` objects as runs finish. A record holds a few numbers, so
+nothing per agent ever reaches the parent. A run that raises is not a crash of the
+sweep but a record with ``error`` set.
+
+The local pool keeps at most one run per worker in flight rather than submitting
+everything at once (as :func:`sim.batch.run_many` does for short batches): the parent
+then holds a handful of futures however long the sweep, and when a worker process dies
+(killed, out of memory) the runs it may have been running are known and recorded as
+failed, and a fresh pool carries on with the rest. Dask reschedules the work of a lost
+worker itself and reports a run that keeps killing workers as ``KilledWorker``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol
+
+from sim.batch import HEADLINE_FIGURES, RunOutcome, RunSpec, run_spec
+from sim.errors import CrosspathsInputError
+from sim.sweep.spec import files_digest
+
+RECORD_FIGURES: tuple[str, ...] = (*HEADLINE_FIGURES, "agents", "meetings")
+"""Figures kept from each run's outcome."""
+COUNT_FIGURES: frozenset[str] = frozenset({"distinct_cross_institution_ties", "agents", "meetings"})
+"""Figures that are counts, recorded as whole numbers."""
+
+CONNECT_TIMEOUT_S = 20
+"""How long to wait for a Dask scheduler before giving up."""
+
+Runner = Callable[[RunSpec], RunOutcome]
+"""Runs one spec; :func:`sim.batch.run_spec` except in tests."""
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """What a worker receives.
+
+    Attributes
+    ----------
+    run_id
+        The run's id.
+    spec
+        The run.
+    files, sha256
+        The scenario's files (those it extends, then itself) and the
+        :func:`~sim.sweep.spec.files_digest` they must have.
+    """
+
+    run_id: str
+    spec: RunSpec
+    files: tuple[str, ...]
+    sha256: str
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What a worker hands back.
+
+    Attributes
+    ----------
+    run_id
+        The task's id.
+    figures
+        :data:`RECORD_FIGURES` of a successful run; empty if it failed.
+    error
+        ``""`` on success, else one line: exception type, message and where it was raised.
+    runtime_s
+        Wall-clock seconds the run took on its worker.
+    """
+
+    run_id: str
+    figures: dict[str, float]
+    error: str
+    runtime_s: float
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run succeeded."""
+        return not self.error
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for a failed run: ``Type: message (at file:line in function)``."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        last = frames[-1]
+        text += f" (at {Path(last.filename).name}:{last.lineno} in {last.name})"
+    return text
+
+
+def execute(task: RunTask, runner: Runner = run_spec) -> RunRecord:
+    """Run one task and report its figures or its error (runs in the worker).
+
+    Parameters
+    ----------
+    task
+        The run.
+    runner
+        Function that runs a spec.
+
+    Returns
+    -------
+    RunRecord
+        Never raises for a failing run; interrupts (``KeyboardInterrupt``) pass through.
+    """
+    t0 = time.perf_counter()
+    try:
+        if files_digest(task.files) != task.sha256:
+            raise CrosspathsInputError(
+                "the scenario's files differ from the ones the sweep started with "
+                "(edited since, or another version on this worker)",
+                file=task.spec.layout,
+            )
+        outcome = runner(task.spec)
+        figures: dict[str, float] = {
+            k: (int if k in COUNT_FIGURES else float)(outcome.figures[k]) for k in RECORD_FIGURES
+        }
+    except Exception as exc:  # a failing run is a result to record, not a reason to stop
+        return RunRecord(task.run_id, {}, describe_error(exc), time.perf_counter() - t0)
+    return RunRecord(task.run_id, figures, "", time.perf_counter() - t0)
+
+
+def lost(task: RunTask, why: str) -> RunRecord:
+    """Record of a run whose worker could not report back."""
+    return RunRecord(task.run_id, {}, why, 0.0)
+
+
+class Backend(Protocol):
+    """Runs tasks somewhere and yields their records as they finish."""
+
+    description: str
+
+    def results(self, tasks: Iterable[RunTask]) -> Iterator[RunRecord]:
+        """Yield one record per task, in order of completion."""
+        ...
+
+    def close(self) -> None:
+        """Release workers and connections."""
+        ...
+
+
+class LocalPool:
+    """Runs in this process (one worker) or in a pool of spawned worker processes.
+
+    Parameters
+    ----------
+    workers
+        Number of processes; 1 runs everything in this process.
+    runner
+        Function run on each spec (picklable: a module-level function).
+    """
+
+    def __init__(self, workers: int, runner: Runner = run_spec) -> None:
+        self.workers = max(1, int(workers))
+        self.description = (
+            "this process" if self.workers == 1 else f"{self.workers} local worker processes"
+        )
+        self._runner = runner
+
+    def __enter__(self) -> LocalPool:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Nothing to release: each :meth:`results` call owns its pool."""
+
+    def _pool(self) -> ProcessPoolExecutor:
+        # spawn, as in sim.batch: forking a process that has threads (numpy) is unsafe.
+        ctx = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+
+    def results(self, tasks: Iterable[RunTask]) -> Iterator[RunRecord]:
+        """Yield a record per task as runs finish.
+
+        If a worker process dies, the runs then in flight are recorded as failed and a
+        new pool takes the remaining ones. Closing the generator (an interrupt) cancels
+        the runs not started and waits for those running.
+        """
+        if self.workers == 1:
+            for task in tasks:
+                yield execute(task, self._runner)
+            return
+        queue = deque(tasks)
+        in_flight: dict[Future[RunRecord], RunTask] = {}
+        pool = self._pool()
+        try:
+            while queue or in_flight:
+                broken = False
+                while queue and len(in_flight) < self.workers and not broken:
+                    try:
+                        fut = pool.submit(execute, queue[0], self._runner)
+                    except BrokenProcessPool:
+                        # A worker died since the last wait; the task never started.
+                        broken = True
+                    else:
+                        in_flight[fut] = queue.popleft()
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED) if in_flight else ((), ())
+                for fut in done:
+                    record = _settle(fut, in_flight.pop(fut))
+                    broken = broken or record.error == _DIED
+                    yield record
+                if broken:
+                    # A broken pool resolves all its futures at once: finished runs keep
+                    # their results, the rest are lost with the pool.
+                    wait(in_flight)
+                    for fut, task in in_flight.items():
+                        yield _settle(fut, task)
+                    in_flight.clear()
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    pool = self._pool()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+_DIED = "worker process died during the run (killed, out of memory, or crashed)"
+
+
+def _settle(fut: Future[RunRecord], task: RunTask) -> RunRecord:
+    """The record of a finished future: its result, or why the run was lost."""
+    try:
+        return fut.result()
+    except BrokenProcessPool:
+        return lost(task, _DIED)
+    except Exception as exc:  # e.g. a result that cannot be unpickled
+        return lost(task, describe_error(exc))
+
+
+class DaskScheduler:
+    """Runs on an existing ``dask.distributed`` cluster.
+
+    Parameters
+    ----------
+    address
+        The scheduler, e.g. ``tcp://10.0.0.5:8786``.
+    runner
+        Function run on each spec; workers must be able to import it.
+
+    Raises
+    ------
+    CrosspathsInputError
+        If Dask is not installed or the scheduler cannot be reached.
+    """
+
+    def __init__(self, address: str, runner: Runner = run_spec) -> None:
+        distributed = import_distributed()
+        try:
+            self._client: Any = distributed.Client(address, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise CrosspathsInputError(
+                f"cannot reach the Dask scheduler at {address}: {' '.join(str(exc).split())}",
+                path="--scheduler",
+            ) from None
+        self._as_completed = distributed.as_completed
+        self._runner = runner
+        workers = self._client.scheduler_info().get("workers", {})
+        self.description = f"Dask scheduler {address} ({len(workers)} workers now)"
+
+    def __enter__(self) -> DaskScheduler:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Disconnect from the scheduler (the cluster keeps running)."""
+        self._client.close()
+
+    def results(self, tasks: Iterable[RunTask]) -> Iterator[RunRecord]:
+        """Submit every task and yield records as they finish.
+
+        The scheduler queues tasks itself; the parent keeps one future per run not yet
+        reported and drops it as soon as the run is recorded. Closing the generator
+        cancels the runs not yet finished.
+        """
+        pending: dict[Any, RunTask] = {}
+        for task in tasks:
+            # pure=False: a run is never served from a cache of an earlier identical task.
+            pending[self._client.submit(execute, task, self._runner, pure=False)] = task
+        try:
+            for fut in self._as_completed(list(pending)):
+                task = pending.pop(fut)
+                try:
+                    record = fut.result()
+                except Exception as exc:  # KilledWorker, a lost connection, ...
+                    record = lost(task, describe_error(exc))
+                fut.release()
+                yield record
+        finally:
+            if pending:
+                self._client.cancel(list(pending))
+
+
+def import_distributed() -> Any:
+    """``dask.distributed``, imported only when a cluster is asked for.
+
+    Raises
+    ------
+    CrosspathsInputError
+        With the install command, if Dask is not installed.
+    """
+    try:
+        return importlib.import_module("distributed")
+    except ImportError:
+        raise CrosspathsInputError(
+            "--scheduler needs Dask: pip install 'crosspaths[dask]' "
+            '(or pip install "dask[distributed]")',
+            path="--scheduler",
+        ) from None
+
+
+def open_backend(workers: int | None, scheduler: str | None) -> LocalPool | DaskScheduler:
+    """The backend the command line asks for.
+
+    Parameters
+    ----------
+    workers
+        Local processes; default: the machine's cores.
+    scheduler
+        Address of a Dask scheduler; when given, ``workers`` is ignored.
+
+    Returns
+    -------
+    LocalPool or DaskScheduler
+    """
+    if scheduler:
+        return DaskScheduler(scheduler)
+    return LocalPool(workers or os.cpu_count() or 1)

@@ -1,0 +1,250 @@
+"""A sweep's figures, PNG and SVG, in the style of the run figures.
+
+* ``effect_<figure>``: one panel per varied parameter, the headline figure's mean over
+  runs at each parameter value with a 95 % confidence band, one line per scenario. With
+  several varied parameters, each panel shows marginal means: averaged over the other
+  parameters' values (and seeds). A parameter with more than :data:`MAX_LEVELS`
+  distinct values (a sampled range) is grouped into :data:`BINS` bins of equal count,
+  plotted at the mean value in each bin.
+* ``influence``: a tornado chart of standardised regression coefficients, one panel
+  per headline figure, parameters ordered by their mean absolute coefficient.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+import sim
+from sim.batch import HEADLINE_FIGURES
+from sim.outputs import plots
+from sim.sweep.outputs import Row, mean_interval
+from sim.sweep.spec import Parameter, SweepSpec
+from sim.sweep.store import OK
+
+MAX_LEVELS = 12
+"""Parameters with at most this many distinct values are plotted value by value."""
+BINS = 8
+"""Equal-count bins for parameters with more distinct values."""
+PANEL_COLUMNS = 3
+SCENARIO_COLOURS: tuple[str, ...] = (
+    "#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb",
+)  # fmt: skip
+"""Paul Tol's bright scheme (colour-blind safe), as in the run figures."""
+
+
+def label(name: str) -> str:
+    """A column name as an axis label: ``meetings_per_person_day`` → ``Meetings per person day``."""
+    text = name.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def marginal(
+    param: Parameter, xs: Sequence[Any], ys: Sequence[float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str] | None]:
+    """Means of ``ys`` with 95 % intervals, grouped by the parameter's value.
+
+    Parameters
+    ----------
+    param
+        The parameter.
+    xs, ys
+        Its value and the figure, one pair per successful run.
+
+    Returns
+    -------
+    positions, means, lows, highs, tick_labels
+        Arrays over groups (NaN where an interval is undefined), and tick labels for a
+        parameter that is not numeric (``None`` otherwise).
+    """
+    keys = [json.dumps(x, sort_keys=True) for x in xs]
+    if not param.numeric:
+        levels = list(dict.fromkeys(keys))
+        groups = [[y for k, y in zip(keys, ys, strict=True) if k == lv] for lv in levels]
+        positions = np.arange(len(levels), dtype=float)
+        labels: list[str] | None = [str(json.loads(lv)) for lv in levels]
+    else:
+        x = np.asarray([float(v) for v in xs])
+        distinct = np.unique(x)
+        if distinct.size <= MAX_LEVELS:
+            index = np.searchsorted(distinct, x)
+            n_groups = distinct.size
+        else:
+            edges = np.quantile(x, np.linspace(0.0, 1.0, BINS + 1))
+            index = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, BINS - 1)
+            n_groups = BINS
+        y = np.asarray(ys, dtype=float)
+        used = [g for g in range(n_groups) if np.any(index == g)]
+        groups = [list(y[index == g]) for g in used]
+        positions = np.asarray([x[index == g].mean() for g in used])
+        labels = None
+    stats = [mean_interval(g) for g in groups]
+    arr = np.asarray([[math.nan if v is None else v for v in s] for s in stats], dtype=float)
+    arr = arr.reshape(-1, 3)
+    return positions, arr[:, 0], arr[:, 1], arr[:, 2], labels
+
+
+def _footer(spec: SweepSpec, rows: list[Row], note: str) -> str:
+    ok = sum(r["status"] == OK for r in rows)
+    parts = [
+        f"Sweep: {spec.name}",
+        f"{ok} runs" + (f" ({len(rows) - ok} failed)" if len(rows) > ok else ""),
+        f"{spec.seeds} seed{'s' if spec.seeds != 1 else ''} per point",
+        f"{spec.days} day{'s' if spec.days != 1 else ''} per run",
+        f"Crosspaths {sim.__version__}",
+    ]
+    return "  ·  ".join([*parts, note] if note else parts)
+
+
+def _save(fig: Figure, footer: str, out_dir: Path, stem: str) -> list[Path]:
+    """Add the footer, write ``stem`` in every format and release the figure."""
+    fig.text(0.01, 0.008, footer, fontsize=8, color="0.35", ha="left")
+    paths = []
+    for fmt in plots.FORMATS:
+        path = out_dir / f"{stem}.{fmt}"
+        # No date in the SVG: the same sweep reproduces the file byte for byte.
+        fig.savefig(path, dpi=plots.DPI, metadata={"Date": None} if fmt == "svg" else None)
+        fig.set_layout_engine("none")
+        paths.append(path)
+    fig.clear()
+    return paths
+
+
+def _grid(n: int) -> tuple[int, int]:
+    cols = min(PANEL_COLUMNS, n)
+    return math.ceil(n / cols), cols
+
+
+def plot_effects(spec: SweepSpec, rows: list[Row], out_dir: Path) -> list[Path]:
+    """Write ``effect_<figure>`` for every headline figure (nothing if nothing varies).
+
+    Parameters
+    ----------
+    spec
+        The sweep.
+    rows
+        The tidy table (:func:`sim.sweep.outputs.tidy_rows`).
+    out_dir
+        Existing folder.
+
+    Returns
+    -------
+    list[Path]
+        Files written.
+    """
+    params = spec.varied()
+    if not params:
+        return []
+    paths: list[Path] = []
+    nrows, ncols = _grid(len(params))
+    note = "bands: 95 % CI of the mean" + ("; marginal means" if len(params) > 1 else "")
+    for fig_name in HEADLINE_FIGURES:
+        with mpl.rc_context(plots.report_style()):
+            fig = plots.new_figure((4.3 * ncols, 3.3 * nrows + 0.8))
+            axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+            for ax, param in zip(axes, params, strict=False):
+                _effect_panel(ax, spec, rows, param, fig_name)
+            for ax in axes[len(params) :]:
+                ax.set_visible(False)
+            if len(spec.scenarios) > 1:
+                axes[0].legend(frameon=False)
+            fig.suptitle(label(fig_name))
+            paths += _save(fig, _footer(spec, rows, note), out_dir, f"effect_{fig_name}")
+    return paths
+
+
+def _effect_panel(ax: Any, spec: SweepSpec, rows: list[Row], param: Parameter, fig: str) -> None:
+    """One parameter's panel: a line and band per scenario."""
+    for i, scenario in enumerate(spec.scenarios):
+        ok = [r for r in rows if r["scenario"] == scenario.name and r["status"] == OK]
+        if not ok:
+            continue
+        pos, mean, low, high, ticks = marginal(
+            param, [r[param.path] for r in ok], [float(r[fig]) for r in ok]
+        )
+        colour = SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
+        ax.fill_between(pos, low, high, color=colour, alpha=0.2, linewidth=0)
+        ax.plot(pos, mean, marker="o", ms=4, color=colour, label=scenario.name)
+        if ticks is not None:
+            ax.set_xticks(pos, ticks, rotation=20)
+    if param.log:
+        ax.set_xscale("log")
+    ax.set_xlabel(param.path)
+    ax.set_ylabel(label(fig))
+
+
+def plot_influence(
+    spec: SweepSpec, rows: list[Row], influence: list[Row], out_dir: Path
+) -> list[Path]:
+    """Write the ``influence`` tornado chart (nothing if no coefficients were fitted).
+
+    Parameters
+    ----------
+    spec
+        The sweep.
+    rows
+        The tidy table, for the footer.
+    influence
+        :func:`sim.sweep.outputs.influence_rows`.
+    out_dir
+        Existing folder.
+
+    Returns
+    -------
+    list[Path]
+        Files written.
+    """
+    if not influence:
+        return []
+    names = list(dict.fromkeys(r["parameter"] for r in influence))
+    strength = {n: np.mean([abs(r["src"]) for r in influence if r["parameter"] == n])
+                for n in names}  # fmt: skip
+    # Strongest on top: barh draws the first category at the bottom.
+    names.sort(key=lambda n: strength[n])
+    scenarios = [s.name for s in spec.scenarios if any(r["scenario"] == s.name for r in influence)]
+    height = 0.8 / len(scenarios)
+    reach = 1.1 * max([abs(r["src"]) for r in influence] + [0.1])
+    nrows, ncols = _grid(len(HEADLINE_FIGURES))
+    with mpl.rc_context(plots.report_style()):
+        fig = plots.new_figure((3.6 * ncols + 2.0, (0.35 * len(names) + 1.4) * nrows + 0.6))
+        # Shared parameter axis: names once per row, bars in the same order everywhere.
+        axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
+        for ax, fig_name in zip(axes, HEADLINE_FIGURES, strict=False):
+            fits = []
+            for i, scenario in enumerate(scenarios):
+                by_param = {r["parameter"]: r for r in influence
+                            if r["scenario"] == scenario and r["figure"] == fig_name}  # fmt: skip
+                values = [by_param[n]["src"] if n in by_param else 0.0 for n in names]
+                offset = (i - (len(scenarios) - 1) / 2) * height
+                colour = SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
+                ax.barh(np.arange(len(names)) + offset, values, height=height, color=colour,
+                        label=scenario)  # fmt: skip
+                r2 = next(iter(by_param.values()), {}).get("r2")
+                fits.append("R² n/a" if r2 is None else f"R² {r2:.2f}")
+            ax.axvline(0.0, color="0.3", linewidth=0.8)
+            ax.set_xlim(-reach, reach)
+            ax.xaxis.set_major_locator(MaxNLocator(5, symmetric=True))
+            ax.set_yticks(np.arange(len(names)), names)
+            ax.set_title(f"{label(fig_name)}\n{', '.join(fits)}", fontsize=11)
+            ax.set_xlabel("SRC")
+        for ax in axes[len(HEADLINE_FIGURES) :]:
+            ax.set_visible(False)
+        if len(scenarios) > 1:
+            axes[0].legend(frameon=False)
+        note = "SRC: standardised regression coefficient, SDs of the figure per SD of the parameter"
+        return _save(fig, _footer(spec, rows, note), out_dir, "influence")
+
+
+def write_figures(
+    spec: SweepSpec, rows: list[Row], influence: list[Row], out_dir: Path
+) -> list[Path]:
+    """Write every sweep figure into ``out_dir``; return the files."""
+    return [*plot_effects(spec, rows, out_dir), *plot_influence(spec, rows, influence, out_dir)]
