@@ -157,7 +157,7 @@ def write_comparison(
 
 def _summary_line(comparisons: list[HeadlineComparison], index: int) -> str:
     """``"cross-institution meetings per person-day +4.2 % (95 % CI +1.1 to +7.3 %); …"``."""
-    from sim.compare.labels import figure_phrase, fmt_pct, fmt_pct_range, fmt_signed
+    from sim.outputs.labels import figure_phrase, fmt_pct, fmt_pct_range, fmt_signed
 
     parts = []
     for c in comparisons:

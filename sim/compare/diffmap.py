@@ -21,10 +21,10 @@ from matplotlib.lines import Line2D
 
 from sim.compare import canvas
 from sim.compare.changes import Change, VariantChanges
-from sim.compare.labels import fmt_signed
 from sim.compare.runner import ComparisonRuns
 from sim.geometry import to_local_xy
 from sim.layout import Layout
+from sim.outputs.labels import fmt_signed
 
 LABELLED_PLACES = 5
 """How many venues and spaces with the largest distinguishable change get a name."""

@@ -18,8 +18,8 @@ from matplotlib.colors import Normalize
 from sim.batch import HEADLINE_FIGURES
 from sim.compare import canvas, diffmap
 from sim.compare.changes import HeadlineComparison, PairMatrix, VariantChanges
-from sim.compare.labels import MINUS, figure_label, figure_unit, fmt, fmt_pct, fmt_signed, slug
 from sim.compare.runner import ComparisonRuns
+from sim.outputs.labels import MINUS, figure_label, figure_unit, fmt, fmt_pct, fmt_signed, slug
 from sim.outputs.plots import institution_labels
 
 

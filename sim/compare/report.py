@@ -15,9 +15,9 @@ from sim.batch import HEADLINE_FIGURES
 from sim.compare.canvas import seed_text, source_line
 from sim.compare.changes import Change, HeadlineComparison, VariantChanges, pair_changes
 from sim.compare.figures import variant_stems
-from sim.compare.labels import figure_phrase, figure_unit, fmt, fmt_pct, fmt_pct_range, fmt_signed
 from sim.compare.runner import ComparisonRuns
 from sim.compare.tables import headline_markdown
+from sim.outputs.labels import figure_phrase, figure_unit, fmt, fmt_pct, fmt_pct_range, fmt_signed
 
 TOP_CHANGES = 3
 """Places and institution pairs named per direction (gained, lost) in the findings."""

@@ -11,9 +11,9 @@ from typing import Any
 
 from sim.batch import HEADLINE_FIGURES
 from sim.compare.changes import Change, HeadlineComparison, VariantChanges, pair_changes
-from sim.compare.labels import figure_label, fmt, fmt_pct, fmt_pct_range, fmt_signed
 from sim.compare.runner import ComparisonRuns
 from sim.metrics import Row, rnd
+from sim.outputs.labels import figure_label, fmt, fmt_pct, fmt_pct_range, fmt_signed
 from sim.outputs.tables import write_csv
 
 CSV_DIGITS = 6

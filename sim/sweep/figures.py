@@ -26,6 +26,7 @@ from matplotlib.ticker import MaxNLocator
 import sim
 from sim.batch import HEADLINE_FIGURES
 from sim.outputs import plots
+from sim.outputs.labels import figure_label, figure_unit
 from sim.sweep.outputs import Row, mean_interval
 from sim.sweep.spec import Parameter, SweepSpec
 from sim.sweep.store import OK
@@ -39,12 +40,6 @@ SCENARIO_COLOURS: tuple[str, ...] = (
     "#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb",
 )  # fmt: skip
 """Paul Tol's bright scheme (colour-blind safe), as in the run figures."""
-
-
-def label(name: str) -> str:
-    """A column name as an axis label: ``meetings_per_person_day`` → ``Meetings per person day``."""
-    text = name.replace("_", " ")
-    return text[:1].upper() + text[1:]
 
 
 def marginal(
@@ -156,7 +151,7 @@ def plot_effects(spec: SweepSpec, rows: list[Row], out_dir: Path) -> list[Path]:
                 ax.set_visible(False)
             if len(spec.scenarios) > 1:
                 axes[0].legend(frameon=False)
-            fig.suptitle(label(fig_name))
+            fig.suptitle(figure_label(fig_name))
             paths += _save(fig, _footer(spec, rows, note), out_dir, f"effect_{fig_name}")
     return paths
 
@@ -178,7 +173,7 @@ def _effect_panel(ax: Any, spec: SweepSpec, rows: list[Row], param: Parameter, f
     if param.log:
         ax.set_xscale("log")
     ax.set_xlabel(param.path)
-    ax.set_ylabel(label(fig))
+    ax.set_ylabel(figure_unit(fig))
 
 
 def plot_influence(
@@ -233,7 +228,7 @@ def plot_influence(
             ax.set_xlim(-reach, reach)
             ax.xaxis.set_major_locator(MaxNLocator(5, symmetric=True))
             ax.set_yticks(np.arange(len(names)), names)
-            ax.set_title(f"{label(fig_name)}\n{', '.join(fits)}", fontsize=11)
+            ax.set_title(f"{figure_label(fig_name)}\n{', '.join(fits)}", fontsize=11)
             ax.set_xlabel("SRC")
         for ax in axes[len(HEADLINE_FIGURES) :]:
             ax.set_visible(False)

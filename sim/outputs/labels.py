@@ -1,4 +1,4 @@
-"""Names, units and number formats shared by the comparison's tables, figures and report."""
+"""Names, units and number formats of the headline figures, shared by compare and sweep outputs."""
 
 from __future__ import annotations
 
