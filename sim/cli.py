@@ -15,42 +15,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.argtypes import positive_number, whole_number
 from sim.compare import command as compare_command
 from sim.errors import CrosspathsInputError
 from sim.layout import show_command
 from sim.sweep import command as sweep_command
 
 EXIT_INPUT_ERROR = 2
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a seed >= 0, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,11 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="simulate a layout and write tables and figures")
     run.add_argument("layout", help="layout YAML file")
-    run.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
-    run.add_argument("--days", type=_positive_int, default=1, help="weekdays (default 1)")
-    run.add_argument(
-        "--scale", type=_positive_float, default=1.0, help="multiply every population"
-    )
+    run.add_argument("--seed", type=whole_number(0), default=0, help="random seed (default 0)")
+    run.add_argument("--days", type=whole_number(1), default=1, help="weekdays (default 1)")
+    run.add_argument("--scale", type=positive_number, default=1.0, help="multiply every population")
     run.add_argument("--out", type=Path, help="output folder (default results/<scenario>/)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
@@ -83,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="1,2.5",
         help="comma-separated population scales to time (default 1,2.5)",
     )
-    bench.add_argument("--seed", type=_seed, default=0)
+    bench.add_argument("--seed", type=whole_number(0), default=0)
     bench.add_argument(
         "--reference-layout",
         default="tests/fixtures/tiny.yaml",

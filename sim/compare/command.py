@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim.argtypes import positive_number, whole_number
 from sim.errors import CrosspathsInputError
 
 if TYPE_CHECKING:
@@ -21,32 +21,6 @@ if TYPE_CHECKING:
     from sim.compare.runner import ComparisonRuns
 
 DEFAULT_OUT = Path("results") / "compare"
-
-
-def _whole_number(minimum: int) -> Callable[[str], int]:
-    """An argparse type accepting whole numbers >= ``minimum``."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {value}")
-        return value
-
-    return parse
-
-
-def _positive_number(text: str) -> float:
-    """An argparse type accepting finite numbers > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
-    return value
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -76,27 +50,27 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     )
     parser.add_argument(
         "--seeds",
-        type=_whole_number(2),
+        type=whole_number(2),
         default=5,
         help="seeds per scenario, at least 2 (default 5)",
     )
     parser.add_argument(
         "--seed-base",
-        type=_whole_number(0),
+        type=whole_number(0),
         default=0,
         help="first seed; runs use SEED_BASE .. SEED_BASE+SEEDS-1 (default 0)",
     )
     parser.add_argument(
-        "--days", type=_whole_number(1), default=1, help="weekdays per run (default 1)"
+        "--days", type=whole_number(1), default=1, help="weekdays per run (default 1)"
     )
     parser.add_argument(
         "--workers",
-        type=_whole_number(1),
+        type=whole_number(1),
         default=1,
         help="local processes running in parallel (default 1)",
     )
     parser.add_argument(
-        "--scale", type=_positive_number, default=1.0, help="multiply every population (default 1)"
+        "--scale", type=positive_number, default=1.0, help="multiply every population (default 1)"
     )
     parser.add_argument(
         "--out",

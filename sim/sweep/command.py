@@ -12,18 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sim.argtypes import whole_number
+
 EXIT_RUNS_FAILED = 1
 EXIT_INTERRUPTED = 130
-
-
-def _workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
-    return value
 
 
 def add_parser(sub: Any) -> None:
@@ -42,7 +34,9 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("sweep", help="sweep YAML file")
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
-        "--workers", type=_workers, help="local worker processes (default: the machine's cores)"
+        "--workers",
+        type=whole_number(1),
+        help="local worker processes (default: the machine's cores)",
     )
     where.add_argument(
         "--scheduler",
