@@ -27,7 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from sim.batch import HEADLINE_FIGURES, RunOutcome, RunSpec, run_spec
 from sim.errors import CrosspathsInputError
@@ -154,7 +154,25 @@ class Backend(Protocol):
         ...
 
 
-class LocalPool:
+class _Closing:
+    """``with backend:`` closes the backend on the way out."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release workers and connections."""
+
+
+class LocalPool(_Closing):
     """Runs in this process (one worker) or in a pool of spawned worker processes.
 
     Parameters
@@ -171,17 +189,6 @@ class LocalPool:
             "this process" if self.workers == 1 else f"{self.workers} local worker processes"
         )
         self._runner = runner
-
-    def __enter__(self) -> LocalPool:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Nothing to release: each :meth:`results` call owns its pool."""
@@ -247,7 +254,7 @@ def _settle(fut: Future[RunRecord], task: RunTask) -> RunRecord:
         return lost(task, describe_error(exc))
 
 
-class DaskScheduler:
+class DaskScheduler(_Closing):
     """Runs on an existing ``dask.distributed`` cluster.
 
     Parameters
@@ -276,17 +283,6 @@ class DaskScheduler:
         self._runner = runner
         workers = self._client.scheduler_info().get("workers", {})
         self.description = f"Dask scheduler {address} ({len(workers)} workers now)"
-
-    def __enter__(self) -> DaskScheduler:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Disconnect from the scheduler (the cluster keeps running)."""
