@@ -267,8 +267,25 @@ def test_bad_scenario_fails_fast_with_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(bad) in err[0] and "population.researcher" in err[0]
     assert not (tmp_path / "deep").exists()
-    assert main(["compare", str(TINY_PATH), "--out", str(out)]) == 2
-    assert "at least two" in capsys.readouterr().err
+
+
+def test_a_single_scenario_gets_its_figures_with_intervals(tmp_path: Path) -> None:
+    out = tmp_path / "one"
+    assert main(["compare", str(TINY_PATH), "--seeds", "3", "--out", str(out), "--quiet"]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"comparison.csv", "comparison.md", "report.md", "runs.csv"} <= names
+    assert not [n for n in names if "change" in n or "difference" in n]
+    with (out / "runs.csv").open(encoding="utf-8") as f:
+        per_seed = [float(r["meetings_per_person_day"]) for r in csv.DictReader(f)]
+    with (out / "comparison.csv").open(encoding="utf-8") as f:
+        row = next(r for r in csv.DictReader(f) if r["figure"] == "meetings_per_person_day")
+    assert len(per_seed) == 3
+    assert float(row["mean"]) == pytest.approx(sum(per_seed) / 3, rel=1e-5)
+    assert float(row["ci_low"]) < float(row["mean"]) < float(row["ci_high"])
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "95 %" in report and "Findings" not in report
+    for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", report):
+        assert (out / image).is_file(), image
 
 
 def test_cli_subprocess_error_and_argument_checks(tmp_path: Path) -> None:

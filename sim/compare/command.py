@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.argtypes import positive_number, whole_number
-from sim.errors import CrosspathsInputError
 
 if TYPE_CHECKING:
     from sim.compare.changes import HeadlineComparison, VariantChanges
     from sim.compare.runner import ComparisonRuns
 
 DEFAULT_OUT = Path("results") / "compare"
+SUMMARY_FIGURES = ("meetings_per_person_day", "cross_institution_meetings_per_person_day")
+"""Figures on the summary lines printed to stdout."""
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -46,7 +47,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         "scenarios",
         nargs="+",
         metavar="SCENARIO",
-        help="layout or variant files; the first is the reference (at least two)",
+        help="layout or variant files; the first is the reference "
+        "(a single file: its figures with 95 %% intervals)",
     )
     parser.add_argument(
         "--seeds",
@@ -135,10 +137,7 @@ def _summary_line(comparisons: list[HeadlineComparison], index: int) -> str:
 
     parts = []
     for c in comparisons:
-        if c.scenario.index != index or c.figure not in (
-            "cross_institution_meetings_per_person_day",
-            "meetings_per_person_day",
-        ):
+        if c.scenario.index != index or c.figure not in SUMMARY_FIGURES:
             continue
         d = c.difference
         what = figure_phrase(c.figure)
@@ -156,16 +155,23 @@ def _summary_line(comparisons: list[HeadlineComparison], index: int) -> str:
     return "; ".join(parts)
 
 
+def _estimate_line(comparisons: list[HeadlineComparison]) -> str:
+    """``"meetings per person-day 3.11 (95 % CI 3.09 to 3.13); …"`` for one scenario."""
+    from sim.outputs.labels import figure_phrase, fmt
+
+    return "; ".join(
+        f"{figure_phrase(c.figure)} {fmt(c.estimate.mean)} "
+        f"(95 % CI {fmt(c.estimate.low)} to {fmt(c.estimate.high)})"
+        for c in comparisons
+        if c.figure in SUMMARY_FIGURES
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Handler of ``run_sim.py compare``; returns the exit status."""
     from sim.compare.runner import load_scenarios, run_scenarios
     from sim.progress import progress_bar
 
-    if len(args.scenarios) < 2:
-        raise CrosspathsInputError(
-            "compare needs at least two scenario files (the first is the reference)",
-            path="SCENARIO",
-        )
     scenarios = load_scenarios(args.scenarios)
     seeds = range(args.seed_base, args.seed_base + args.seeds)
     total = len(scenarios) * len(seeds) + 1
@@ -181,7 +187,10 @@ def run(args: argparse.Namespace) -> int:
         comparisons, _ = write_comparison(runs, args.out)
         advance("written")
     reference = scenarios[0].label
+    if len(scenarios) == 1:
+        print(f"{reference}: {_estimate_line(comparisons)}")
     for sc in scenarios[1:]:
         print(f"{sc.label} vs {reference}: {_summary_line(comparisons, sc.index)}")
-    print(f"{len(scenarios)} scenarios x {len(seeds)} seeds -> {args.out}")
+    plural = "s" if len(scenarios) != 1 else ""
+    print(f"{len(scenarios)} scenario{plural} x {len(seeds)} seeds -> {args.out}")
     return 0

@@ -81,7 +81,8 @@ def plot_headline_bars(
                 error_kw={"elinewidth": 1.2, "ecolor": "0.2"},
             )
             for yi, row in zip(y, rows, strict=True):
-                ax.text(row.estimate.high, yi, _bar_note(row), va="center", fontsize=9)
+                note = _bar_note(row) if n_sc > 1 else f" {fmt(row.estimate.mean)}"
+                ax.text(row.estimate.high, yi, note, va="center", fontsize=9)
             ax.set_title(figure_label(figure), fontsize=12, loc="left")
             ax.set_xlabel(figure_unit(figure))
             ax.set_xlim(0, max(float(np.max(means + err[1])), 1e-9) * 1.55)
@@ -91,12 +92,15 @@ def plot_headline_bars(
             ax.set_visible(False)
         axes[0].set_yticks(y, [sc.label for sc in runs.scenarios])
         axes[0].invert_yaxis()
-        fig.suptitle(
-            "Headline figures by scenario: mean over seeds, bars show the 95 % confidence "
-            "interval\n(in brackets: change from the reference, paired by seed; "
-            "'noise' = not distinguishable from run-to-run noise)",
-            fontsize=12,
-        )
+        title = "Headline figures by scenario: mean over seeds, bars show the 95 % confidence "
+        if n_sc > 1:
+            title += (
+                "interval\n(in brackets: change from the reference, paired by seed; "
+                "'noise' = not distinguishable from run-to-run noise)"
+            )
+        else:
+            title += "interval"
+        fig.suptitle(title, fontsize=12)
         return canvas.save(fig, out_dir, "headline_figures")
 
 
@@ -265,10 +269,9 @@ def write_figures(
         Files per figure stem: ``headline_figures``, ``change_by_type_pair`` and, per
         variant, ``difference_map_<variant>`` and ``change_by_institution_pair_<variant>``.
     """
-    written = {
-        "headline_figures": plot_headline_bars(runs, comparisons, out_dir),
-        "change_by_type_pair": plot_type_pairs(runs, changes, out_dir),
-    }
+    written = {"headline_figures": plot_headline_bars(runs, comparisons, out_dir)}
+    if changes:  # a single scenario has means and intervals but nothing to differ from
+        written["change_by_type_pair"] = plot_type_pairs(runs, changes, out_dir)
     for vc in changes:
         stem = variant_stems(changes)[vc.scenario.index]
         written[f"difference_map_{stem}"] = diffmap.plot_difference_map(

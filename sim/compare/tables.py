@@ -84,8 +84,19 @@ def _relative_cell(c: HeadlineComparison) -> str:
 
 
 def headline_markdown(comparisons: list[HeadlineComparison]) -> str:
-    """The headline table as GitHub-flavoured Markdown, grouped by figure."""
+    """The headline table as GitHub-flavoured Markdown, grouped by figure.
+
+    With a single scenario there is nothing to differ from: figure, mean and interval.
+    """
     reference = comparisons[0].scenario.label
+    if all(c.scenario.index == 0 for c in comparisons):
+        lines = [f"| Figure | {reference}: mean (95 % CI) |", "|---|---|"]
+        lines += [
+            f"| {figure_label(c.figure)} | {fmt(c.estimate.mean)} "
+            f"({fmt(c.estimate.low)} to {fmt(c.estimate.high)}) |"
+            for c in comparisons
+        ]
+        return "\n".join(lines) + "\n"
     lines = [
         f"| Figure | Scenario | Mean (95 % CI) | Difference from {reference} (95 % CI) "
         "| Relative change (95 % CI) | Real change? |",
@@ -163,7 +174,8 @@ def write_tables(
     out_dir: Path,
 ) -> list[Path]:
     """Write ``comparison.csv``, ``comparison.md``, ``place_changes.csv``,
-    ``type_pair_changes.csv``, ``institution_pair_changes.csv`` and ``runs.csv``.
+    ``type_pair_changes.csv``, ``institution_pair_changes.csv`` and ``runs.csv`` (the
+    three change tables only when there is a variant).
 
     Parameters
     ----------
@@ -183,12 +195,11 @@ def write_tables(
     """
     md = out_dir / "comparison.md"
     md.write_text(headline_markdown(comparisons), encoding="utf-8")
+    # A single scenario has no changes: no empty change tables.
+    kinds = ("place", "type_pair", "institution_pair") if changes else ()
     return [
         write_csv(headline_rows(comparisons), out_dir / "comparison.csv"),
         md,
-        *(
-            write_csv(change_rows(changes, kind), out_dir / f"{kind}_changes.csv")
-            for kind in ("place", "type_pair", "institution_pair")
-        ),
+        *(write_csv(change_rows(changes, kind), out_dir / f"{kind}_changes.csv") for kind in kinds),
         write_csv(run_rows(runs), out_dir / "runs.csv"),
     ]
