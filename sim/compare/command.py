@@ -9,7 +9,6 @@ final place and renamed into it only when complete (as a run's folder is, see
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -112,22 +111,14 @@ def write_comparison(
     from sim.compare.figures import write_figures
     from sim.compare.report import write_report
     from sim.compare.tables import write_tables
-    from sim.outputs.writer import sibling_path, swap_in
+    from sim.outputs.writer import atomic_folder
 
     comparisons = headline_comparisons(runs)
     changes = variant_changes(runs)
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = sibling_path(out_dir, "tmp")
-    tmp.mkdir()
-    try:
+    with atomic_folder(out_dir) as tmp:
         write_tables(runs, comparisons, changes, tmp)
         write_figures(runs, comparisons, changes, tmp)
         write_report(runs, comparisons, changes, tmp)
-        swap_in(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return comparisons, changes
 
 

@@ -272,8 +272,9 @@ def write_figures(
     written = {"headline_figures": plot_headline_bars(runs, comparisons, out_dir)}
     if changes:  # a single scenario has means and intervals but nothing to differ from
         written["change_by_type_pair"] = plot_type_pairs(runs, changes, out_dir)
+    stems = variant_stems(changes)
     for vc in changes:
-        stem = variant_stems(changes)[vc.scenario.index]
+        stem = stems[vc.scenario.index]
         written[f"difference_map_{stem}"] = diffmap.plot_difference_map(
             runs, vc, out_dir, f"difference_map_{stem}"
         )

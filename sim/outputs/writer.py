@@ -1,4 +1,4 @@
-"""The results folder of one run, written all-or-nothing.
+"""Results folders written all-or-nothing, and the folder of one run.
 
 Everything goes into a hidden sibling folder first; only when it is complete is it
 renamed into place. Renames within one filesystem are atomic, so a reader (or a report
@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -96,19 +98,19 @@ def check_output_folder(out_dir: Path, marker: str = "summary.json") -> None:
         )
 
 
-def sibling_path(out_dir: Path, tag: str) -> Path:
+def _sibling_path(out_dir: Path, tag: str) -> Path:
     """An unused hidden path next to ``out_dir`` (same filesystem, so renames are atomic)."""
     return out_dir.parent / f".{out_dir.name}.{tag}-{uuid.uuid4().hex[:12]}"
 
 
-def swap_in(new: Path, out_dir: Path) -> None:
+def _swap_in(new: Path, out_dir: Path) -> None:
     """Put the complete folder ``new`` at ``out_dir``, replacing what was there."""
     if not out_dir.exists():
         new.rename(out_dir)
         return
     # A directory cannot be renamed over a non-empty one, so move the old one aside
     # first and restore it if the second rename fails.
-    old = sibling_path(out_dir, "old")
+    old = _sibling_path(out_dir, "old")
     out_dir.rename(old)
     try:
         new.rename(out_dir)
@@ -116,6 +118,28 @@ def swap_in(new: Path, out_dir: Path) -> None:
         old.rename(out_dir)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def atomic_folder(out_dir: Path) -> Iterator[Path]:
+    """Write a results folder all-or-nothing: fill the yielded folder, get ``out_dir``.
+
+    The yielded folder is a hidden sibling of ``out_dir``; when the ``with`` block ends
+    normally it replaces ``out_dir`` (created with its parents if missing). If the block
+    raises, the sibling is removed and an existing ``out_dir`` stays as it was.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # A sibling, not the system temp dir, so the final rename stays on one filesystem;
+    # plain mkdir (not mkdtemp's 0700) so the results get the user's usual permissions.
+    tmp = _sibling_path(out_dir, "tmp")
+    tmp.mkdir()
+    try:
+        yield tmp
+        _swap_in(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def write_results(
@@ -151,16 +175,5 @@ def write_results(
         Whatever failed while writing; then no temporary folder is left behind and an
         existing ``out_dir`` is unchanged.
     """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    # A sibling, not the system temp dir, so the final rename stays on one filesystem;
-    # plain mkdir (not mkdtemp's 0700) so the results get the user's usual permissions.
-    tmp = sibling_path(out_dir, "tmp")
-    tmp.mkdir()
-    try:
-        summary = _write_all(result, tmp, scenario, runtime_s)
-        swap_in(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return summary
+    with atomic_folder(out_dir) as tmp:
+        return _write_all(result, tmp, scenario, runtime_s)
