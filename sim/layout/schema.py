@@ -73,6 +73,10 @@ class Building:
     entrances: tuple[str, ...]
     population: dict[str, int]
     venues: tuple[str, ...] = ()
+    footprint: tuple[tuple[tuple[float, float], ...], ...] = ()
+    """Outline rings as ``(lat, lon)`` points, each closed (last = first); empty if none."""
+    footprint_xy: tuple[tuple[tuple[float, float], ...], ...] = ()
+    """The same rings in local metres ``(x, y)``."""
 
 
 @dataclass(frozen=True)

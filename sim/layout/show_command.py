@@ -182,6 +182,11 @@ def _value(value: Any) -> str:
     if isinstance(value, (int, float)):
         # Shortest round-trip form: coordinates keep all their digits.
         return str(value)
+    if isinstance(value, list) and value and isinstance(value[0], list):
+        # A footprint: hundreds of coordinates say less than their count.
+        rings = value if isinstance(value[0][0], list) else [value]
+        points = sum(len(r) for r in rings if isinstance(r, list))
+        return f"(outline: {len(rings)} ring{'s' if len(rings) > 1 else ''}, {points} points)"
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
     if isinstance(value, dict):

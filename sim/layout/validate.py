@@ -18,6 +18,7 @@ from typing import Any
 
 from sim.geometry import EARTH_RADIUS_M, to_local_xy
 from sim.layout.checks import Checker, describe, fmt_number
+from sim.layout.footprint import check_footprint
 from sim.layout.overrides import agent_overrides, apply_overrides, model_overrides
 from sim.layout.reader import KeyPath, LineIndex
 from sim.layout.schema import (
@@ -85,7 +86,7 @@ def validate_layout(data: Any, lines: LineIndex, file: str) -> Layout:
     institutions = _institutions(top["institutions"], ck)
     origin, nodes = _nodes(top["nodes"], top.get("origin"), ck)
     edges = _edges(top["edges"], nodes, ck)
-    buildings, venues = _buildings(top["buildings"], institutions, nodes, params, ck)
+    buildings, venues = _buildings(top["buildings"], institutions, nodes, origin, params, ck)
     spaces = _spaces(top.get("public_spaces"), nodes, ck)
     gateways = _gateways(top["gateways"], nodes, ck)
     _check_reachable(edges, buildings, spaces, gateways, ck)
@@ -230,7 +231,8 @@ def _edge(eid: str, item: dict[Any, Any], nodes: Mapping[str, Node], ck: Checker
 def _buildings(
     raw: Any,
     institutions: Collection[str],
-    nodes: Collection[str],
+    nodes: Mapping[str, Node],
+    origin: tuple[float, float],
     params: Params,
     ck: Checker,
 ) -> tuple[dict[str, Building], dict[str, Venue]]:
@@ -245,7 +247,7 @@ def _buildings(
             item,
             path,
             required=("institution", "entrances"),
-            optional=("name", "population", "venues"),
+            optional=("name", "population", "venues", "footprint"),
         )
         name = ck.text(item.get("name", bid), (*path, "name"), empty_ok=False)
         members = ck.refs(item["institution"], (*path, "institution"), institutions, "institution")
@@ -253,6 +255,11 @@ def _buildings(
         population = _population(item.get("population"), (*path, "population"), ck)
         own = _venues(item.get("venues"), bid, params, venues, ck)
         venues.update(own)
+        footprint, footprint_xy = (
+            check_footprint(item["footprint"], (*path, "footprint"), entrances, nodes, origin, ck)
+            if item.get("footprint") is not None
+            else ((), ())
+        )
         buildings[bid] = Building(
             id=bid,
             name=name,
@@ -260,6 +267,8 @@ def _buildings(
             entrances=entrances,
             population=population,
             venues=tuple(own),
+            footprint=footprint,
+            footprint_xy=footprint_xy,
         )
     return buildings, venues
 
