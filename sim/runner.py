@@ -28,11 +28,11 @@ def simulate(
     on_progress
         Called with a short label after set-up and after every day.
     """
-    model = CrosspathsModel(layout, seed=seed)
+    model = CrosspathsModel(layout, seed=seed, days=days)
     if on_progress:
         on_progress("set-up")
-    for day in range(days):
+    while model.running:
         model.step()
         if on_progress:
-            on_progress(f"day {day + 1}")
+            on_progress(f"day {model.steps}")
     return model.result()

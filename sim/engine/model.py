@@ -4,11 +4,21 @@ Set-up builds, once: the street graph, every route of every route profile betwee
 pair of sites, the destinations and the population (with one Mesa agent per person).
 Each step draws the day's plans, lays the trips on the graph, finds the contacts
 exactly, draws which pairs meet, and remembers who met (ties) for later days.
+
+The model keeps Mesa's contract, so Mesa's own tools drive it: every parameter is a
+plain keyword (a layout *path* works as well as a :class:`Layout`), so ``mesa.batch_run``
+and SolaraViz can pass them; ``steps`` counts the simulated days; ``running`` turns
+False after ``days`` days, so ``run_model()`` returns; the DataCollector records at
+set-up (step 0, all zeros) and after every day (step *k* = day *k*).
 """
 
 from __future__ import annotations
 
+import math
+import os
 import time
+from collections.abc import Mapping
+from typing import Any
 
 import mesa
 import numpy as np
@@ -17,6 +27,8 @@ from sim.engine.encounters import edge_contacts, node_contacts, stay_contacts
 from sim.engine.meetings import MeetingDraw, add_ties, setting_rates
 from sim.engine.results import AgentTable, MeetingTable, RunResult
 from sim.engine.trips import expand_trips
+from sim.errors import ParameterError
+from sim.layout.load import load_layout
 from sim.layout.schema import Layout
 from sim.network.graph import build_street_graph
 from sim.network.routing import build_routes, build_sites, perceived_costs
@@ -26,23 +38,104 @@ from sim.population.destinations import build_destinations
 from sim.population.population import build_population
 from sim.population.schedules import DayPlan, plan_day
 
+DEFAULT_LAYOUT = "scenarios/baseline.yaml"
+"""The layout a model gets when none is named (relative to the working directory)."""
 
-class CrosspathsModel(mesa.Model):
-    """Chance meetings in a district layout.
+
+def _check_parameters(seed: Any, scale: Any, days: Any) -> None:
+    """Refuse parameters no run can use, with a message naming the parameter."""
+    if seed is None:
+        pass
+    elif isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ParameterError(f"expected a whole number >= 0, got {seed!r}", path="seed")
+    if (
+        isinstance(scale, bool)
+        or not isinstance(scale, int | float | np.number)
+        or not (math.isfinite(scale) and scale > 0)
+    ):
+        raise ParameterError(f"expected a number > 0, got {scale!r}", path="scale")
+    if isinstance(days, bool) or not isinstance(days, int | np.integer) or days < 1:
+        raise ParameterError(f"expected a whole number >= 1, got {days!r}", path="days")
+
+
+def resolve_layout(
+    layout: Layout | str | os.PathLike[str],
+    scale: float = 1.0,
+    overrides: Mapping[str, Any] | None = None,
+) -> Layout:
+    """The validated, scaled layout a model runs on.
 
     Parameters
     ----------
     layout
-        A validated layout (see :func:`sim.layout.load_layout`).
+        A layout file (a variant too) or an already validated :class:`Layout`.
+    scale
+        Factor applied to every building's population.
+    overrides
+        ``{dotted path: value}`` applied to the file before validation, e.g.
+        ``{"model.greet_radius_m": 15}``; needs a file, not a :class:`Layout`.
+    """
+    if isinstance(layout, Layout):
+        if overrides:
+            raise ParameterError(
+                "overrides apply to a layout file; pass the path, not a Layout",
+                path="overrides",
+            )
+        lay = layout
+    elif isinstance(layout, str | os.PathLike):
+        lay = load_layout(layout, dict(overrides) if overrides else None)
+    else:
+        raise ParameterError(
+            f"expected a layout file path or a Layout, got {type(layout).__name__}",
+            path="layout",
+        )
+    return lay.scaled(scale) if scale != 1.0 else lay
+
+
+class CrosspathsModel(mesa.Model):
+    """Chance meetings in a district layout; one step is one weekday.
+
+    Parameters
+    ----------
+    layout
+        A layout file (YAML, a variant too) or a validated :class:`Layout` (see
+        :func:`sim.layout.load_layout`).
     seed
-        Seed of every random draw of the run.
+        Seed of every random draw of the run. ``None`` (what ``mesa.batch_run`` of Mesa
+        >= 3.4 passes when it is given no ``rng``) draws one from the operating system;
+        it is kept in :attr:`seed`, so the run can be repeated.
+    scale
+        Factor applied to every building's population (0.1 for a quick look).
+    days
+        Weekdays to simulate; ``running`` turns False after the last, so
+        ``run_model()`` stops there.
+    overrides
+        ``{dotted path: value}`` applied to the layout file before validation.
+
+    Raises
+    ------
+    CrosspathsInputError
+        A parameter out of range, or a layout file that is missing or invalid.
     """
 
-    def __init__(self, layout: Layout, seed: int = 0) -> None:
-        super().__init__(rng=seed)
+    def __init__(
+        self,
+        layout: Layout | str | os.PathLike[str] = DEFAULT_LAYOUT,
+        seed: int | None = 0,
+        scale: float = 1.0,
+        days: int = 1,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> None:
+        _check_parameters(seed, scale, days)
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1)[0] >> 1)
+        super().__init__(rng=int(seed))
         t0 = time.perf_counter()
+        layout = resolve_layout(layout, float(scale), overrides)
         self.layout = layout
         self.seed = int(seed)
+        self.scale = float(scale)
+        self.days = int(days)
         self.institution_ids = list(layout.institutions)
         self.building_ids = list(layout.buildings)
         self.graph = build_street_graph(layout)
@@ -56,7 +149,6 @@ class CrosspathsModel(mesa.Model):
             idx = np.flatnonzero(self.population.type_code == t_code)
             if idx.shape[0]:
                 AGENT_CLASSES[t].create_agents(self, int(idx.shape[0]), index=idx.tolist())
-        self.day = 0
         self.ties = np.zeros(0, np.int64)
         self.daily_meetings: list[MeetingTable] = []
         self.daily_encounters: list[float] = []
@@ -64,24 +156,24 @@ class CrosspathsModel(mesa.Model):
         self.last_meetings = MeetingTable.empty()
         self.datacollector = mesa.DataCollector(
             model_reporters={
-                "encounters": lambda m: m.daily_encounters[-1],
+                "encounters": lambda m: m.daily_encounters[-1] if m.daily_encounters else 0.0,
                 "meetings": lambda m: len(m.last_meetings),
                 "cross_institution_meetings": lambda m: int(m.last_meetings.cross.sum()),
             }
         )
         self.setup_s = time.perf_counter() - t0
         self.sim_s = 0.0
+        self.datacollector.collect(self)
 
     def step(self) -> None:
-        """Simulate one weekday."""
+        """Simulate one weekday (day ``steps``, counted from 1); stop after ``days``."""
         t0 = time.perf_counter()
+        day = self.steps - 1  # Mesa counts this step before calling it
         plan = plan_day(
             self.layout, self.population, self.sites, self.routes, self.destinations,
-            self.seed, self.day,
+            self.seed, day,
         )
-        draw = MeetingDraw(
-            self.population, self.rates, self.ties, self.layout, self.seed, self.day
-        )
+        draw = MeetingDraw(self.population, self.rates, self.ties, self.layout, self.seed, day)
         radius = self.layout.params.model.greet_radius_m
         trav, pas = expand_trips(
             plan, self.routes, self.graph, self.population.speed, near=radius / 2
@@ -99,8 +191,8 @@ class CrosspathsModel(mesa.Model):
         self.last_plan, self.last_meetings = plan, meetings
         self.daily_meetings.append(meetings)
         self.daily_encounters.append(encounters)
-        self.day += 1
         self.datacollector.collect(self)
+        self.running = self.steps < self.days
         self.sim_s += time.perf_counter() - t0
 
     def result(self) -> RunResult:
@@ -108,7 +200,7 @@ class CrosspathsModel(mesa.Model):
         return RunResult(
             layout=self.layout,
             seed=self.seed,
-            days=self.day,
+            days=len(self.daily_meetings),
             agents=AgentTable(
                 type_code=self.population.type_code,
                 institution=self.population.institution,

@@ -5,16 +5,29 @@ The agents are thin: their state lives in the model's numpy arrays (see
 their daily decisions are drawn for all members of a (building, type) group at once by
 :mod:`sim.population.schedules`. The objects give Mesa's ``model.agents`` /
 ``agents_by_type`` views and readable per-person access for inspection and tests.
+
+Agents know their model only through :class:`PeopleModel`, the few attributes they
+read, so this module does not import the engine that builds them (imports point
+downwards: engine -> population).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol, cast
 
 import mesa
 
-if TYPE_CHECKING:
-    from sim.engine.model import CrosspathsModel
+from sim.engine.results import MeetingTable
+from sim.population.population import Population
+
+
+class PeopleModel(Protocol):
+    """What a person agent reads from its model (:class:`CrosspathsModel` has it)."""
+
+    institution_ids: list[str]
+    building_ids: list[str]
+    population: Population
+    last_meetings: MeetingTable
 
 
 class PersonAgent(mesa.Agent):
@@ -29,30 +42,33 @@ class PersonAgent(mesa.Agent):
     """
 
     agent_type: str = ""
-    model: CrosspathsModel
 
-    def __init__(self, model: CrosspathsModel, index: int) -> None:
+    def __init__(self, model: mesa.Model, index: int) -> None:
         super().__init__(model)
         self.index = int(index)
 
     @property
+    def _people(self) -> PeopleModel:
+        return cast(PeopleModel, self.model)
+
+    @property
     def institution(self) -> str:
         """Id of the person's institution."""
-        return self.model.institution_ids[self.model.population.institution[self.index]]
+        return self._people.institution_ids[self._people.population.institution[self.index]]
 
     @property
     def home(self) -> str:
         """Id of the person's home building."""
-        return self.model.building_ids[self.model.population.building[self.index]]
+        return self._people.building_ids[self._people.population.building[self.index]]
 
     @property
     def speed(self) -> float:
         """Walking speed, m/s."""
-        return float(self.model.population.speed[self.index])
+        return float(self._people.population.speed[self.index])
 
     def meetings_today(self) -> int:
         """Meetings this person took part in on the last simulated day."""
-        m = self.model.last_meetings
+        m = self._people.last_meetings
         return int(((m.a == self.index) | (m.b == self.index)).sum())
 
 
