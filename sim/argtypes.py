@@ -11,13 +11,15 @@ import math
 from collections.abc import Callable
 
 
-def whole_number(minimum: int) -> Callable[[str], int]:
-    """An argparse type accepting whole numbers >= ``minimum``.
+def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type accepting whole numbers from ``minimum`` to ``maximum``.
 
     Parameters
     ----------
     minimum
         The smallest value accepted.
+    maximum
+        The largest value accepted (a documented limit, :mod:`sim.limits`), or none.
 
     Returns
     -------
@@ -30,8 +32,9 @@ def whole_number(minimum: int) -> Callable[[str], int]:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {value}")
+        if value < minimum or (maximum is not None and value > maximum):
+            wanted = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum:,}"
+            raise argparse.ArgumentTypeError(f"expected a whole number {wanted}, got {value}")
         return value
 
     return parse

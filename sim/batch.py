@@ -9,7 +9,12 @@ seed, days), never on which worker ran it or in what order.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -79,6 +84,48 @@ class RunOutcome:
     institution_pair: np.ndarray | None = None
 
 
+_PR_SET_PDEATHSIG = 1
+"""``prctl`` option: the signal a Linux process gets when its parent dies."""
+_PARENT_POLL_S = 1.0
+
+
+def die_with_parent() -> None:
+    """Make this worker process end when the process that started it ends.
+
+    A pool's busy workers otherwise live on after their parent is killed (``SIGKILL``
+    leaves no chance to shut the pool down), holding memory and cores. On Linux the
+    kernel sends ``SIGKILL`` at once (``prctl(PR_SET_PDEATHSIG)``); elsewhere, and as a
+    fallback, a daemon thread notices within about a second that the parent changed.
+    Used as the ``initializer`` of every local pool.
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
+def local_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes that end when this process ends.
+
+    ``spawn``, not ``fork``: forking a process that has threads (numpy, matplotlib) is
+    unsafe.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent)
+
+
 def run_spec(spec: RunSpec) -> RunOutcome:
     """Load, simulate and summarise one run (in whatever process calls it)."""
     from sim.layout import load_layout
@@ -126,8 +173,7 @@ def run_many(
                 on_done(outcome)
             yield outcome
         return
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with local_pool(workers) as pool:
         futures = [pool.submit(runner, spec) for spec in specs]
         for fut in as_completed(futures):
             outcome = fut.result()

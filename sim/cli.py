@@ -14,19 +14,35 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from sim.argtypes import positive_number, whole_number
 from sim.compare import command as compare_command
 from sim.errors import CrosspathsInputError
 from sim.layout import show_command
+from sim.limits import MAX_DAYS, MAX_SEED
 from sim.sweep import command as sweep_command
 
 EXIT_INPUT_ERROR = 2
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose mistakes are one line on stderr and exit status 2.
+
+    argparse prints the whole usage before its message; a user who typed one wrong
+    argument needs only the message (``--help`` still prints the usage). Sub-parsers
+    made by ``add_subparsers`` inherit this class.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``error: PROG: MESSAGE`` on one line and exit with status 2."""
+        text = " ".join(message.split())
+        self.exit(EXIT_INPUT_ERROR, f"error: {self.prog}: {text} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``run_sim.py``."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="run_sim.py",
         description="Crosspaths: chance meetings between institutions in a district layout.",
     )
@@ -34,8 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="simulate a layout and write tables and figures")
     run.add_argument("layout", help="layout YAML file")
-    run.add_argument("--seed", type=whole_number(0), default=0, help="random seed (default 0)")
-    run.add_argument("--days", type=whole_number(1), default=1, help="weekdays (default 1)")
+    run.add_argument(
+        "--seed", type=whole_number(0, MAX_SEED), default=0, help="random seed (default 0)"
+    )
+    run.add_argument(
+        "--days", type=whole_number(1, MAX_DAYS), default=1, help="weekdays (default 1)"
+    )
     run.add_argument("--scale", type=positive_number, default=1.0, help="multiply every population")
     run.add_argument("--out", type=Path, help="output folder (default results/<scenario>/)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -52,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="1,2.5",
         help="comma-separated population scales to time (default 1,2.5)",
     )
-    bench.add_argument("--seed", type=whole_number(0), default=0)
+    bench.add_argument("--seed", type=whole_number(0, MAX_SEED), default=0)
     bench.add_argument(
         "--reference-layout",
         default="tests/fixtures/tiny.yaml",
@@ -97,7 +117,8 @@ def _check(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from sim.layout import load_layout
-    from sim.outputs.writer import check_output_folder, write_results
+    from sim.outputs.folders import claim
+    from sim.outputs.writer import write_results
     from sim.progress import progress_bar
     from sim.runner import simulate
 
@@ -106,7 +127,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.scale != 1.0:
         layout = layout.scaled(args.scale)
     out_dir = args.out or Path("results") / layout.name
-    check_output_folder(out_dir)
+    claim(out_dir, "run")
     with progress_bar(args.days + 2, layout.name, quiet=args.quiet) as advance:
         result = simulate(layout, seed=args.seed, days=args.days, on_progress=advance)
         summary = write_results(result, out_dir, layout.name, time.perf_counter() - t0)

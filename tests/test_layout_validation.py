@@ -344,7 +344,7 @@ CASES = [
         [("{clinician: 50}", "{clinician: -5}")],
         "buildings.clinic.population.clinician",
         "clinician: -5",
-        "expected an integer >= 0, got -5",
+        "expected an integer between 0 and 1,000,000, got -5",
         id="negative-population",
     ),
     pytest.param(

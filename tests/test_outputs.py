@@ -33,6 +33,7 @@ CSVS = (
 )
 EXPECTED_FILES = {
     "summary.json",
+    ".crosspaths.json",
     *(f"{c}.csv" for c in CSVS),
     "meetings_by_segment.geojson",
     "meetings_by_place.geojson",

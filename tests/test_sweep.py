@@ -129,7 +129,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
          "sampler.method", "unknown sampler 'sobol'"),
         ("buildings.lab.population.student:\n    - 10\n    - -5", 6,
          "parameters.buildings.lab.population.student[1]",
-         "-5 is refused by scenario 'tiny': expected an integer >= 0, got -5"),
+         "-5 is refused by scenario 'tiny': expected an integer between 0 and 1,000,000, got -5"),
     ],
 )  # fmt: skip
 def test_sweep_file_mistakes_name_file_line_and_path(
@@ -147,8 +147,8 @@ def test_sweep_file_mistakes_name_file_line_and_path(
     ("text", "line", "path", "message"),
     [
         ("sedes: 2", 2, "sedes", "unknown key 'sedes'; did you mean 'seeds'?"),
-        ("seeds: 0", 2, "seeds", "expected an integer >= 1, got 0"),
-        ("days: 1.5", 2, "days", "expected an integer >= 1"),
+        ("seeds: 0", 2, "seeds", "expected an integer between 1 and 10000, got 0"),
+        ("days: 1.5", 2, "days", "expected an integer between 1 and 260"),
         ("scale: 1.0\nparameters: {scale: [0.5, 1]}", 2, "scale", "also varied"),
     ],
 )

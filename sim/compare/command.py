@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.argtypes import positive_number, whole_number
+from sim.limits import MAX_DAYS, MAX_SEED, MAX_SEEDS, MAX_WORKERS
 
 if TYPE_CHECKING:
     from sim.compare.changes import HeadlineComparison, VariantChanges
@@ -51,22 +52,22 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     )
     parser.add_argument(
         "--seeds",
-        type=whole_number(2),
+        type=whole_number(2, MAX_SEEDS),
         default=5,
         help="seeds per scenario, at least 2 (default 5)",
     )
     parser.add_argument(
         "--seed-base",
-        type=whole_number(0),
+        type=whole_number(0, MAX_SEED),
         default=0,
         help="first seed; runs use SEED_BASE .. SEED_BASE+SEEDS-1 (default 0)",
     )
     parser.add_argument(
-        "--days", type=whole_number(1), default=1, help="weekdays per run (default 1)"
+        "--days", type=whole_number(1, MAX_DAYS), default=1, help="weekdays per run (default 1)"
     )
     parser.add_argument(
         "--workers",
-        type=whole_number(1),
+        type=whole_number(1, MAX_WORKERS),
         default=1,
         help="local processes running in parallel (default 1)",
     )
@@ -111,11 +112,11 @@ def write_comparison(
     from sim.compare.figures import write_figures
     from sim.compare.report import write_report
     from sim.compare.tables import write_tables
-    from sim.outputs.writer import atomic_folder
+    from sim.outputs.folders import atomic_folder
 
     comparisons = headline_comparisons(runs)
     changes = variant_changes(runs)
-    with atomic_folder(out_dir) as tmp:
+    with atomic_folder(out_dir, "compare") as tmp:
         write_tables(runs, comparisons, changes, tmp)
         write_figures(runs, comparisons, changes, tmp)
         write_report(runs, comparisons, changes, tmp)
@@ -161,9 +162,11 @@ def _estimate_line(comparisons: list[HeadlineComparison]) -> str:
 def run(args: argparse.Namespace) -> int:
     """Handler of ``run_sim.py compare``; returns the exit status."""
     from sim.compare.runner import load_scenarios, run_scenarios
+    from sim.outputs.folders import claim
     from sim.progress import progress_bar
 
     scenarios = load_scenarios(args.scenarios)
+    claim(args.out, "compare")
     seeds = range(args.seed_base, args.seed_base + args.seeds)
     total = len(scenarios) * len(seeds) + 1
     with progress_bar(total, "compare", quiet=args.quiet) as advance:

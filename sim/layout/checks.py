@@ -75,7 +75,9 @@ def closest(word: object, options: Collection[str]) -> str | None:
 
 def fmt_number(x: float) -> str:
     """A bound or total as a person would write it (``0.5``, ``100000``)."""
-    return f"{x:g}" if abs(x) < 1e15 else f"{x:e}"
+    if abs(x) >= 1e15:
+        return f"{x:e}"
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) >= 1e6 else f"{x:g}"
 
 
 def range_phrase(

@@ -13,6 +13,7 @@ file with more than one document is refused.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -21,6 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sim.errors import LayoutError
+from sim.limits import MAX_FILE_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
 KeyPath = tuple[Hashable, ...]
 """Keys and list indices from the document root, e.g. ``("buildings", "panum", "entrances", 0)``."""
@@ -207,23 +209,46 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LineIndex]:
         root = loader.get_single_node()
         if root is None:
             return None, LineIndex({(): Location(file, 1)})
+        _check_size(root, file)
         return _Builder(loader, file).build(root)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, text, file) from exc
+    except RecursionError:
+        # PyYAML composes nodes recursively; only absurd nesting gets here.
+        raise LayoutError(
+            f"nesting too deep (expected at most {MAX_YAML_DEPTH} levels)", file=file
+        ) from None
     finally:
         loader.dispose()
 
 
 def _read_text(file: str) -> str:
-    """The file's text, with errors a person can act on."""
+    """The file's text, with errors a person can act on.
+
+    Only regular files of at most :data:`~sim.limits.MAX_FILE_BYTES` are read: a FIFO
+    would block forever and ``/dev/zero`` would never end.
+    """
     try:
-        raw = Path(file).read_bytes()
+        info = os.stat(file)
+        if stat.S_ISDIR(info.st_mode):
+            raise LayoutError("unreadable: it is a directory, not a file", file=file)
+        if not stat.S_ISREG(info.st_mode):
+            raise LayoutError(
+                "unreadable: not a regular file (a device, pipe or socket)", file=file
+            )
+        if info.st_size > MAX_FILE_BYTES:
+            raise LayoutError(
+                f"too large: {info.st_size:,} bytes (expected at most {MAX_FILE_BYTES:,})",
+                file=file,
+            )
+        with Path(file).open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise LayoutError("file not found", file=file) from None
-    except IsADirectoryError:
-        raise LayoutError("unreadable: it is a directory, not a file", file=file) from None
     except OSError as exc:
         raise LayoutError(f"unreadable: {exc.strerror or exc}", file=file) from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise LayoutError(f"too large (expected at most {MAX_FILE_BYTES:,} bytes)", file=file)
     try:
         # utf-8-sig: editors on Windows like to start files with a byte-order mark.
         return raw.decode("utf-8-sig")
@@ -247,6 +272,61 @@ def _yaml_error(exc: yaml.YAMLError, text: str, file: str) -> LayoutError:
     else:
         what = str(exc)
     return LayoutError("invalid YAML: " + " ".join(what.split()), file=file, line=line)
+
+
+def _check_size(root: Node, file: str) -> None:
+    """Refuse documents that would expand too far or nest too deep, before building them.
+
+    Aliases make the composed node graph a DAG in which one node may be reached many
+    times; a few hundred bytes ("billion laughs") can expand to billions of values. The
+    expanded size is computed on the graph itself, each node once, so the check costs
+    time in proportion to the file, not to its expansion.
+    """
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    # Iterative post-order walk: the graph may be deeper than Python's recursion limit.
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    on_path: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if isinstance(node, ScalarNode):
+            sizes[key], depths[key] = 1, 0
+            continue
+        children = _children(node)
+        if done:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes.get(id(c), 0) for c in children)
+            depths[key] = 1 + max((depths.get(id(c), 0) for c in children), default=0)
+            if sizes[key] > MAX_YAML_NODES:
+                raise LayoutError(
+                    f"too many values once aliases are expanded (more than "
+                    f"{MAX_YAML_NODES:,}; an alias bomb?)",
+                    file=file,
+                    line=node.start_mark.line + 1,
+                )
+            if depths[key] > MAX_YAML_DEPTH:
+                raise LayoutError(
+                    f"nesting too deep (expected at most {MAX_YAML_DEPTH} levels)",
+                    file=file,
+                    line=node.start_mark.line + 1,
+                )
+            continue
+        if key in sizes or key in on_path:
+            # Already measured, or an alias to an enclosing node (the builder reports it).
+            continue
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+
+
+def _children(node: Node) -> list[Node]:
+    """The nodes directly inside a mapping (keys and values) or a list."""
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
 
 
 class _Builder:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from sim.errors import ParameterError
+from sim.limits import MAX_PEOPLE
 from sim.params import Params
 
 
@@ -131,7 +133,21 @@ class Layout:
         return totals
 
     def scaled(self, factor: float) -> Layout:
-        """A copy with every building's population multiplied by ``factor`` (rounded)."""
+        """A copy with every building's population multiplied by ``factor`` (rounded).
+
+        Raises
+        ------
+        ParameterError
+            If the scaled layout would exceed :data:`sim.limits.MAX_PEOPLE` people
+            (checked before anything is allocated).
+        """
+        people = sum(sum(b.population.values()) for b in self.buildings.values())
+        if people * factor > MAX_PEOPLE:
+            raise ParameterError(
+                f"expected a scale giving at most {MAX_PEOPLE:,} people; {factor:g} × "
+                f"{people:,} people in {self.name} is {people * factor:,.0f}",
+                path="scale",
+            )
         buildings = {
             bid: dataclasses.replace(
                 b, population={t: round(n * factor) for t, n in b.population.items()}

@@ -31,6 +31,7 @@ from sim.layout.schema import (
     PublicSpace,
     Venue,
 )
+from sim.limits import MAX_PEOPLE, MAX_PEOPLE_PER_BUILDING
 from sim.params import (
     AGENT_TYPES,
     EDGE_KINDS,
@@ -87,6 +88,12 @@ def validate_layout(data: Any, lines: LineIndex, file: str) -> Layout:
     origin, nodes = _nodes(top["nodes"], top.get("origin"), ck)
     edges = _edges(top["edges"], nodes, ck)
     buildings, venues = _buildings(top["buildings"], institutions, nodes, origin, params, ck)
+    total = sum(sum(b.population.values()) for b in buildings.values())
+    if total > MAX_PEOPLE:
+        ck.fail(
+            ("buildings",),
+            f"expected at most {MAX_PEOPLE:,} people in the layout, got {total:,}",
+        )
     spaces = _spaces(top.get("public_spaces"), nodes, ck)
     gateways = _gateways(top["gateways"], nodes, ck)
     _check_reachable(edges, buildings, spaces, gateways, ck)
@@ -277,7 +284,9 @@ def _population(raw: Any, path: KeyPath, ck: Checker) -> dict[str, int]:
     """People per agent type, every type present (0 where the file has none)."""
     counts = ck.mapping(raw, path, "a mapping of agent type → people", null_ok=True)
     checked = {
-        ck.choice(t, (*path, t), AGENT_TYPES, "agent type"): ck.integer(n, (*path, t), lo=0)
+        ck.choice(t, (*path, t), AGENT_TYPES, "agent type"): ck.integer(
+            n, (*path, t), lo=0, hi=MAX_PEOPLE_PER_BUILDING
+        )
         for t, n in counts.items()
     }
     return {t: checked.get(t, 0) for t in AGENT_TYPES}

@@ -1,25 +1,20 @@
-"""Results folders written all-or-nothing, and the folder of one run.
+"""The results folder of one run, written all-or-nothing.
 
-Everything goes into a hidden sibling folder first; only when it is complete is it
-renamed into place. Renames within one filesystem are atomic, so a reader (or a report
-build) never sees a half-written folder, and a failed run leaves the previous results
-untouched.
+Everything goes into a hidden sibling folder first and is renamed into place only when
+complete (:mod:`sim.outputs.folders`), so a reader never sees a half-written folder and
+a failed run leaves the previous results untouched.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sim.engine.results import RunResult
-from sim.errors import CrosspathsInputError
 from sim.metrics import PlaceCounts, Row, all_tables, place_counts, summarize
 from sim.outputs import geojson, plots, tables
+from sim.outputs.folders import atomic_folder
 
 
 def write_figures(
@@ -73,75 +68,6 @@ def _write_all(result: RunResult, folder: Path, scenario: str, runtime_s: float)
     return summary
 
 
-def check_output_folder(out_dir: Path, marker: str = "summary.json") -> None:
-    """Refuse an output path whose contents a run would destroy.
-
-    An existing folder is replaced only if it is empty or holds ``marker`` (it is an
-    earlier results folder); a file or any other folder is left alone.
-
-    Raises
-    ------
-    CrosspathsInputError
-        If ``out_dir`` is a file, or a non-empty folder that is not a results folder.
-    """
-    if not out_dir.exists():
-        return
-    if not out_dir.is_dir():
-        raise CrosspathsInputError(
-            "expected a folder for the results, but this is a file", path=f"--out {out_dir}"
-        )
-    if any(out_dir.iterdir()) and not (out_dir / marker).exists():
-        raise CrosspathsInputError(
-            f"expected an empty or earlier results folder (with {marker}); this folder has "
-            "other files, which the results would replace",
-            path=f"--out {out_dir}",
-        )
-
-
-def _sibling_path(out_dir: Path, tag: str) -> Path:
-    """An unused hidden path next to ``out_dir`` (same filesystem, so renames are atomic)."""
-    return out_dir.parent / f".{out_dir.name}.{tag}-{uuid.uuid4().hex[:12]}"
-
-
-def _swap_in(new: Path, out_dir: Path) -> None:
-    """Put the complete folder ``new`` at ``out_dir``, replacing what was there."""
-    if not out_dir.exists():
-        new.rename(out_dir)
-        return
-    # A directory cannot be renamed over a non-empty one, so move the old one aside
-    # first and restore it if the second rename fails.
-    old = _sibling_path(out_dir, "old")
-    out_dir.rename(old)
-    try:
-        new.rename(out_dir)
-    except BaseException:
-        old.rename(out_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
-@contextmanager
-def atomic_folder(out_dir: Path) -> Iterator[Path]:
-    """Write a results folder all-or-nothing: fill the yielded folder, get ``out_dir``.
-
-    The yielded folder is a hidden sibling of ``out_dir``; when the ``with`` block ends
-    normally it replaces ``out_dir`` (created with its parents if missing). If the block
-    raises, the sibling is removed and an existing ``out_dir`` stays as it was.
-    """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    # A sibling, not the system temp dir, so the final rename stays on one filesystem;
-    # plain mkdir (not mkdtemp's 0700) so the results get the user's usual permissions.
-    tmp = _sibling_path(out_dir, "tmp")
-    tmp.mkdir()
-    try:
-        yield tmp
-        _swap_in(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
 def write_results(
     result: RunResult, out_dir: Path, scenario: str, runtime_s: float
 ) -> dict[str, Any]:
@@ -175,5 +101,5 @@ def write_results(
         Whatever failed while writing; then no temporary folder is left behind and an
         existing ``out_dir`` is unchanged.
     """
-    with atomic_folder(out_dir) as tmp:
+    with atomic_folder(out_dir, "run") as tmp:
         return _write_all(result, tmp, scenario, runtime_s)

@@ -16,7 +16,6 @@ worker itself and reports a run that keeps killing workers as ``KilledWorker``.
 from __future__ import annotations
 
 import importlib
-import multiprocessing
 import os
 import time
 import traceback
@@ -29,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from sim.batch import HEADLINE_FIGURES, RunOutcome, RunSpec, run_spec
+from sim.batch import HEADLINE_FIGURES, RunOutcome, RunSpec, local_pool, run_spec
 from sim.errors import CrosspathsInputError
 from sim.sweep.spec import files_digest
 
@@ -194,9 +193,7 @@ class LocalPool(_Closing):
         """Nothing to release: each :meth:`results` call owns its pool."""
 
     def _pool(self) -> ProcessPoolExecutor:
-        # spawn, as in sim.batch: forking a process that has threads (numpy) is unsafe.
-        ctx = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        return local_pool(self.workers)
 
     def results(self, tasks: Iterable[RunTask]) -> Iterator[RunRecord]:
         """Yield a record per task as runs finish.

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.argtypes import whole_number
+from sim.limits import MAX_WORKERS
 
 EXIT_RUNS_FAILED = 1
 EXIT_INTERRUPTED = 130
@@ -35,7 +36,7 @@ def add_parser(sub: Any) -> None:
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--workers",
-        type=whole_number(1),
+        type=whole_number(1, MAX_WORKERS),
         help="local worker processes (default: the machine's cores)",
     )
     where.add_argument(

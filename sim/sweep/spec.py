@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from sim.layout.load import resolve_layout
 from sim.layout.overrides import param_value
 from sim.layout.reader import KeyPath, LineIndex, dotted, read_yaml
 from sim.layout.validate import validate_layout
+from sim.limits import MAX_DAYS, MAX_RUNS, MAX_SEED, MAX_SEEDS
 from sim.params import AGENT_TYPES, AgentTypeParams, ModelParams, param_fields
 
 SCALE = "scale"
@@ -237,15 +239,16 @@ def read_sweep(path: str | os.PathLike[str]) -> SweepSpec:
     name = _name(top.get("name", Path(file).stem), ck)
     description = ck.text(top.get("description", ""), ("description",))
     scenarios, raws = _scenarios(top["scenarios"], Path(file).parent, ck)
-    seed = ck.integer(top.get("seed", 0), ("seed",), lo=0)
-    seeds = ck.integer(top.get("seeds", 1), ("seeds",), lo=1)
-    days = ck.integer(top.get("days", 1), ("days",), lo=1)
+    seed = ck.integer(top.get("seed", 0), ("seed",), lo=0, hi=MAX_SEED)
+    seeds = ck.integer(top.get("seeds", 1), ("seeds",), lo=1, hi=MAX_SEEDS)
+    days = ck.integer(top.get("days", 1), ("days",), lo=1, hi=MAX_DAYS)
     sampler = _sampler(top.get("sampler"), ck)
     section = ck.mapping(top["parameters"], ("parameters",), "a mapping of parameter path → values")
     if not section:
         ck.fail(("parameters",), "expected at least one parameter to vary")
     parameters = tuple(_parameter(key, raw, scenarios, raws, ck) for key, raw in section.items())
     _check_sampler_use(parameters, sampler, ck)
+    _check_run_count(parameters, sampler, len(scenarios), seeds, ck)
     if SCALE in top and any(p.kind == SCALE for p in parameters):
         ck.fail(("scale",), "scale is also varied under parameters; give it in one place")
     scale = ck.number(top.get("scale", 1.0), ("scale",), lo=0, lo_open=True)
@@ -262,6 +265,33 @@ def read_sweep(path: str | os.PathLike[str]) -> SweepSpec:
         description=description,
         lines=lines,
     )
+
+
+def run_count(
+    parameters: tuple[Parameter, ...], sampler: Sampler | None, scenarios: int, seeds: int
+) -> int:
+    """Runs a sweep will make (points × scenarios × seeds), without building its points."""
+    points = math.prod(len(p.values) for p in parameters if not p.is_range)
+    if sampler is not None and any(p.is_range for p in parameters):
+        points *= sampler.count
+    return points * scenarios * seeds
+
+
+def _check_run_count(
+    parameters: tuple[Parameter, ...],
+    sampler: Sampler | None,
+    scenarios: int,
+    seeds: int,
+    ck: Checker,
+) -> None:
+    """Refuse a sweep larger than :data:`~sim.limits.MAX_RUNS` before it is planned."""
+    total = run_count(parameters, sampler, scenarios, seeds)
+    if total > MAX_RUNS:
+        ck.fail(
+            ("parameters",),
+            f"expected at most {MAX_RUNS:,} runs (points × scenarios × seeds), "
+            f"this sweep has {total:,}",
+        )
 
 
 def _name(raw: Any, ck: Checker) -> str:
@@ -304,7 +334,7 @@ def _sampler(raw: Any, ck: Checker) -> Sampler | None:
     section = ck.mapping(raw, ("sampler",), "a mapping {method: lhs or random, count: N}")
     ck.keys(section, ("sampler",), required=("method", "count"))
     method = ck.choice(section["method"], ("sampler", "method"), SAMPLERS, "sampler")
-    count = ck.integer(section["count"], ("sampler", "count"), lo=1)
+    count = ck.integer(section["count"], ("sampler", "count"), lo=1, hi=MAX_RUNS)
     return Sampler(method=method, count=count)
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import sim
 from sim.errors import CrosspathsInputError
+from sim.outputs.folders import claim, make_folder
 from sim.sweep.spec import SweepSpec
 
 MANIFEST = "sweep.json"
@@ -92,7 +93,8 @@ class RunStore:
             same one with changed scenario files), or other files.
         """
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        claim(folder, "sweep")
+        make_folder(folder, "sweep")
         manifest = folder / MANIFEST
         if manifest.exists():
             if _manifest_digest(manifest) != spec.digest():
@@ -101,10 +103,6 @@ class RunStore:
                     "use another --out or remove the folder",
                     file=os.fspath(folder),
                 )
-        elif any(folder.iterdir()):
-            raise CrosspathsInputError(
-                "is not empty and holds no sweep; use another --out", file=os.fspath(folder)
-            )
         else:
             content = {
                 "sweep_sha256": spec.digest(),
