@@ -7,7 +7,7 @@ derivations and sources are explained in ``docs/baseline.md``.
 
 Coordinates are WGS84. Sources, as tagged on each node:
 
-- ``osm``: read off the OpenStreetMap extract (``/work/shared/data/osm``; the main export is
+- ``osm``: read off the OpenStreetMap extract (``../shared/data/osm``; the main export is
   complete only east of lon ≈ 12.561) or its cycle-infrastructure supplement (the west
   strip). Data © OpenStreetMap contributors, ODbL.
 - ``brief``: an anchor coordinate from ``/work/shared/brief/district.md``.
@@ -30,9 +30,12 @@ import json
 import math
 from pathlib import Path
 
+from baseline_footprints import FOOTPRINTS, build_footprints
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "scenarios" / "baseline.yaml"
-OSM_DIR = Path("/work/shared/data/osm")
+# The shared OSM extract, next to the repository (../shared/data/osm); never copied in.
+OSM_DIR = ROOT.parent / "shared" / "data" / "osm"
 
 # --------------------------------------------------------------------------------------
 # Nodes: id -> (lat, lon, source, note)
@@ -810,8 +813,19 @@ def build_edges() -> dict[str, dict]:
     return edges
 
 
+def _footprint_lines(rings: list[list[tuple[float, float]]], note: str) -> list[str]:
+    """A building's ``footprint:`` as YAML lines: one flow list per ring, 4 points a line."""
+    out = [f"    footprint:  # {note}\n"]
+    for ring in rings:
+        pts = [f"[{la:.6f}, {lo:.6f}]" for la, lo in ring]
+        chunks = [", ".join(pts[i:i + 4]) for i in range(0, len(pts), 4)]
+        out.append("      - [" + ",\n         ".join(chunks) + "]\n")
+    return out
+
+
 def render() -> str:
     edges = build_edges()
+    footprints = build_footprints(OSM_DIR)
     out = [HEADER]
     out.append("name: baseline\n")
     out.append("description: " + q(
@@ -851,6 +865,8 @@ def render() -> str:
         out.append(f"    entrances: [{', '.join(b['entrances'])}]\n")
         pop = ", ".join(f"{t}: {n}" for t, n in b["population"].items())
         out.append(f"    population: {{{pop}}}  # {POP_NOTES[bid]}\n")
+        source, _, note = FOOTPRINTS[bid]
+        out.extend(_footprint_lines(footprints[bid], f"{source}: {note}"))
         if b["venues"]:
             out.append("    venues:\n")
             for vid, ven in b["venues"].items():

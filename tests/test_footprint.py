@@ -177,3 +177,13 @@ def test_show_summarises_a_changed_footprint(
     out = capsys.readouterr().out
     assert "footprint" in out
     assert "55.7001" not in out  # points are summarised, not printed
+
+
+def test_every_baseline_building_has_a_footprint_near_its_entrances() -> None:
+    layout = load_layout(Path(__file__).parent.parent / "scenarios" / "baseline.yaml")
+    for building in layout.buildings.values():
+        assert building.footprint, building.id
+        for nid in building.entrances:
+            node = layout.nodes[nid]
+            d = min(distance_to_ring((node.x, node.y), r) for r in building.footprint_xy)
+            assert d <= 100, (building.id, nid, d)
