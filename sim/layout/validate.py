@@ -13,6 +13,7 @@ district-wide rules (gateway shares, reachability).
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -45,6 +46,9 @@ from sim.params import (
 
 SECTORS: tuple[str, ...] = ("university", "hospital", "company", "public", "other")
 """Institution sectors, used to group plots."""
+
+MAX_NODE_DISTANCE_M = 20_000.0
+"""How far a node may lie from the layout's origin: a district fits well within 20 km."""
 
 SHARE_TOLERANCE = 0.01
 """How far gateway shares may add up away from 1 (hand-rounded shares rarely sum exactly)."""
@@ -168,6 +172,12 @@ def _institutions(raw: Any, ck: Checker) -> dict[str, Institution]:
 def _lat_lon(raw: Any, path: KeyPath, ck: Checker) -> tuple[float, float]:
     item = ck.mapping(raw, path, "a mapping with lat and lon")
     ck.keys(item, path, required=("lat", "lon"))
+    lat, lon = item["lat"], item["lon"]
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon))
+    if numbers and abs(lat) > 90 and abs(lon) <= 90:
+        ck.fail(
+            (*path, "lat"), f"expected a latitude in [-90, 90], got {lat}; lat and lon swapped?"
+        )
     return (
         ck.number(item["lat"], (*path, "lat"), lo=-90, hi=90),
         ck.number(item["lon"], (*path, "lon"), lo=-180, hi=180),
@@ -188,7 +198,39 @@ def _nodes(raw: Any, origin_raw: Any, ck: Checker) -> tuple[tuple[float, float],
     for nid, (lat, lon) in coords.items():
         x, y = to_local_xy(lat, lon, lat0, lon0)
         nodes[nid] = Node(id=nid, lat=lat, lon=lon, x=float(x), y=float(y))
+    _check_near(coords, origin_raw is not None, (lat0, lon0), ck)
     return (lat0, lon0), nodes
+
+
+def _check_near(
+    coords: Mapping[str, tuple[float, float]],
+    has_origin: bool,
+    origin: tuple[float, float],
+    ck: Checker,
+) -> None:
+    """Every node within :data:`MAX_NODE_DISTANCE_M` of the origin (swapped lat/lon show up).
+
+    Without an ``origin`` key the reference is the median node position: the mean would
+    be dragged away by the very node that is wrong.
+    """
+    if has_origin:
+        ref = origin
+    else:
+        ref = (
+            statistics.median(lat for lat, _ in coords.values()),
+            statistics.median(lon for _, lon in coords.values()),
+        )
+    ref_node = Node(id="", lat=ref[0], lon=ref[1], x=0.0, y=0.0)
+    where = "the layout's origin" if has_origin else "the median position of the nodes"
+    for nid, (lat, lon) in coords.items():
+        d = great_circle_m(ref_node, Node(id=nid, lat=lat, lon=lon, x=0.0, y=0.0))
+        if d > MAX_NODE_DISTANCE_M:
+            ck.fail(
+                ("nodes", nid),
+                f"node '{nid}' at lat {lat:g}, lon {lon:g} lies {d / 1000:,.0f} km from {where} "
+                f"({ref[0]:.4f}, {ref[1]:.4f}; at most {MAX_NODE_DISTANCE_M / 1000:g} km "
+                "allowed); lat and lon swapped?",
+            )
 
 
 def _edges(raw: Any, nodes: Mapping[str, Node], ck: Checker) -> dict[str, Edge]:
