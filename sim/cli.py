@@ -21,6 +21,7 @@ from sim.compare import command as compare_command
 from sim.errors import CrosspathsInputError
 from sim.layout import show_command
 from sim.limits import MAX_DAYS, MAX_SEED
+from sim.rank import command as rank_command
 from sim.sweep import command as sweep_command
 
 EXIT_INPUT_ERROR = 2
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep_command.add_parser(sub)
     compare_command.add_parser(sub)
     show_command.add_parser(sub)
+    rank_command.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Rank candidate changes to a layout by the cross-institution meetings they add."""

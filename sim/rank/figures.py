@@ -1,0 +1,150 @@
+"""The ranking's figures: effects of the top K with intervals, and a map of where they are.
+
+Both use the comparison's figure set-up (style, a source line naming base, seeds and
+scale, PNG + SVG + PDF), so they sit beside ``compare``'s figures in a report.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.lines import Line2D
+
+import sim
+from sim.compare import canvas
+from sim.geometry import to_local_xy
+from sim.outputs.labels import figure_phrase
+from sim.rank.base import Base
+from sim.rank.candidates import Candidate, _coords
+from sim.rank.ranking import Entry, Ranking
+from sim.rank.runs import FIGURE
+
+MAP_TOP = 10
+"""Candidates drawn and numbered on the map."""
+KIND_COLOURS: dict[str, str] = {
+    "links": "#332288", "frontage": "#cc6677", "cafes": "#117733", "file": "#aa4499",
+    "bundle": "#882255",
+}  # fmt: skip
+
+
+def source_line(base: Base, ranking: Ranking) -> str:
+    """Provenance: base file, seeds, scale, version, data credits."""
+    s = ranking.settings
+    parts = [
+        f"Source: Crosspaths {sim.__version__} rank",
+        f"base: {base.path}",
+        f"top {s.keep}: {s.final_seeds} seeds each (common random numbers)",
+    ]
+    if s.scale != 1.0:
+        parts.append(f"population × {s.scale:g}")
+    if base.layout.attribution:
+        parts.append(base.layout.attribution)
+    return "  ·  ".join(parts)
+
+
+def _short(e: Entry, width: int = 46) -> str:
+    return textwrap.shorten(e.candidate.description, width=width, placeholder=" …")
+
+
+def plot_effects(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
+    """Horizontal bars: each top-K candidate's effect in % with its 95 % interval."""
+    top = ranking.top()
+    if not top:
+        return []
+    pct = np.array([100 * (e.difference.relative or 0.0) for e in top])
+    lo = np.array([100 * (e.difference.relative_low or 0.0) for e in top])
+    hi = np.array([100 * (e.difference.relative_high or 0.0) for e in top])
+    y = np.arange(len(top))[::-1]
+    with canvas.style():
+        fig = canvas.new_figure((9.0, 1.2 + 0.45 * len(top)), source_line(base, ranking))
+        ax = fig.add_subplot()
+        colours = [KIND_COLOURS.get(e.candidate.kind, "0.4") for e in top]
+        ax.barh(y, pct, color=colours, height=0.6)
+        ax.errorbar(pct, y, xerr=[pct - lo, hi - pct], fmt="none", ecolor="black", capsize=3,
+                    lw=1)  # fmt: skip
+        ax.axvline(0, color="0.3", lw=0.8)
+        ax.set_yticks(y, [f"{e.rank}. {_short(e)}" for e in top], fontsize=9)
+        ax.set_xlabel(f"Change in {figure_phrase(FIGURE)} (%), 95 % interval")
+        ax.set_title(f"Top {len(top)} single changes")
+        kinds = dict.fromkeys(e.candidate.kind for e in top)
+        if len(kinds) > 1:
+            ax.legend(
+                handles=[Line2D([], [], lw=6, color=KIND_COLOURS.get(k, "0.4"), label=k)
+                         for k in kinds],
+                loc="lower right", frameon=False,
+            )  # fmt: skip
+        return canvas.save(fig, out_dir, "rank_effects")
+
+
+def _xy(base: Base, lonlat: Any) -> tuple[float, float]:
+    lat0, lon0 = base.layout.origin
+    x, y = to_local_xy(lonlat[1], lonlat[0], lat0, lon0)
+    return float(x), float(y)
+
+
+def _draw_candidate(ax: Any, base: Base, c: Candidate, colour: str) -> None:
+    """Lines of a candidate's geometry thick, its points as dots."""
+    geoms = (
+        c.geometry["geometries"]
+        if c.geometry and c.geometry["type"] == "GeometryCollection"
+        else [c.geometry]
+        if c.geometry
+        else []
+    )
+    for g in geoms:
+        if g["type"] in ("LineString", "MultiLineString"):
+            lines = [g["coordinates"]] if g["type"] == "LineString" else g["coordinates"]
+            segs = [[_xy(base, p) for p in line] for line in lines]
+            ax.add_collection(LineCollection(segs, colors=colour, linewidths=3.0, zorder=3))
+        else:
+            pts = np.array([_xy(base, p) for p in _coords(g)])
+            ax.scatter(pts[:, 0], pts[:, 1], s=60, color=colour, edgecolor="white", zorder=4)
+
+
+def plot_map(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
+    """The district with the top candidates drawn and numbered by rank."""
+    top = [e for e in ranking.top()[:MAP_TOP] if e.candidate.geometry]
+    layout = base.layout
+    with canvas.style():
+        fig = canvas.new_figure((11.0, 8.0), source_line(base, ranking), layout="compressed")
+        ax = fig.add_subplot()
+        xy = {n.id: (n.x, n.y) for n in layout.nodes.values()}
+        segs = [[xy[e.source], xy[e.target]] for e in layout.edges.values()]
+        widths = [1.4 if e.kind == "street" else 0.7 for e in layout.edges.values()]
+        ax.add_collection(LineCollection(segs, colors="0.72", linewidths=widths, zorder=1))
+        ents = np.array([xy[b.entrances[0]] for b in layout.buildings.values()])
+        ax.scatter(ents[:, 0], ents[:, 1], s=10, marker="s", color="0.55", zorder=2)
+        handles = []
+        for e in top:
+            colour = KIND_COLOURS.get(e.candidate.kind, "0.3")
+            _draw_candidate(ax, base, e.candidate, colour)
+            anchor = e.candidate.anchor()
+            if anchor is None:
+                continue
+            badge = {"boxstyle": "circle,pad=0.2", "fc": "white", "ec": colour, "lw": 1.2}
+            ax.annotate(str(e.rank), _xy(base, anchor), xytext=(9, 9), textcoords="offset points",
+                        fontsize=9, fontweight="bold", zorder=6, bbox=badge,
+                        arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.8})  # fmt: skip
+            d = e.difference
+            pct = f"{100 * d.relative:+.1f} %" if d.relative is not None else "n/a"
+            label = f"{textwrap.fill(_short(e, 60), 34)}: {pct}"
+            handles.append(Line2D([], [], ls="", marker=f"${e.rank}$", ms=8, color=colour,
+                                  label=label))  # fmt: skip
+        ax.set_aspect("equal")
+        ax.autoscale_view()
+        ax.set_xlabel("metres east")
+        ax.set_ylabel("metres north")
+        ax.set_title(f"Top {len(top)} candidates for more {figure_phrase(FIGURE)}")
+        if handles:
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                      frameon=False, fontsize=8, labelspacing=1.0)  # fmt: skip
+        return canvas.save(fig, out_dir, "rank_map")
+
+
+def write_figures(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
+    """Both figures."""
+    return [*plot_effects(base, ranking, out_dir), *plot_map(base, ranking, out_dir)]
