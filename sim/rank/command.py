@@ -17,6 +17,7 @@ from typing import Any
 
 from sim.argtypes import positive_number, whole_number
 from sim.errors import CrosspathsInputError
+from sim.limits import MAX_DAYS, MAX_SEED, MAX_SEEDS, MAX_WORKERS
 
 EXIT_RUNS_FAILED = 1
 EXIT_INTERRUPTED = 130
@@ -62,7 +63,7 @@ def add_parser(sub: Any) -> None:
     )
     parser.add_argument(
         "--final-seeds",
-        type=whole_number(2),
+        type=whole_number(2, MAX_SEEDS),
         default=10,
         help="seeds of the final top K (default 10)",
     )
@@ -89,10 +90,13 @@ def add_parser(sub: Any) -> None:
         help="population scale of the race rounds (default: --scale)",
     )
     parser.add_argument(
-        "--seed-base", type=whole_number(0), default=0, help="first seed (default 0), as in compare"
+        "--seed-base",
+        type=whole_number(0, MAX_SEED),
+        default=0,
+        help="first seed (default 0), as in compare",
     )
     parser.add_argument(
-        "--days", type=whole_number(1), default=1, help="weekdays per run (default 1)"
+        "--days", type=whole_number(1, MAX_DAYS), default=1, help="weekdays per run (default 1)"
     )
     parser.add_argument(
         "--bundle",
@@ -122,7 +126,7 @@ def add_parser(sub: Any) -> None:
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--workers",
-        type=whole_number(1),
+        type=whole_number(1, MAX_WORKERS),
         help="local worker processes (default: the machine's cores)",
     )
     where.add_argument(
@@ -157,7 +161,8 @@ def parse_rounds(text: str) -> tuple[int, ...]:
         rounds = tuple(int(p) for p in text.split(","))
     except ValueError:
         rounds = ()
-    if not rounds or rounds[0] < 2 or any(b <= a for a, b in itertools.pairwise(rounds)):
+    increasing = all(b > a for a, b in itertools.pairwise(rounds))
+    if not rounds or rounds[0] < 2 or rounds[-1] > MAX_SEEDS or not increasing:
         raise CrosspathsInputError(
             f"expected increasing whole numbers >= 2 separated by commas, got {text!r}",
             path="--rounds",
@@ -233,11 +238,12 @@ def command_line(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Handle ``run_sim.py rank``; return the exit status."""
+    from sim.outputs.folders import claim
     from sim.rank.figures import write_figures
     from sim.rank.outputs import write_geojson, write_tables, write_variants
     from sim.rank.ranking import Settings, rank
     from sim.rank.report import write_report
-    from sim.rank.runs import RankRuns, RunsFailedError, open_folder
+    from sim.rank.runs import KIND, RankRuns, RunsFailedError, open_folder
     from sim.sweep.backends import open_backend
 
     t0 = time.perf_counter()
@@ -260,6 +266,7 @@ def run(args: argparse.Namespace) -> int:
         bundle=args.bundle,
     )
     out_dir = args.out or Path("results") / "rank" / base.layout.name
+    claim(out_dir, KIND)
     say = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr))
     with open_backend(args.workers, args.scheduler) as backend:
         store = open_folder(out_dir, base, args.days)

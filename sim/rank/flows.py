@@ -79,4 +79,3 @@ def estimate_flows(base: Base) -> Flows:
         # since people on the street beside it pass its frontage as well.
         edge[e.id] = pair.get(key, 0.0)
     return Flows(node=node, edge=edge)
-

@@ -25,6 +25,7 @@ from tqdm import tqdm
 import sim
 from sim.batch import RunSpec
 from sim.errors import CrosspathsInputError
+from sim.outputs.folders import claim, make_folder
 from sim.rank.base import Base
 from sim.rank.candidates import Candidate
 from sim.sweep.backends import Backend, RunRecord, RunTask
@@ -32,6 +33,8 @@ from sim.sweep.plan import worker_path
 from sim.sweep.spec import files_digest
 from sim.sweep.store import FAILED, OK, RunStore, write_atomic
 
+KIND = "rank"
+"""Output-folder kind (:mod:`sim.outputs.folders`)."""
 MANIFEST = "rank.json"
 CANDIDATES = "candidates"
 BASE_KEY = "base"
@@ -98,8 +101,9 @@ def open_folder(folder: Path, base: Base, days: int) -> RunStore:
     ------
     CrosspathsInputError
         If the folder holds something else: another base, another command's output or
-        files the tool did not write.
+        files the tool did not write (:func:`sim.outputs.folders.claim`).
     """
+    claim(folder, KIND)
     digest = files_digest(base.files)
     manifest = folder / MANIFEST
     content = {"base": base.path, "base_sha256": digest, "days": days,
@@ -118,11 +122,7 @@ def open_folder(folder: Path, base: Base, days: int) -> RunStore:
                 "--days); use another --out or remove the folder",
                 file=os.fspath(folder),
             )
-    elif folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise CrosspathsInputError(
-            "exists and holds no ranking; use another --out", file=os.fspath(folder)
-        )
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder, KIND)
     if not manifest.exists():
         write_atomic(manifest, json.dumps(content, indent=2) + "\n")
     store = RunStore(folder)
