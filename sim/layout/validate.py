@@ -18,7 +18,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from sim.geometry import EARTH_RADIUS_M, to_local_xy
-from sim.layout.checks import Checker, describe, fmt_number
+from sim.layout.checks import Checker, describe, fmt_number, range_phrase
 from sim.layout.footprint import check_footprint
 from sim.layout.overrides import agent_overrides, apply_overrides, model_overrides
 from sim.layout.reader import KeyPath, LineIndex
@@ -175,9 +175,8 @@ def _lat_lon(raw: Any, path: KeyPath, ck: Checker) -> tuple[float, float]:
     lat, lon = item["lat"], item["lon"]
     numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon))
     if numbers and abs(lat) > 90 and abs(lon) <= 90:
-        ck.fail(
-            (*path, "lat"), f"expected a latitude in [-90, 90], got {lat}; lat and lon swapped?"
-        )
+        wanted = "a number" + range_phrase(-90, 90)
+        ck.fail((*path, "lat"), f"expected {wanted}, got {describe(lat)}; lat and lon swapped?")
     return (
         ck.number(item["lat"], (*path, "lat"), lo=-90, hi=90),
         ck.number(item["lon"], (*path, "lon"), lo=-180, hi=180),
