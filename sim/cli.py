@@ -19,6 +19,7 @@ from typing import NoReturn
 from sim.argtypes import positive_number, whole_number
 from sim.compare import command as compare_command
 from sim.errors import CrosspathsInputError
+from sim.gis import command as gis_command
 from sim.layout import show_command
 from sim.limits import MAX_DAYS, MAX_SEED
 from sim.rank import command as rank_command
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep_command.add_parser(sub)
     compare_command.add_parser(sub)
     show_command.add_parser(sub)
+    gis_command.add_parser(sub)
     rank_command.add_parser(sub)
     return parser
 
