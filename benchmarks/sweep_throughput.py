@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sim.sweep.backends import Backend, DaskScheduler, LocalPool
+from sim.runs.backends import Backend, DaskScheduler, LocalPool
 from sim.sweep.runner import prepare, run_sweep
 
 VARYING = ("runtime_s",)

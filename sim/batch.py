@@ -1,4 +1,4 @@
-"""Many runs: a run described as data, its compact outcome, and a local process pool.
+"""A run described as data, its compact outcome, and local worker processes.
 
 ``compare`` and ``sweep`` both describe each run as a :class:`RunSpec` (plain data that
 pickles to a worker) and get back a :class:`RunOutcome`: the headline figures plus
@@ -16,9 +16,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -82,6 +81,40 @@ class RunOutcome:
     place_meetings: dict[str, np.ndarray] = field(default_factory=dict)
     type_pair: np.ndarray | None = None
     institution_pair: np.ndarray | None = None
+
+    def arrays(self) -> dict[str, Any]:
+        """Every array field as nested lists (JSON-ready), keyed by field name.
+
+        Generic over the dataclass fields, so an array added to the outcome is stored
+        and restored by :meth:`from_arrays` without further code. A dict of arrays
+        stays a dict.
+        """
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray):
+                out[f.name] = value.tolist()
+            elif isinstance(value, dict) and all(
+                isinstance(v, np.ndarray) for v in value.values()
+            ):
+                out[f.name] = {k: v.tolist() for k, v in value.items()}
+        return out
+
+    @classmethod
+    def from_arrays(
+        cls, spec: RunSpec, figures: dict[str, float], arrays: dict[str, Any]
+    ) -> RunOutcome:
+        """The outcome back from :meth:`arrays` (as stored in a run record)."""
+        known = {f.name for f in fields(cls)}
+        restored: dict[str, Any] = {}
+        for name, value in arrays.items():
+            if name not in known:
+                continue
+            if isinstance(value, dict):
+                restored[name] = {k: np.asarray(v) for k, v in value.items()}
+            else:
+                restored[name] = np.asarray(value)
+        return cls(spec=spec, figures=dict(figures), **restored)
 
 
 _PR_SET_PDEATHSIG = 1
@@ -151,32 +184,3 @@ def run_spec(spec: RunSpec) -> RunOutcome:
         type_pair=pair_matrix(result, "type_code"),
         institution_pair=pair_matrix(result, "institution"),
     )
-
-
-def run_many(
-    specs: Iterable[RunSpec],
-    workers: int = 1,
-    on_done: Callable[[RunOutcome], None] | None = None,
-    runner: Callable[[RunSpec], RunOutcome] = run_spec,
-) -> Iterator[RunOutcome]:
-    """Run specs, in this process (``workers == 1``) or a pool of processes.
-
-    Outcomes are yielded as runs finish (order varies with ``workers``; callers that
-    need an order sort by ``spec.key``). Worker processes are started with ``spawn``:
-    forking a process that has threads (numpy, matplotlib) is unsafe.
-    """
-    specs = list(specs)
-    if workers <= 1:
-        for spec in specs:
-            outcome = runner(spec)
-            if on_done:
-                on_done(outcome)
-            yield outcome
-        return
-    with local_pool(workers) as pool:
-        futures = [pool.submit(runner, spec) for spec in specs]
-        for fut in as_completed(futures):
-            outcome = fut.result()
-            if on_done:
-                on_done(outcome)
-            yield outcome

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from sim.cli import main
-from sim.compare import runner
 from sim.compare.changes import headline_comparisons, place_changes, variant_changes
 from sim.compare.runner import ComparisonRuns, load_scenarios, run_scenarios
 from sim.compare.stats import (
@@ -261,7 +260,7 @@ def test_bad_scenario_fails_fast_with_one_line(
     def no_runs(*args: object, **kwargs: object) -> None:
         raise AssertionError("a run started before every scenario was validated")
 
-    monkeypatch.setattr(runner, "run_many", no_runs)
+    monkeypatch.setattr("sim.runner.simulate", no_runs)
     out = tmp_path / "deep" / "out"
     assert main(["compare", str(TINY_PATH), str(bad), "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -301,3 +300,85 @@ def test_cli_subprocess_error_and_argument_checks(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["compare", str(TINY_PATH), str(TINY_PATH), "--seeds", "1"])
     assert exc.value.code == 2
+
+
+# --- one run engine: the run store and backends shared with sweeps ----------------------
+
+
+def _interrupt_after(n: int) -> object:
+    """A runner that runs ``n`` specs and then raises ``KeyboardInterrupt`` (Ctrl-C)."""
+    from sim.batch import run_spec
+
+    calls = {"n": 0}
+
+    def runner(spec: object) -> object:
+        calls["n"] += 1
+        if calls["n"] > n:
+            raise KeyboardInterrupt
+        return run_spec(spec)  # type: ignore[arg-type]
+
+    return runner
+
+
+def test_an_interrupted_comparison_resumes_with_identical_numbers(tmp_path: Path) -> None:
+    from sim.runs.backends import LocalPool
+
+    scenarios = load_scenarios([str(TINY_PATH), str(TINY_PATH)])
+    seeds = range(3)
+    fresh = run_scenarios(scenarios, seeds)
+    store = tmp_path / "cmp"
+    with pytest.raises(KeyboardInterrupt):
+        run_scenarios(scenarios, seeds, backend=LocalPool(1, _interrupt_after(2)), store_dir=store)
+    assert len(list((store / "runs").glob("*.json"))) == 2
+    started: list[object] = []
+
+    def counting(spec: object) -> object:
+        from sim.batch import run_spec
+
+        started.append(spec)
+        return run_spec(spec)  # type: ignore[arg-type]
+
+    resumed = run_scenarios(scenarios, seeds, backend=LocalPool(1, counting), store_dir=store)
+    assert len(started) == 6 - 2
+    for key, outcome in fresh.outcomes.items():
+        again = resumed.outcomes[key]
+        assert again.figures == {**outcome.figures, "runtime_s": again.figures["runtime_s"]}
+        assert np.array_equal(again.institution_pair, outcome.institution_pair)
+        for kind, counts in outcome.place_meetings.items():
+            assert np.array_equal(again.place_meetings[kind], counts)
+
+
+def test_rerunning_a_comparison_is_served_from_its_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "cmp"
+    argv = ["compare", str(TINY_PATH), str(TINY_PATH), "--seeds", "2", "--out", str(out),
+            "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    first = (out / "comparison.csv").read_text()
+
+    def no_runs(*args: object, **kwargs: object) -> None:
+        raise AssertionError("ran again although every run is stored")
+
+    monkeypatch.setattr("sim.runner.simulate", no_runs)
+    assert main(argv) == 0
+    assert (out / "comparison.csv").read_text() == first
+    # Different seeds are a different comparison: its records replace the old ones.
+    monkeypatch.undo()
+    assert main([*argv[:-3], "--seed-base", "5", *argv[-3:]]) == 0
+    assert sorted(p.name for p in (out / "runs").iterdir()) == [
+        "s00-seed5.json", "s00-seed6.json", "s01-seed5.json", "s01-seed6.json"]  # fmt: skip
+
+
+def test_compare_on_a_dask_cluster_gives_identical_tables(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    args = [str(TINY_PATH), str(TINY_PATH), "--seeds", "2", "--quiet"]
+    assert main(["compare", *args, "--out", str(tmp_path / "local")]) == 0
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
+        address = cluster.scheduler_address
+        assert main(["compare", *args, "--scheduler", address, "--out", str(tmp_path / "d")]) == 0
+    for name in ("comparison.csv", "place_changes.csv"):
+        if (tmp_path / "local" / name).exists():
+            assert (tmp_path / "d" / name).read_text() == (tmp_path / "local" / name).read_text()

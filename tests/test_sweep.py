@@ -15,14 +15,14 @@ import pytest
 from sim.batch import RunOutcome, RunSpec, run_spec
 from sim.cli import main
 from sim.errors import CrosspathsInputError, ParameterError
-from sim.sweep import backends
-from sim.sweep.backends import DaskScheduler, LocalPool, Runner, RunTask, execute
+from sim.runs import backends
+from sim.runs.backends import DaskScheduler, LocalPool, Runner, RunTask, execute, files_digest
+from sim.runs.store import RunStore
 from sim.sweep.outputs import src
 from sim.sweep.plan import run_seed
 from sim.sweep.runner import SweepReport, prepare, run_sweep
 from sim.sweep.sampling import points, unit_sample
-from sim.sweep.spec import files_digest, read_sweep
-from sim.sweep.store import RunStore
+from sim.sweep.spec import read_sweep
 
 TINY = Path(__file__).parent / "fixtures" / "tiny.yaml"
 EXAMPLES = Path(__file__).parent.parent / "scenarios" / "sweeps"
@@ -353,11 +353,11 @@ def test_a_folder_of_another_sweep_is_refused(
 
 def test_store_ignores_half_written_and_damaged_records(tmp_path: Path) -> None:
     spec = read_sweep(write(tmp_path, SWEEP))
-    store = RunStore.open(tmp_path / "out", spec)
+    store = RunStore.open(tmp_path / "out", "sweep", {}, spec.digest())
     store.write({"run_id": "a", "status": "ok"})
     (store.runs / ".b.json.99.tmp").write_text("{")
     (store.runs / "c.json").write_text('{"run_id": "c", "stat')
-    again = RunStore.open(tmp_path / "out", spec)
+    again = RunStore.open(tmp_path / "out", "sweep", {}, spec.digest())
     assert again.statuses() == {"a": "ok"}
     assert not list(store.runs.glob(".*"))
 

@@ -9,6 +9,7 @@ final place and renamed into it only when complete (as a run's folder is, see
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from sim.compare.runner import ComparisonRuns
 
 DEFAULT_OUT = Path("results") / "compare"
+EXIT_RUNS_FAILED = 1
+EXIT_INTERRUPTED = 130
 SUMMARY_FIGURES = ("meetings_per_person_day", "cross_institution_meetings_per_person_day")
 """Figures on the summary lines printed to stdout."""
 
@@ -65,11 +68,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     parser.add_argument(
         "--days", type=whole_number(1, MAX_DAYS), default=1, help="weekdays per run (default 1)"
     )
-    parser.add_argument(
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
         "--workers",
         type=whole_number(1, MAX_WORKERS),
         default=1,
         help="local processes running in parallel (default 1)",
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on this dask.distributed scheduler instead, e.g. tcp://host:8786",
     )
     parser.add_argument(
         "--scale", type=positive_number, default=1.0, help="multiply every population (default 1)"
@@ -78,7 +87,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         "--out",
         type=Path,
         default=DEFAULT_OUT,
-        help=f"output folder, replaced if present (default {DEFAULT_OUT}/)",
+        help=f"output folder: new, empty or an earlier comparison's (default {DEFAULT_OUT}/); "
+        "an interrupted comparison resumes there",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run)
@@ -113,6 +123,7 @@ def write_comparison(
     from sim.compare.report import write_report
     from sim.compare.tables import write_tables
     from sim.outputs.folders import atomic_folder
+    from sim.runs.store import RUNS
 
     comparisons = headline_comparisons(runs)
     changes = variant_changes(runs)
@@ -120,6 +131,11 @@ def write_comparison(
         write_tables(runs, comparisons, changes, tmp)
         write_figures(runs, comparisons, changes, tmp)
         write_report(runs, comparisons, changes, tmp)
+        # The run records move with the results, so the next identical comparison
+        # is served from them.
+        for kept in (RUNS, "compare.json"):
+            if (Path(out_dir) / kept).exists():
+                (Path(out_dir) / kept).rename(tmp / kept)
     return comparisons, changes
 
 
@@ -161,25 +177,40 @@ def _estimate_line(comparisons: list[HeadlineComparison]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``run_sim.py compare``; returns the exit status."""
-    from sim.compare.runner import load_scenarios, run_scenarios
+    from sim.compare.runner import RunsFailedError, load_scenarios, run_scenarios
     from sim.outputs.folders import claim
     from sim.progress import progress_bar
+    from sim.runs.backends import open_backend
 
     scenarios = load_scenarios(args.scenarios)
     claim(args.out, "compare")
     seeds = range(args.seed_base, args.seed_base + args.seeds)
     total = len(scenarios) * len(seeds) + 1
-    with progress_bar(total, "compare", quiet=args.quiet) as advance:
-        runs = run_scenarios(
-            scenarios,
-            seeds,
-            days=args.days,
-            scale=args.scale,
-            workers=args.workers,
-            on_done=lambda o: advance(f"{scenarios[o.spec.key[0]].label} seed {o.spec.key[1]}"),
+    try:
+        with (
+            open_backend(args.workers, args.scheduler) as backend,
+            progress_bar(total, "compare", quiet=args.quiet) as advance,
+        ):
+            runs = run_scenarios(
+                scenarios,
+                seeds,
+                days=args.days,
+                scale=args.scale,
+                backend=backend,
+                store_dir=args.out,
+                on_done=lambda s: advance(f"{scenarios[s.key[0]].label} seed {s.key[1]}"),
+            )
+            comparisons, _ = write_comparison(runs, args.out)
+            advance("written")
+    except RunsFailedError as err:
+        print(f"error: {err}; run the same command to retry them", file=sys.stderr)
+        return EXIT_RUNS_FAILED
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: finished runs are kept in {args.out}; run the same command to resume",
+            file=sys.stderr,
         )
-        comparisons, _ = write_comparison(runs, args.out)
-        advance("written")
+        return EXIT_INTERRUPTED
     reference = scenarios[0].label
     if len(scenarios) == 1:
         print(f"{reference}: {_estimate_line(comparisons)}")

@@ -8,14 +8,22 @@ worker finished first.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from sim.batch import RunOutcome, RunSpec, run_many
+from sim.batch import RunOutcome, RunSpec
 from sim.layout import Layout, load_layout
+from sim.layout.load import resolve_layout
+from sim.runs.backends import Backend, LocalPool, RunRecord, RunTask, files_digest
+from sim.runs.store import FAILED, OK, Record, RunStore
 
 
 @dataclass(frozen=True)
@@ -120,15 +128,66 @@ def build_specs(
     ]
 
 
+def run_id(spec: RunSpec) -> str:
+    """The id of a comparison run in its store: ``s00-seed3`` (scenario index, seed)."""
+    index, seed = spec.key
+    return f"s{index:02d}-seed{seed}"
+
+
+def _tasks(scenarios: Sequence[Scenario], specs: Sequence[RunSpec]) -> list[RunTask]:
+    """A task per spec, with the scenario files' digest so an edited file fails the run."""
+    files = {}
+    for sc in scenarios:
+        resolved = tuple(str(Path(f).resolve()) for f in resolve_layout(sc.path).files)
+        files[sc.index] = (resolved, files_digest(resolved))
+    return [RunTask(run_id(s), s, *files[s.key[0]]) for s in specs]
+
+
+def batch_identity(
+    tasks: Sequence[RunTask], seeds: Sequence[int], days: int, scale: float
+) -> tuple[dict[str, Any], str]:
+    """What a comparison's store records about it, and its digest.
+
+    Scenario files count by content (edit one and the stored runs are dropped), the
+    order of scenarios by position, and seeds, days and scale by value.
+    """
+    scenarios = [
+        {"index": t.spec.key[0], "file": t.spec.layout, "sha256": t.sha256}
+        for t in tasks
+        if t.spec.key[1] == seeds[0]
+    ]
+    content = {"scenarios": scenarios, "seeds": list(seeds), "days": days, "scale": scale}
+    identity = [[s["index"], s["sha256"]] for s in scenarios], list(seeds), days, scale
+    digest = hashlib.sha256(json.dumps(identity).encode()).hexdigest()
+    return content, digest
+
+
+class RunsFailedError(RuntimeError):
+    """Some runs of a comparison failed; the others are stored for the next attempt."""
+
+    def __init__(self, failed: list[RunRecord]) -> None:
+        self.failed = failed
+        first = failed[0]
+        super().__init__(f"{len(failed)} run(s) failed; first: {first.run_id}: {first.error}")
+
+
 def run_scenarios(
     scenarios: Sequence[Scenario],
     seeds: Sequence[int],
     days: int = 1,
     scale: float = 1.0,
     workers: int = 1,
-    on_done: Callable[[RunOutcome], None] | None = None,
+    on_done: Callable[[RunSpec], None] | None = None,
+    *,
+    backend: Backend | None = None,
+    store_dir: Path | None = None,
 ) -> ComparisonRuns:
-    """Run every scenario with every seed (in ``workers`` processes) and collect them.
+    """Run every scenario with every seed and collect them, resuming from a store.
+
+    Runs go through the same backends and run store as sweeps
+    (:mod:`sim.runs`): with ``store_dir``, every finished run is recorded there as it
+    arrives and runs already recorded are not run again, so an interrupted comparison
+    resumes where it stopped.
 
     Parameters
     ----------
@@ -139,25 +198,91 @@ def run_scenarios(
     days, scale
         Simulated weekdays and population multiplier of every run.
     workers
-        Local processes; 1 runs everything in this process.
+        Local processes when no ``backend`` is given; 1 runs everything here.
     on_done
-        Called with every outcome as it arrives (for a progress bar).
+        Called with every finished run's spec (for a progress bar), stored ones too.
+    backend
+        Where runs execute (:func:`sim.runs.backends.open_backend`).
+    store_dir
+        Results folder that keeps the run records; ``None`` keeps nothing.
 
     Returns
     -------
     ComparisonRuns
         Outcomes keyed by ``(scenario index, seed)``; completion order is forgotten.
+
+    Raises
+    ------
+    RunsFailedError
+        If any run failed (its error is recorded; the next attempt retries it).
     """
     seeds = tuple(sorted(set(seeds)))
     specs = build_specs(scenarios, seeds, days, scale)
-    outcomes = {out.spec.key: out for out in run_many(specs, workers=workers, on_done=on_done)}
-    missing = [spec.key for spec in specs if spec.key not in outcomes]
-    if missing:
-        raise RuntimeError(f"runs missing from the pool's results: {missing}")
+    tasks = _tasks(scenarios, specs)
+    by_id = {t.run_id: t.spec for t in tasks}
+    stored: dict[str, RunRecord] = {}
+    store = None
+    if store_dir is not None:
+        content, digest = batch_identity(tasks, seeds, days, scale)
+        store = RunStore.open(store_dir, "compare", content, digest, replace_other=True)
+        stored = {
+            r["run_id"]: _from_record(r)
+            for r in store.records()
+            if r.get("status") == OK and r["run_id"] in by_id
+        }
+    for rid in stored:
+        if on_done:
+            on_done(by_id[rid])
+    records = dict(stored)
+    failed: list[RunRecord] = []
+    pool = backend if backend is not None else LocalPool(workers)
+    todo = [t for t in tasks if t.run_id not in stored]
+    with contextlib.closing(pool.results(todo)) as results:
+        for record in results:
+            if store is not None:
+                store.write(_to_record(record, by_id[record.run_id]))
+            if not record.ok:
+                failed.append(record)
+                continue
+            records[record.run_id] = record
+            if on_done:
+                on_done(by_id[record.run_id])
+    if failed:
+        raise RunsFailedError(sorted(failed, key=lambda r: r.run_id))
     return ComparisonRuns(
         scenarios=tuple(scenarios),
         seeds=seeds,
         days=days,
         scale=scale,
-        outcomes={spec.key: outcomes[spec.key] for spec in specs},
+        outcomes={
+            spec.key: RunOutcome.from_arrays(
+                spec, records[run_id(spec)].figures, records[run_id(spec)].arrays
+            )
+            for spec in specs
+        },
+    )
+
+
+def _to_record(record: RunRecord, spec: RunSpec) -> Record:
+    """The stored form of a finished comparison run."""
+    return {
+        "run_id": record.run_id,
+        "scenario": spec.key[0],
+        "seed": spec.seed,
+        "status": OK if record.ok else FAILED,
+        "figures": record.figures,
+        "arrays": record.arrays,
+        "runtime_s": round(record.runtime_s, 3),
+        "error": record.error,
+    }
+
+
+def _from_record(stored: Record) -> RunRecord:
+    """A stored run back as the record a backend would have handed over."""
+    return RunRecord(
+        run_id=stored["run_id"],
+        figures=stored.get("figures", {}),
+        error="",
+        runtime_s=float(stored.get("runtime_s", 0.0)),
+        arrays=stored.get("arrays", {}),
     )

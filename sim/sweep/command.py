@@ -54,7 +54,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Handle ``run_sim.py sweep``; return the exit status."""
-    from sim.sweep.backends import open_backend
+    from sim.runs.backends import open_backend
     from sim.sweep.runner import prepare, run_sweep
 
     spec, runs = prepare(args.sweep)

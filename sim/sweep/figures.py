@@ -27,9 +27,9 @@ import sim
 from sim.batch import HEADLINE_FIGURES
 from sim.outputs import plots
 from sim.outputs.labels import figure_label, figure_unit
+from sim.runs.store import OK
 from sim.sweep.outputs import Row, mean_interval
 from sim.sweep.spec import Parameter, SweepSpec
-from sim.sweep.store import OK
 
 MAX_LEVELS = 12
 """Parameters with at most this many distinct values are plotted value by value."""

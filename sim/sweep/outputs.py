@@ -27,10 +27,10 @@ import numpy as np
 
 from sim.batch import HEADLINE_FIGURES
 from sim.compare.stats import mean_ci
-from sim.sweep.backends import RECORD_FIGURES
+from sim.runs.backends import RECORD_FIGURES
+from sim.runs.store import OK, Record, write_atomic
 from sim.sweep.plan import PlannedRun
 from sim.sweep.spec import SCALE, Parameter, SweepSpec
-from sim.sweep.store import OK, Record, write_atomic
 
 SIG_DIGITS = 6
 """Significant digits of means and interval bounds in ``points.csv``."""
@@ -59,7 +59,7 @@ def tidy_rows(spec: SweepSpec, runs: list[PlannedRun], records: Mapping[str, Rec
     -------
     list of dict
         Columns: ``run_id, scenario, point, replicate, seed, days, scale``, the varied
-        parameters, ``status``, :data:`~sim.sweep.backends.RECORD_FIGURES`,
+        parameters, ``status``, :data:`~sim.runs.backends.RECORD_FIGURES`,
         ``runtime_s``, ``error``. Figures of failed runs are ``None``.
     """
     order = {s.name: i for i, s in enumerate(spec.scenarios)}

@@ -17,13 +17,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from sim.sweep.backends import Backend, RunRecord, RunTask
+from sim.runs.backends import RECORD_FIGURES, Backend, RunRecord, RunTask
+from sim.runs.store import FAILED, OK, Record, RunStore
 from sim.sweep.figures import write_figures
 from sim.sweep.outputs import write_tables
 from sim.sweep.plan import PlannedRun, check_points, plan_runs
 from sim.sweep.sampling import points
 from sim.sweep.spec import SweepSpec, read_sweep
-from sim.sweep.store import FAILED, OK, Record, RunStore
 
 RUNTIME_DIGITS = 3
 
@@ -89,7 +89,7 @@ def to_record(run: PlannedRun, result: RunRecord) -> Record:
         "seed": run.seed,
         "parameters": run.values,
         "status": OK if result.ok else FAILED,
-        "figures": result.figures,
+        "figures": {k: v for k, v in result.figures.items() if k in RECORD_FIGURES},
         "runtime_s": round(result.runtime_s, RUNTIME_DIGITS),
         "error": result.error,
     }
@@ -134,7 +134,8 @@ def run_sweep(
         If ``out_dir`` holds another sweep.
     """
     t0 = time.perf_counter()
-    store = RunStore.open(out_dir, spec)
+    content = {"sweep": spec.normalised(), "name": spec.name, "file": spec.file}
+    store = RunStore.open(out_dir, "sweep", content, spec.digest())
     before = store.statuses()
     todo = [r for r in runs if before.get(r.run_id) != OK]
     by_id = {r.run_id: r for r in todo}

@@ -16,7 +16,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
@@ -29,6 +29,7 @@ from sim.layout.reader import KeyPath, LineIndex, dotted, read_yaml
 from sim.layout.validate import validate_layout
 from sim.limits import MAX_DAYS, MAX_RUNS, MAX_SEED, MAX_SEEDS
 from sim.params import AGENT_TYPES, AgentTypeParams, ModelParams, param_fields
+from sim.runs.backends import files_digest
 
 SCALE = "scale"
 """The run-level population multiplier, sweepable like a parameter."""
@@ -186,25 +187,6 @@ class SweepSpec:
     def varied(self) -> tuple[Parameter, ...]:
         """Parameters that take more than one value (the ones worth plotting)."""
         return tuple(p for p in self.parameters if p.is_range or len(p.values) > 1)
-
-
-def files_digest(files: Sequence[str | os.PathLike[str]]) -> str:
-    """SHA-256 over the contents of ``files``, in order (names do not count).
-
-    Parameters
-    ----------
-    files
-        A scenario's files (:attr:`Scenario.files`).
-
-    Returns
-    -------
-    str
-        Hex digest; equal for equal contents wherever the files lie.
-    """
-    total = hashlib.sha256()
-    for f in files:
-        total.update(hashlib.sha256(Path(f).read_bytes()).digest())
-    return total.hexdigest()
 
 
 def read_sweep(path: str | os.PathLike[str]) -> SweepSpec:

@@ -1,4 +1,6 @@
-"""Where a sweep's runs execute: this process, a local process pool, or a Dask cluster.
+"""Where runs execute: this process, a local process pool, or a Dask cluster.
+
+``compare``, ``sweep`` and ``rank`` all run through here.
 
 Every backend runs the same function, :func:`execute`, on the same :class:`RunTask`
 and yields :class:`RunRecord` objects as runs finish. A record holds a few numbers, so
@@ -6,31 +8,31 @@ nothing per agent ever reaches the parent. A run that raises is not a crash of t
 sweep but a record with ``error`` set.
 
 The local pool keeps at most one run per worker in flight rather than submitting
-everything at once (as :func:`sim.batch.run_many` does for short batches): the parent
-then holds a handful of futures however long the sweep, and when a worker process dies
-(killed, out of memory) the runs it may have been running are known and recorded as
-failed, and a fresh pool carries on with the rest. Dask reschedules the work of a lost
-worker itself and reports a run that keeps killing workers as ``KilledWorker``.
+everything at once: the parent then holds a handful of futures however long the batch,
+and when a worker process dies (killed, out of memory) the runs it may have been
+running are known and recorded as failed, and a fresh pool carries on with the rest.
+Dask reschedules the work of a lost worker itself and reports a run that keeps killing
+workers as ``KilledWorker``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 from sim.batch import HEADLINE_FIGURES, RunOutcome, RunSpec, local_pool, run_spec
 from sim.errors import CrosspathsInputError
-from sim.sweep.spec import files_digest
 
 RECORD_FIGURES: tuple[str, ...] = (*HEADLINE_FIGURES, "agents", "meetings")
 """Figures kept from each run's outcome."""
@@ -42,6 +44,25 @@ CONNECT_TIMEOUT_S = 20
 
 Runner = Callable[[RunSpec], RunOutcome]
 """Runs one spec; :func:`sim.batch.run_spec` except in tests."""
+
+
+def files_digest(files: Sequence[str | os.PathLike[str]]) -> str:
+    """SHA-256 over the contents of ``files``, in order (names do not count).
+
+    Parameters
+    ----------
+    files
+        A scenario's files (:attr:`Scenario.files`).
+
+    Returns
+    -------
+    str
+        Hex digest; equal for equal contents wherever the files lie.
+    """
+    total = hashlib.sha256()
+    for f in files:
+        total.update(hashlib.sha256(Path(f).read_bytes()).digest())
+    return total.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -56,7 +77,7 @@ class RunTask:
         The run.
     files, sha256
         The scenario's files (those it extends, then itself) and the
-        :func:`~sim.sweep.spec.files_digest` they must have.
+        :func:`files_digest` they must have.
     """
 
     run_id: str
@@ -79,12 +100,16 @@ class RunRecord:
         ``""`` on success, else one line: exception type, message and where it was raised.
     runtime_s
         Wall-clock seconds the run took on its worker.
+    arrays
+        The outcome's count arrays as nested lists (:meth:`RunOutcome.arrays`), for
+        commands that need more than the headline figures (``compare``).
     """
 
     run_id: str
     figures: dict[str, float]
     error: str
     runtime_s: float
+    arrays: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -127,11 +152,12 @@ def execute(task: RunTask, runner: Runner = run_spec) -> RunRecord:
             )
         outcome = runner(task.spec)
         figures: dict[str, float] = {
-            k: (int if k in COUNT_FIGURES else float)(outcome.figures[k]) for k in RECORD_FIGURES
+            k: (int if k in COUNT_FIGURES else float)(v) for k, v in outcome.figures.items()
         }
+        arrays = outcome.arrays()
     except Exception as exc:  # a failing run is a result to record, not a reason to stop
         return RunRecord(task.run_id, {}, describe_error(exc), time.perf_counter() - t0)
-    return RunRecord(task.run_id, figures, "", time.perf_counter() - t0)
+    return RunRecord(task.run_id, figures, "", time.perf_counter() - t0, arrays)
 
 
 def lost(task: RunTask, why: str) -> RunRecord:
@@ -144,8 +170,8 @@ class Backend(Protocol):
 
     description: str
 
-    def results(self, tasks: Iterable[RunTask]) -> Iterator[RunRecord]:
-        """Yield one record per task, in order of completion."""
+    def results(self, tasks: Iterable[RunTask]) -> Generator[RunRecord, None, None]:
+        """Yield one record per task, in order of completion; ``close()`` cancels the rest."""
         ...
 
     def close(self) -> None:
@@ -195,7 +221,7 @@ class LocalPool(_Closing):
     def _pool(self) -> ProcessPoolExecutor:
         return local_pool(self.workers)
 
-    def results(self, tasks: Iterable[RunTask]) -> Iterator[RunRecord]:
+    def results(self, tasks: Iterable[RunTask]) -> Generator[RunRecord, None, None]:
         """Yield a record per task as runs finish.
 
         If a worker process dies, the runs then in flight are recorded as failed and a
@@ -285,7 +311,7 @@ class DaskScheduler(_Closing):
         """Disconnect from the scheduler (the cluster keeps running)."""
         self._client.close()
 
-    def results(self, tasks: Iterable[RunTask]) -> Iterator[RunRecord]:
+    def results(self, tasks: Iterable[RunTask]) -> Generator[RunRecord, None, None]:
         """Submit every task and yield records as they finish.
 
         The scheduler queues tasks itself; the parent keeps one future per run not yet

@@ -1,22 +1,24 @@
-"""The results folder of a sweep: one small file per finished run, written atomically.
+"""A batch's results folder: one small file per finished run, written atomically.
 
-Layout of the folder::
+Layout of the folder (``KIND`` is ``sweep``, ``compare``, ...)::
 
-    sweep.json          what sweep made the folder (normalised content and digest)
+    .crosspaths.json    the output-folder marker (:mod:`sim.outputs.folders`)
+    KIND.json           what batch made the folder (its description and digest)
     runs/<run id>.json  one record per finished run, successful or failed
 
 A record is written to a temporary name, flushed to disk and renamed into place, so a
 record file either exists complete or not at all, whatever interrupts the sweep (Ctrl-C,
-a killed worker, a crashed machine). On start the sweep skips every run with a
+a killed worker, a crashed machine). On start a command skips every run with a
 successful record; failed runs are run again, since a failure may have come from a
-worker that was killed rather than from the run itself. Only one sweep process should
-write to a folder at a time.
+worker that was killed rather than from the run itself. Only one process should write
+to a folder at a time.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,9 +26,7 @@ from typing import Any
 import sim
 from sim.errors import CrosspathsInputError
 from sim.outputs.folders import claim, make_folder
-from sim.sweep.spec import SweepSpec
 
-MANIFEST = "sweep.json"
 RUNS = "runs"
 OK = "ok"
 FAILED = "failed"
@@ -59,12 +59,12 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 class RunStore:
-    """The records of one sweep in one folder.
+    """The run records of one command's results folder.
 
     Parameters
     ----------
     folder
-        The sweep's output folder (made by :meth:`open`).
+        The output folder (made by :meth:`open`).
     """
 
     def __init__(self, folder: Path) -> None:
@@ -72,15 +72,31 @@ class RunStore:
         self.runs = self.folder / RUNS
 
     @classmethod
-    def open(cls, folder: Path, spec: SweepSpec) -> RunStore:
-        """Open ``folder`` for ``spec``, creating it, or resuming it if ``spec`` made it.
+    def open(
+        cls,
+        folder: Path,
+        kind: str,
+        content: dict[str, Any],
+        digest: str,
+        *,
+        replace_other: bool = False,
+    ) -> RunStore:
+        """Open ``folder`` for a batch of runs, creating it or resuming the same batch.
 
         Parameters
         ----------
         folder
             Output folder.
-        spec
-            The sweep about to run.
+        kind
+            The command (``"sweep"``, ``"compare"``, ...); its manifest is ``KIND.json``.
+        content
+            What describes the batch (written to the manifest for people to read).
+        digest
+            Identity of the batch: records are reused only under the same digest.
+        replace_other
+            What to do when the folder holds another batch of the same command: drop
+            its records (``True``, for cheap, re-runnable commands such as
+            ``compare``) or refuse (``False``, for sweeps that took hours).
 
         Returns
         -------
@@ -89,30 +105,26 @@ class RunStore:
         Raises
         ------
         CrosspathsInputError
-            If the folder holds another sweep's runs (a different sweep file, or the
-            same one with changed scenario files), or other files.
+            If the folder holds other files, another command's results, or (unless
+            ``replace_other``) another batch's runs.
         """
         folder = Path(folder)
-        claim(folder, "sweep")
-        make_folder(folder, "sweep")
-        manifest = folder / MANIFEST
-        if manifest.exists():
-            if _manifest_digest(manifest) != spec.digest():
+        claim(folder, kind)
+        make_folder(folder, kind)
+        manifest = folder / f"{kind}.json"
+        store = cls(folder)
+        if manifest.exists() and _manifest_digest(manifest) != digest:
+            if not replace_other:
                 raise CrosspathsInputError(
-                    "holds runs of a different sweep (the sweep or a scenario file changed); "
-                    "use another --out or remove the folder",
+                    f"holds runs of a different {kind} (its file or a scenario file "
+                    "changed); use another --out or remove the folder",
                     file=os.fspath(folder),
                 )
-        else:
-            content = {
-                "sweep_sha256": spec.digest(),
-                "sweep": spec.normalised(),
-                "name": spec.name,
-                "file": spec.file,
-                "crosspaths": sim.__version__,
-            }
+            shutil.rmtree(store.runs, ignore_errors=True)
+            manifest.unlink()
+        if not manifest.exists():
+            content = {f"{kind}_sha256": digest, **content, "crosspaths": sim.__version__}
             write_atomic(manifest, json.dumps(content, indent=2) + "\n")
-        store = cls(folder)
         store.runs.mkdir(exist_ok=True)
         for stale in store.runs.glob(".*.tmp"):
             # Left by a process killed between writing and renaming a record.
@@ -141,8 +153,10 @@ class RunStore:
 
 
 def _manifest_digest(manifest: Path) -> str | None:
-    """The sweep digest recorded in a folder's manifest, or ``None`` if unreadable."""
+    """The digest recorded in a folder's manifest, or ``None`` if unreadable."""
+    key = f"{manifest.stem}_sha256"
     try:
-        return json.loads(manifest.read_text(encoding="utf-8")).get("sweep_sha256")
+        value = json.loads(manifest.read_text(encoding="utf-8")).get(key)
     except (OSError, ValueError, AttributeError):
         return None
+    return value if isinstance(value, str) else None
