@@ -244,7 +244,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.rank.ranking import Settings, rank
     from sim.rank.report import write_report
     from sim.rank.runs import KIND, RankRuns, RunsFailedError, open_folder
-    from sim.sweep.backends import open_backend
+    from sim.runs.backends import open_backend
 
     t0 = time.perf_counter()
     rounds = parse_rounds(args.rounds)

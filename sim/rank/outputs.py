@@ -18,7 +18,7 @@ from sim.metrics import Row, rnd
 from sim.outputs.tables import write_csv
 from sim.rank.ranking import Entry, Ranking
 from sim.rank.runs import CANDIDATES, FIGURE, RankRuns
-from sim.sweep.store import write_atomic
+from sim.runs.store import write_atomic
 
 DIGITS = 6
 VARIANTS = "variants"

@@ -12,7 +12,7 @@ from sim.outputs.labels import figure_phrase, fmt, fmt_pct, fmt_pct_range, fmt_s
 from sim.rank.base import Base
 from sim.rank.ranking import CUT, ELIMINATED, Ranking
 from sim.rank.runs import FIGURE
-from sim.sweep.store import write_atomic
+from sim.runs.store import write_atomic
 
 
 def verdict(d: Difference) -> str:

@@ -2,7 +2,7 @@
 
 A ranking folder holds ``rank.json`` (which base it ranks), ``candidates/<id>.yaml`` (each
 candidate as a variant of the base, the file a worker runs) and ``runs/<run id>.json``
-(one record per finished run, written atomically by :class:`sim.sweep.store.RunStore` as
+(one record per finished run, written atomically by :class:`sim.runs.store.RunStore` as
 each run finishes). A run's id is a hash of the scenario files' contents, the seed,
 the days and the scale, so a ranking that was interrupted, or run again with other
 candidates, options or more seeds, reuses every run it already has.
@@ -28,10 +28,9 @@ from sim.errors import CrosspathsInputError
 from sim.outputs.folders import claim, make_folder
 from sim.rank.base import Base
 from sim.rank.candidates import Candidate
-from sim.sweep.backends import Backend, RunRecord, RunTask
+from sim.runs.backends import Backend, RunRecord, RunTask, files_digest
+from sim.runs.store import FAILED, OK, RunStore, write_atomic
 from sim.sweep.plan import worker_path
-from sim.sweep.spec import files_digest
-from sim.sweep.store import FAILED, OK, RunStore, write_atomic
 
 KIND = "rank"
 """Output-folder kind (:mod:`sim.outputs.folders`)."""
