@@ -290,3 +290,100 @@ def test_the_base_is_loaded_once_and_checked(tmp_path: Path) -> None:
     assert main(["rank", str(tmp_path / "missing.yaml"), "--candidates", "cafes",
                  "--quiet", "--out", str(tmp_path / "o")]) == 2  # fmt: skip
     assert not (tmp_path / "o").exists()
+
+
+# --- compare --components -------------------------------------------------------------
+
+MOVE = """extends: {base}
+name: tiny_move
+add:
+  nodes:
+    mid: {{lat: 55.70045, lon: 12.56080}}
+  edges:
+    d_a: {{from: n00, to: mid, kind: footpath}}
+    d_b: {{from: mid, to: n11, kind: footpath}}
+  venues:
+    hub_cafe: {{building: hub, kind: cafe, capacity: 30, hours: "08:00-17:00", access: public}}
+modify:
+  edges:
+    h10: {{frontage: 0.4}}
+{components}"""
+
+
+def _move(tmp_path: Path, busy_base: Path, components: str) -> Path:
+    path = tmp_path / "move.yaml"
+    path.write_text(MOVE.format(base=busy_base, components=components), encoding="utf-8")
+    return path
+
+
+def test_components_add_up_to_the_whole(tmp_path: Path, busy_base: Path) -> None:
+    move = _move(tmp_path, busy_base, (
+        "components:\n  path: [nodes.mid, edges.d_a, edges.d_b]\n"
+        "  cafe: [venues.hub_cafe]\n  frontage: [edges.h10]\n"
+    ))  # fmt: skip
+    out = tmp_path / "cmp"
+    args = ["compare", str(busy_base), str(move), "--components", "--seeds", "2", "--quiet",
+            "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    rows = {r["component"]: r for r in _rows(out / "components.csv")}
+    assert list(rows) == ["path", "cafe", "frontage", "sum of parts", "whole",
+                          "interaction (whole − sum)"]  # fmt: skip
+    assert list(next(iter(rows.values())))[:5] == ["scenario", "component", "effect", "ci_low",
+                                                   "ci_high"]  # fmt: skip
+    parts = sum(float(rows[k]["effect"]) for k in ("path", "cafe", "frontage"))
+    assert float(rows["sum of parts"]["effect"]) == pytest.approx(parts, abs=1e-5)
+    whole, total = float(rows["whole"]["effect"]), float(rows["sum of parts"]["effect"])
+    assert float(rows["interaction (whole − sum)"]["effect"]) == pytest.approx(
+        whole - total, abs=1e-5
+    )
+    # The whole is the comparison's own difference for the variant.
+    row = next(r for r in _rows(out / "comparison.csv")
+               if r["figure"] == "cross_institution_meetings_per_person_day"
+               and r["difference"])  # fmt: skip
+    assert float(row["difference"]) == pytest.approx(whole, abs=1e-6)
+    assert "What each part contributes" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_without_components_each_item_is_a_part_with_what_it_needs(
+    tmp_path: Path, busy_base: Path
+) -> None:
+    from sim.compare.components import plan
+
+    move = _move(tmp_path, busy_base, "")
+    parts = plan(load_scenarios([str(busy_base), str(move)]))
+    items = {p.name: p.items for p in parts}
+    # The new node's two paths are one part (neither runs without the node).
+    assert items == {
+        "edges.h10": ("edges.h10",),
+        "nodes.mid": ("nodes.mid", "edges.d_a", "edges.d_b"),
+        "venues.hub_cafe": ("venues.hub_cafe",),
+    }
+
+
+@pytest.mark.parametrize(
+    ("components", "message"),
+    [
+        ("components:\n  a: [edges.d_a, edges.d_b, nodes.mid, venues.hub_cafe, edges.h99]\n",
+         "move.yaml:15: components.a[4]: 'edges.h99' is not added, modified or removed"),
+        ("components:\n  a: [edges.d_a, edges.d_b, nodes.mid, venues.hub_cafe]\n",
+         "move.yaml:14: components: every change belongs to one component; not in any: "
+         "edges.h10"),
+        ("components:\n  a: [edges.d_a, nodes.mid, venues.hub_cafe, edges.h10]\n"
+         "  b: [edges.d_b, edges.d_a]\n",
+         "components.b[1]: 'edges.d_a' is already in component 'a'"),
+        ("components:\n  a: [edges.d_a, edges.d_b, venues.hub_cafe, edges.h10]\n"
+         "  b: [nodes.mid]\n", "components.a: part 'a' cannot run alone"),
+    ],
+)  # fmt: skip
+def test_bad_components_are_one_line_and_write_nothing(
+    components: str, message: str, tmp_path: Path, busy_base: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    move = _move(tmp_path, busy_base, components)
+    out = tmp_path / "cmp"
+    args = ["compare", str(busy_base), str(move), "--components", "--seeds", "2", "--quiet",
+            "--out", str(out)]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and message in err
+    assert not out.exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,13 +91,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         help=f"output folder: new, empty or an earlier comparison's (default {DEFAULT_OUT}/); "
         "an interrupted comparison resumes there",
     )
+    parser.add_argument(
+        "--components",
+        action="store_true",
+        help="also run each part of each variant alone: components.csv, sum and interaction",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run)
     return parser
 
 
 def write_comparison(
-    runs: ComparisonRuns, out_dir: Path
+    runs: ComparisonRuns, out_dir: Path, extra: Callable[[Path], None] | None = None
 ) -> tuple[list[HeadlineComparison], list[VariantChanges]]:
     """Write tables, figures and ``report.md`` of ``runs`` into ``out_dir``, atomically.
 
@@ -106,6 +112,8 @@ def write_comparison(
         From :func:`sim.compare.runner.run_scenarios`.
     out_dir
         The results folder; created with its parents if missing, replaced if present.
+    extra
+        Writes more files into the folder (after ``report.md``), e.g. the components.
 
     Returns
     -------
@@ -131,6 +139,8 @@ def write_comparison(
         write_tables(runs, comparisons, changes, tmp)
         write_figures(runs, comparisons, changes, tmp)
         write_report(runs, comparisons, changes, tmp)
+        if extra is not None:
+            extra(tmp)
         # The run records move with the results, so the next identical comparison
         # is served from them.
         for kept in (RUNS, "compare.json"):
@@ -177,15 +187,17 @@ def _estimate_line(comparisons: list[HeadlineComparison]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``run_sim.py compare``; returns the exit status."""
+    from sim.compare import components
     from sim.compare.runner import RunsFailedError, load_scenarios, run_scenarios
     from sim.outputs.folders import claim
     from sim.progress import progress_bar
     from sim.runs.backends import open_backend
 
     scenarios = load_scenarios(args.scenarios)
+    parts = components.plan(scenarios) if args.components else []
     claim(args.out, "compare")
     seeds = range(args.seed_base, args.seed_base + args.seeds)
-    total = len(scenarios) * len(seeds) + 1
+    total = (len(scenarios) + len(parts)) * len(seeds) + 1
     try:
         with (
             open_backend(args.workers, args.scheduler) as backend,
@@ -200,7 +212,11 @@ def run(args: argparse.Namespace) -> int:
                 store_dir=args.out,
                 on_done=lambda s: advance(f"{scenarios[s.key[0]].label} seed {s.key[1]}"),
             )
-            comparisons, _ = write_comparison(runs, args.out)
+            extra = None
+            if parts:
+                effects = components.run_parts(parts, runs, backend, lambda s: advance("part"))
+                extra = components.writer(effects, len(seeds))
+            comparisons, _ = write_comparison(runs, args.out, extra)
             advance("written")
     except RunsFailedError as err:
         print(f"error: {err}; run the same command to retry them", file=sys.stderr)

@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 
 from sim.errors import LayoutError
 from sim.layout.checks import Checker, closest, describe, unknown_message
+from sim.layout.components import check_components
 from sim.layout.reader import KeyPath, LineIndex, Location, dotted
 
 SECTIONS: tuple[str, ...] = (
@@ -56,8 +57,9 @@ VARIANT_KEYS: tuple[str, ...] = (
     "model",
     "agents",
     *VERBS,
+    "components",
 )
-"""Top-level keys of a variant file."""
+"""Top-level keys of a variant file (``components``: :mod:`sim.layout.components`)."""
 
 _REMOVE_ORDER: tuple[str, ...] = ("venues", *(s for s in SECTIONS if s != "venues"))
 """Venues are removed before buildings, so removing a building and its venues is no error."""
@@ -145,6 +147,7 @@ class _Merge:
             if key in variant:
                 self._merge_into(self.data, key, variant[key], (key,), (key,))
         blocks = {verb: self._block(variant.get(verb), verb) for verb in VERBS}
+        check_components(variant, self.ck)
         for section in _REMOVE_ORDER:
             self._remove(section, blocks["remove"].get(section))
         for section in SECTIONS:
