@@ -122,24 +122,24 @@ class ModelParams:
 
     # Encounter geometry
     greet_radius_m: float = _p(20.0, 1, 200, "Gehl 2010; Fotios et al. 2015", "m")
-    # Meeting probability per contact between strangers, by setting. Assumptions, scaled
-    # together so that the baseline gives about 3 meetings per person-day (itself an
-    # assumption; see docs/MODEL.md, "Calibration").
-    p_street_high: float = _p(0.0002, 0, 1, "assumption")
-    p_street_low: float = _p(0.0004, 0, 1, "assumption")
-    p_street_none: float = _p(0.0006, 0, 1, "assumption")
-    p_footpath: float = _p(0.0006, 0, 1, "assumption")
-    p_park_path: float = _p(0.0008, 0, 1, "assumption")
-    p_crossing: float = _p(0.0004, 0, 1, "assumption")
+    # Meeting rate between strangers per minute within reach, by setting. Assumptions,
+    # scaled together so that the baseline gives about 3 meetings per person-day and
+    # path overlap about x1.20 per 30.5 m (docs/MODEL.md, "Calibration").
+    p_street_high: float = _p(0.001, 0, 1, "assumption", "per min")
+    p_street_low: float = _p(0.002, 0, 1, "assumption", "per min")
+    p_street_none: float = _p(0.003, 0, 1, "assumption", "per min")
+    p_footpath: float = _p(0.003, 0, 1, "assumption", "per min")
+    p_park_path: float = _p(0.004, 0, 1, "assumption", "per min")
+    p_crossing: float = _p(0.002, 0, 1, "assumption", "per min")
     frontage_boost: float = _p(1.0, 0, 10, "assumption (Hillier et al. 1993; Gehl 2010)")
-    p_cafe: float = _p(0.002, 0, 1, "assumption")
-    p_canteen: float = _p(0.0012, 0, 1, "assumption")
-    p_lecture_hall: float = _p(0.0015, 0, 1, "assumption")
-    p_shared_lab: float = _p(0.01, 0, 1, "assumption")
-    p_showroom: float = _p(0.01, 0, 1, "assumption")
-    p_meeting_room: float = _p(0.005, 0, 1, "assumption")
-    p_plaza: float = _p(0.004, 0, 1, "assumption")
-    p_park: float = _p(0.003, 0, 1, "assumption")
+    p_cafe: float = _p(0.01, 0, 1, "assumption", "per min")
+    p_canteen: float = _p(0.006, 0, 1, "assumption", "per min")
+    p_lecture_hall: float = _p(0.0075, 0, 1, "assumption", "per min")
+    p_shared_lab: float = _p(0.05, 0, 1, "assumption", "per min")
+    p_showroom: float = _p(0.05, 0, 1, "assumption", "per min")
+    p_meeting_room: float = _p(0.025, 0, 1, "assumption", "per min")
+    p_plaza: float = _p(0.02, 0, 1, "assumption", "per min")
+    p_park: float = _p(0.015, 0, 1, "assumption", "per min")
     # Familiarity multipliers on the stranger probability (assumptions)
     fam_same_institution: float = _p(2.0, 1, 1000, "assumption")
     fam_same_building: float = _p(5.0, 1, 1000, "assumption")
@@ -156,6 +156,11 @@ class ModelParams:
     # Destination choice (assumptions)
     gateway_decay_m: float = _p(600.0, 1, 1e5, "assumption", "m")
     venue_decay_m: float = _p(250.0, 1, 1e5, "assumption (Allen 1977 decay, scaled)", "m")
+    # Crowding and exposure (see docs/MODEL.md, 7.4)
+    attention_capacity: float = _p(
+        4.0, 0.1, 1000, "assumption, range 2-10 (Hu et al. 2013: contacts saturate)", "people"
+    )
+    max_new_pair_chance: float = _p(0.1, 0.001, 0.5, "assumption, range 0.05-0.3")
     session_mingle_min: float = _p(10.0, 0, 240, "assumption", "min")
     venue_m2_per_person: float = _p(1.5, 0.1, 50, "assumption", "m2")
 

@@ -77,6 +77,29 @@ def agent_day_keys(seed: int, day: int, uid: np.ndarray) -> np.ndarray:
         return _splitmix64(h ^ uid.astype(np.uint64))
 
 
+def pair_bits(key_sum: np.ndarray) -> np.ndarray:
+    """The 53-bit integer behind :func:`pair_uniform`, from the sum of the two day keys.
+
+    ``pair_bits(ka + kb) / 2**53 == pair_uniform(ka, kb)``. Computed in place: the engine
+    calls it on tens of millions of candidate pairs a day, and comparing integers against
+    a threshold saves the conversion to floats.
+    """
+    x = np.array(key_sum, dtype=np.uint64, copy=True)
+    with np.errstate(over="ignore"):
+        x += np.uint64(0x9E3779B97F4A7C15)
+        x ^= x >> np.uint64(30)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(27)
+        x *= np.uint64(0x94D049BB133111EB)
+        x ^= x >> np.uint64(31)
+    x >>= np.uint64(11)
+    return x
+
+
+PAIR_BITS_SCALE = 9007199254740992.0
+"""2**53: :func:`pair_bits` divided by this is the pair's uniform."""
+
+
 def pair_uniform(key_a: np.ndarray, key_b: np.ndarray) -> np.ndarray:
     """Uniform in [0, 1) per pair from the two people's day keys; symmetric in a and b.
 

@@ -5,9 +5,17 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
 from sim.engine.encounters import Contacts
-from sim.engine.meetings import MeetingDraw, familiarity, setting_rates
+from sim.engine.meetings import (
+    MeetingDraw,
+    attention,
+    contact_hazard,
+    familiarity,
+    room_reach_share,
+    setting_rates,
+)
 from sim.engine.model import CrosspathsModel
 from sim.engine.results import PLACE_EDGE, PLACE_VENUE
 from sim.layout.schema import Layout
@@ -42,22 +50,40 @@ def test_familiarity_factors(tiny_model: CrosspathsModel, tiny: Layout) -> None:
     assert f.tolist() == [mp.fam_same_building, 1.0]
 
 
-def test_meeting_is_cross_institution_when_institutions_differ(tiny: Layout) -> None:
-    certain = dataclasses.replace(
-        tiny, params=dataclasses.replace(
-            tiny.params, model=dataclasses.replace(tiny.params.model, p_cafe=1.0)
+def _with(layout: Layout, **model: float) -> Layout:
+    return dataclasses.replace(
+        layout, params=dataclasses.replace(
+            layout.params, model=dataclasses.replace(layout.params.model, **model)
         )
     )
+
+
+def _contacts(a: list[int], b: list[int], t: list[float], kind: list[int], place: list[int],
+              dur: list[float], crowd: list[float] | None = None) -> Contacts:
+    return Contacts(np.array(a, np.int32), np.array(b, np.int32), np.array(t, float),
+                    np.array(kind, np.int8), np.array(place, np.int32), np.array(dur, float),
+                    np.array(crowd if crowd is not None else [0.0] * len(a), float))
+
+
+def _uniforms(model: CrosspathsModel, a: int, b: np.ndarray, day: int = 0) -> np.ndarray:
+    keys = agent_day_keys(0, day, model.population.uid)
+    return pair_uniform(keys[np.full(b.shape[0], a)], keys[b])
+
+
+def test_meeting_is_cross_institution_when_institutions_differ(tiny: Layout) -> None:
+    certain = _with(tiny, p_cafe=1.0)
     model = CrosspathsModel(certain, seed=0)
     pop = model.population
-    a = 0
-    b_same = int(np.flatnonzero(pop.institution == pop.institution[a])[5])
-    b_other = int(np.flatnonzero(pop.institution != pop.institution[a])[0])
+    cap = certain.params.model.max_new_pair_chance
+    others = np.arange(1, len(pop))
+    u = _uniforms(model, 0, others)
+    same = others[(pop.institution[others] == pop.institution[0]) & (u < cap)]
+    other = others[(pop.institution[others] != pop.institution[0]) & (u < cap)]
+    b_same, b_other = int(same[0]), int(other[0])
     cafe = list(certain.venues).index("lab_cafe")
     draw = MeetingDraw(pop, model.rates, model.ties, certain, seed=0, day=0)
-    draw.add(Contacts(np.array([a, a], np.int32), np.array([b_same, b_other], np.int32),
-                      np.array([36000.0, 36100.0]), np.full(2, PLACE_VENUE, np.int8),
-                      np.array([cafe, cafe], np.int32)))
+    draw.add(_contacts([0, 0], [b_same, b_other], [36000.0, 36100.0], [PLACE_VENUE] * 2,
+                       [cafe, cafe], [1800.0, 1800.0]))
     meetings, _ = draw.finish()
     assert len(meetings) == 2
     assert dict(zip(meetings.b.tolist(), meetings.cross.tolist(), strict=True)) == {
@@ -65,29 +91,105 @@ def test_meeting_is_cross_institution_when_institutions_differ(tiny: Layout) -> 
     }
 
 
-def test_a_pair_meets_once_a_day_at_its_best_contact(tiny: Layout) -> None:
+def test_exposure_accumulates_over_a_pairs_contacts(tiny: Layout) -> None:
     model = CrosspathsModel(tiny, seed=0)
+    pop = model.population
     edge = list(tiny.edges).index("h00")
     cafe = list(tiny.venues).index("lab_cafe")
-    draw = MeetingDraw(model.population, model.rates, model.ties, tiny, seed=0, day=0)
-    keys = agent_day_keys(0, 0, model.population.uid)
-    # Find a pair whose uniform lies between the street's and the cafe's probability.
-    p_street, p_cafe = model.rates.edge[edge], model.rates.venue[cafe]
-    a = np.zeros(150, np.int32)
-    b = np.arange(50, 200, dtype=np.int32)
-    u = pair_uniform(keys[a], keys[b])
-    f = familiarity(a, b, model.population, model.ties, tiny)
-    pick = np.flatnonzero((u >= p_street * f) & (u < p_cafe * f))
+    mp = tiny.params.model
+    others = np.arange(1, len(pop))
+    f = familiarity(np.zeros(others.shape[0], np.int64), others, pop, model.ties, tiny)
+    # Twenty minutes on the street, then three in the cafe (venue: times its reach).
+    h_street = model.rates.edge[edge] * 20 * f
+    h_cafe = model.rates.venue[cafe] * model.rates.venue_reach[cafe] * 3 * f
+    assert np.all(h_cafe > h_street)
+    u = _uniforms(model, 0, others)
+    # A pair that meets only if both contacts count: u between P(cafe alone) and P(both).
+    pick = np.flatnonzero((u >= -np.expm1(-h_cafe)) & (u < -np.expm1(-(h_cafe + h_street)))
+                          & (u < mp.max_new_pair_chance))
     assert pick.size, "fixture should contain such a pair"
-    j = int(b[pick[0]])
-    draw.add(Contacts(np.array([0, 0, 0], np.int32), np.array([j, j, j], np.int32),
-                      np.array([30000.0, 40000.0, 50000.0]),
-                      np.array([PLACE_EDGE, PLACE_VENUE, PLACE_EDGE], np.int8),
-                      np.array([edge, cafe, edge], np.int32)))
+    j = int(others[pick[0]])
+
+    def meet(kinds: list[int], places: list[int], durs: list[float]) -> tuple:
+        draw = MeetingDraw(pop, model.rates, model.ties, tiny, seed=0, day=0)
+        n = len(kinds)
+        draw.add(_contacts([0] * n, [j] * n, [30000.0 + 1000 * k for k in range(n)], kinds,
+                           places, durs))
+        m, _ = draw.finish()
+        return tuple((int(k), int(p), float(t)) for k, p, t in
+                     zip(m.place_kind, m.place, m.t, strict=True))
+
+    assert meet([PLACE_VENUE], [cafe], [180.0]) == ()
+    both = meet([PLACE_EDGE, PLACE_VENUE], [edge, cafe], [1200.0, 180.0])
+    # Met once, placed at the contact with the larger hazard (the cafe).
+    assert both == ((PLACE_VENUE, cafe, 31000.0),)
+
+
+def test_more_contact_never_removes_a_meeting(tiny: Layout) -> None:
+    busy = _with(tiny, p_cafe=0.2, p_street_high=0.2, p_street_low=0.2)
+    model = CrosspathsModel(busy, seed=0)
+    rng = np.random.default_rng(5)
+    n = 400
+    a = rng.integers(0, 100, n)
+    b = rng.integers(100, len(model.population), n)
+    kind = rng.choice([PLACE_EDGE, PLACE_VENUE], n)
+    place = np.where(kind == PLACE_EDGE, 0, 0)
+    dur = rng.uniform(1, 300, n)
+    full = _contacts(a.tolist(), b.tolist(), rng.uniform(0, 8e4, n).tolist(), kind.tolist(),
+                     place.tolist(), dur.tolist())
+    met = []
+    for rows in (np.arange(n // 2), np.arange(n)):  # a subset, then every contact
+        draw = MeetingDraw(model.population, model.rates, model.ties, busy, seed=0, day=0)
+        draw.add(full.take(rows))
+        m, _ = draw.finish()
+        met.append(set(zip(m.a.tolist(), m.b.tolist(), strict=True)))
+    assert met[0] and met[0] <= met[1] and len(met[1]) > len(met[0])
+
+
+def test_crowding_lowers_the_hazard_and_bounds_meetings(tiny: Layout) -> None:
+    model = CrosspathsModel(tiny, seed=0)
+    cafe = list(tiny.venues).index("lab_cafe")
+    c = _contacts([0, 0, 0], [1, 1, 1], [0.0] * 3, [PLACE_VENUE] * 3, [cafe] * 3,
+                  [600.0] * 3, [0.0, 4.0, 40.0])
+    h = contact_hazard(c, np.ones(3), model.rates, tiny.params.model)
+    k = tiny.params.model.attention_capacity
+    reach = model.rates.venue_reach[cafe]
+    assert h[0] > h[1] > h[2] > 0
+    assert h[1] / h[0] == pytest.approx(1 / (1 + 4 * reach / k))
+    # A person's total hazard with N others present saturates: N * A(N - 1) -> capacity.
+    n = np.array([10.0, 100.0, 1000.0])
+    assert np.all(np.diff(n * attention(n - 1, k)) > 0)
+    assert (n * attention(n - 1, k))[-1] < k + 1
+
+
+def test_a_pair_that_never_met_is_capped(tiny: Layout) -> None:
+    certain = _with(tiny, p_cafe=1.0, max_new_pair_chance=0.05)
+    model = CrosspathsModel(certain, seed=0)
+    pop = model.population
+    others = np.arange(1, len(pop))
+    cafe = list(certain.venues).index("lab_cafe")
+    draw = MeetingDraw(pop, model.rates, model.ties, certain, seed=0, day=0)
+    n = others.shape[0]
+    draw.add(_contacts([0] * n, others.tolist(), [0.0] * n, [PLACE_VENUE] * n, [cafe] * n,
+                       [3600.0] * n))
     meetings, _ = draw.finish()
-    assert len(meetings) == 1
-    assert (meetings.place_kind[0], meetings.place[0], meetings.t[0]) == (PLACE_VENUE, cafe,
-                                                                          40000.0)
+    u = _uniforms(model, 0, others)
+    assert set(meetings.b.tolist()) == set(others[u < 0.05].tolist())
+
+
+def test_room_reach_share_is_the_square_distance_law() -> None:
+    rng = np.random.default_rng(0)
+    p = rng.uniform(0, 30, (200_000, 2, 2))
+    d = np.hypot(*(p[:, 0] - p[:, 1]).T)
+    for r in (5.0, 20.0, 35.0):
+        assert room_reach_share(np.array([900.0]), r)[0] == pytest.approx(
+            np.mean(d <= r), abs=0.005
+        )
+    # Smooth and rising in the radius, 1 beyond the diagonal.
+    radii = np.linspace(1, 50, 500)
+    share = np.array([room_reach_share(np.array([900.0]), r)[0] for r in radii])
+    assert np.all(np.diff(share) >= 0) and np.max(np.diff(share)) < 0.01
+    assert share[-1] == 1.0
 
 
 def test_pair_draw_is_symmetric_and_keyed_by_stable_ids() -> None:

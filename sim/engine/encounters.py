@@ -1,15 +1,23 @@
 """Contacts: two people within greeting distance of each other, computed exactly.
 
-Three rules, all continuous in time (there is no time step to tune):
+Three rules, all continuous in time (there is no time step to tune). Each contact
+carries how long the two are within reach (its *exposure*, for the accumulation of
+:mod:`sim.engine.meetings`) and how many other people are at the place when it begins
+(its *crowd*, for the attention rule):
 
 * **Same edge.** Two walkers on the same street segment at overlapping times, whose
   positions along it come within the greet radius ``r`` — crossing head-on, overtaking
-  or walking the same stretch together. Positions are linear in time, so the closest
-  approach over the common interval is found exactly.
-* **Same node.** Two walkers both within ``r/2`` of the same junction or doorway at the
-  same time (hence within ``r`` of each other), which catches people turning corners
-  towards each other on different segments.
-* **Same place.** Two people whose stays at the same venue or public space overlap.
+  or walking the same stretch together. Positions are linear in time, so the interval
+  within reach is found exactly.
+* **Same node, different edges.** Two walkers near the same junction or doorway on
+  different segments (one turning into the street the other leaves, two approaching a
+  corner from two sides). Near the node each walker moves in a straight line along the
+  segment's chord, so the time during which the two are within ``r`` in the plane is
+  the solution of a quadratic, exactly. Pieces where both are on the *same* segment
+  are left to the same-edge rule, so nothing is counted twice.
+* **Same place.** Two people whose stays at the same venue or public space overlap;
+  how much of that time they are within reach depends on the room's area and is
+  applied by the meeting rules (:func:`sim.engine.meetings.room_reach_share`).
 
 Contacts are produced in chunks (generators) so that busy segments never hold all
 candidate pairs in memory; :mod:`sim.engine.meetings` consumes them.
@@ -19,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -30,31 +39,78 @@ _SPAN = 1.0e6
 """Seconds per group in the combined sort key; larger than any time of day."""
 _CHUNK_PAIRS = 2_000_000
 """Candidate pairs handled at once; bounds peak memory on busy segments."""
+NODE_REACH_FACTOR = 1.0
+"""How far along each street from a junction the corner rule looks, in greet radii.
+
+Two walkers on rays from a node at angle theta are within ``r`` only if both are
+within ``r / sin(theta)`` of it; looking one radius out makes the corner rule exact at
+right-angle and obtuse corners. At sharper junctions (a Y) a pair within reach while
+one of them is farther than ``r`` from the node is missed; looking farther would cost
+time in proportion (every pair of walkers near a node is examined).
+"""
+
+_FIELDS = ("a", "b", "t", "place_kind", "place", "dur", "crowd")
+
+
+
+class PairFilter(Protocol):
+    """Which candidate pairs are worth measuring (see :class:`sim.engine.meetings.MeetingDraw`).
+
+    ``row_keys`` gives a key per person; ``wanted`` gets the sum of the two keys of each
+    candidate pair (symmetric, so pairs need not be ordered) and the two people.
+    """
+
+    def row_keys(self, agent: np.ndarray) -> np.ndarray: ...
+
+    def wanted(self, key_sum: np.ndarray, ai: np.ndarray, aj: np.ndarray) -> np.ndarray: ...
+
+
+class AllPairs:
+    """The filter that keeps every pair (for tests and tools that want all contacts)."""
+
+    def row_keys(self, agent: np.ndarray) -> np.ndarray:
+        return np.zeros(agent.shape[0], np.uint64)
+
+    def wanted(self, key_sum: np.ndarray, ai: np.ndarray, aj: np.ndarray) -> np.ndarray:
+        return np.ones(key_sum.shape[0], bool)
+
+
+ALL_PAIRS = AllPairs()
 
 
 @dataclass
 class Contacts:
-    """A chunk of contacts: pair ``(a, b)``, ``a < b``, within reach at ``place`` from ``t``."""
+    """A chunk of contacts.
+
+    Pair ``(a, b)``, ``a < b``, within reach at ``place`` from ``t``; ``dur`` seconds
+    within reach (for stays: seconds present together), ``crowd`` other people present
+    at the place when the contact began.
+    """
 
     a: np.ndarray
     b: np.ndarray
     t: np.ndarray
     place_kind: np.ndarray
     place: np.ndarray
+    dur: np.ndarray
+    crowd: np.ndarray
 
     def __len__(self) -> int:
         return int(self.a.shape[0])
+
+    def take(self, rows: np.ndarray) -> Contacts:
+        """The contacts at ``rows`` (an index or boolean array)."""
+        return Contacts(*(getattr(self, n)[rows] for n in _FIELDS))
 
     @classmethod
     def concat(cls, parts: Iterable[Contacts]) -> Contacts:
         """Row-wise concatenation; no parts gives an empty table of the right dtypes."""
         empty = cls(
             np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int8),
-            np.zeros(0, np.int32),
+            np.zeros(0, np.int32), np.zeros(0), np.zeros(0),
         )
         parts = [empty, *parts]
-        names = ("a", "b", "t", "place_kind", "place")
-        return cls(*(np.concatenate([getattr(p, n) for p in parts]) for n in names))
+        return cls(*(np.concatenate([getattr(p, n) for p in parts]) for n in _FIELDS))
 
 
 def sorted_pairs(
@@ -93,15 +149,34 @@ def overlapping_pairs(
         yield order[i], order[j]
 
 
+def present_at_start(group: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """For rows sorted by (group, start): how many rows of the group are under way at each
+    row's start (itself included)."""
+    g = group.astype(np.float64) * _SPAN
+    key_start = g + start
+    first = np.searchsorted(key_start, g, side="left")
+    started = np.searchsorted(key_start, key_start, side="right") - first
+    key_end = np.sort(g + end)
+    ended = np.searchsorted(key_end, key_start, side="right") - np.searchsorted(
+        key_end, g, side="left"
+    )
+    return (started - ended).astype(np.float64)
+
+
 def _ordered(
-    agent: np.ndarray, i: np.ndarray, j: np.ndarray
+    agent: np.ndarray, keys: np.ndarray, i: np.ndarray, j: np.ndarray, wanted: PairFilter
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Agent ids of pairs as (low, high), and a mask dropping self-pairs."""
+    """Which rows pair two different people who are wanted, and their ids ``(low, high)``."""
     ai, aj = agent[i], agent[j]
-    return np.minimum(ai, aj), np.maximum(ai, aj), ai != aj
+    with np.errstate(over="ignore"):
+        sel = wanted.wanted(keys[i] + keys[j], ai, aj) & (ai != aj)
+    ai, aj = ai[sel], aj[sel]
+    return sel, np.minimum(ai, aj), np.maximum(ai, aj)
 
 
-def edge_contacts(trav: Traversals, length: np.ndarray, radius: float) -> Iterator[Contacts]:
+def edge_contacts(
+    trav: Traversals, length: np.ndarray, radius: float, wanted: PairFilter = ALL_PAIRS
+) -> Iterator[Contacts]:
     """Walkers on the same edge who come within ``radius`` of each other."""
     order = np.lexsort((trav.t_in, trav.edge))
     edge, agent = trav.edge[order], trav.agent[order]
@@ -109,6 +184,8 @@ def edge_contacts(trav: Traversals, length: np.ndarray, radius: float) -> Iterat
     vel = np.where(trav.forward, trav.speed, -trav.speed)[order]
     # Position along the edge extrapolated back to time 0: x(t) = x0 + vel * t.
     x0 = np.where(trav.forward[order], 0.0, length[edge]) - vel * t_in
+    crowd = np.maximum(present_at_start(edge, t_in, t_out) - 2.0, 0.0)
+    keys = wanted.row_keys(agent)
     for i, j in sorted_pairs(edge, t_in, t_out):
         lo = t_in[j]
         hi = np.minimum(t_out[i], t_out[j])
@@ -119,34 +196,116 @@ def edge_contacts(trav: Traversals, length: np.ndarray, radius: float) -> Iterat
         close = np.flatnonzero(
             (d_lo * d_hi <= 0) | (np.minimum(np.abs(d_lo), np.abs(d_hi)) <= radius)
         )
-        a, b, distinct = _ordered(agent, i[close], j[close])
-        keep = close[distinct]
-        gap = np.abs(d_lo[keep])
-        t0 = np.where(
-            gap <= radius, lo[keep],
-            lo[keep] + (gap - radius) / np.maximum(np.abs(slope[keep]), 1e-9),
-        )
-        yield Contacts(a[distinct], b[distinct], t0,
-                       np.full(t0.shape[0], PLACE_EDGE, np.int8), edge[j[keep]])
+        sel, a, b = _ordered(agent, keys, i[close], j[close], wanted)
+        keep = close[sel]
+        t0, dur = _reach_1d(d_lo[keep], slope[keep], lo[keep], hi[keep], radius)
+        ok = dur > 0
+        keep = keep[ok]
+        yield Contacts(a[ok], b[ok], t0[ok], np.full(keep.shape[0], PLACE_EDGE, np.int8),
+                       edge[j[keep]], dur[ok], crowd[j[keep]])
 
 
-def node_contacts(pas: Passages) -> Iterator[Contacts]:
-    """Walkers near the same node at the same time (see :class:`Passages`)."""
+def _reach_1d(
+    d_lo: np.ndarray, slope: np.ndarray, lo: np.ndarray, hi: np.ndarray, radius: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of the time in ``[lo, hi]`` when ``|d_lo + slope (t - lo)| <= r``."""
+    moving = np.abs(slope) > 1e-9
+    s = np.where(moving, slope, 1.0)
+    t1 = np.where(moving, lo + (-radius - d_lo) / s, -np.inf)
+    t2 = np.where(moving, lo + (radius - d_lo) / s, np.inf)
+    enter = np.maximum(lo, np.minimum(t1, t2))
+    leave = np.minimum(hi, np.maximum(t1, t2))
+    still_in = moving | (np.abs(d_lo) <= radius)
+    dur = np.where(still_in, np.maximum(leave - enter, 0.0), 0.0)
+    return enter, dur
+
+
+def _reach_2d(
+    rel_v: np.ndarray, rel_p: np.ndarray, lo: np.ndarray, hi: np.ndarray, radius: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of the time in ``[lo, hi]`` when ``|rel_p + rel_v (t - lo)| <= r``.
+
+    ``rel_v`` and ``rel_p`` are (n, 2): relative velocity and relative position at ``lo``.
+    """
+    qa = (rel_v * rel_v).sum(axis=1)
+    qb = (rel_v * rel_p).sum(axis=1)
+    qc = (rel_p * rel_p).sum(axis=1) - radius * radius
+    moving = qa > 1e-12
+    disc = qb * qb - qa * qc
+    root = np.sqrt(np.maximum(disc, 0.0))
+    a = np.where(moving, qa, 1.0)
+    s1 = np.where(moving, (-qb - root) / a, np.where(qc <= 0, -np.inf, np.inf))
+    s2 = np.where(moving, (-qb + root) / a, np.where(qc <= 0, np.inf, -np.inf))
+    ok = np.where(moving, disc >= 0, qc <= 0) & (hi > lo)
+    enter = lo + np.maximum(s1, 0.0)
+    leave = np.minimum(hi, lo + s2)
+    dur = np.where(ok, np.maximum(leave - enter, 0.0), 0.0)
+    return enter, dur
+
+
+def node_contacts(
+    pas: Passages, radius: float, wanted: PairFilter = ALL_PAIRS
+) -> Iterator[Contacts]:
+    """Walkers on different segments through the same node who come within ``radius``.
+
+    Each passage has a piece before the node (on ``e_in``) and one after (on ``e_out``);
+    of the four combinations of two passages' pieces, those on different edges are
+    checked exactly in the plane (see :class:`sim.engine.trips.Passages`).
+    """
     order = np.lexsort((pas.t_lo, pas.node))
-    node, agent, t_lo = pas.node[order], pas.agent[order], pas.t_lo[order]
-    for i, j in sorted_pairs(node, t_lo, pas.t_hi[order]):
-        a, b, keep = _ordered(agent, i, j)
-        yield Contacts(a[keep], b[keep], t_lo[j[keep]],
-                       np.full(int(keep.sum()), PLACE_NODE, np.int8), node[j[keep]])
+    node, agent = pas.node[order], pas.agent[order]
+    t_lo, t_hi, t_node = pas.t_lo[order], pas.t_hi[order], pas.t_node[order]
+    e_in, e_out = pas.e_in[order], pas.e_out[order]
+    v_in, v_out = pas.vel_in[order], pas.vel_out[order]
+    crowd = np.maximum(present_at_start(node, t_lo, t_hi) - 2.0, 0.0)
+    keys = wanted.row_keys(agent)
+    for i, j in sorted_pairs(node, t_lo, t_hi):
+        sel, a, b = _ordered(agent, keys, i, j, wanted)
+        i, j = i[sel], j[sel]
+        # Piece 0 of a passage is before the node (on e_in), piece 1 after it (on e_out);
+        # position = node + vel (t - t_node) on both.
+        side = []
+        for k in (i, j):
+            tn = t_node[k]
+            side.append((
+                (e_in[k], v_in[k], t_lo[k], tn),
+                (e_out[k], v_out[k], tn, t_hi[k]),
+                tn,
+            ))
+        (p_i, q_i, tn_i), (p_j, q_j, tn_j) = side
+        total = np.zeros(i.shape[0])
+        first = np.full(i.shape[0], np.inf)
+        for e_p, vel_p, lo_p, hi_p in (p_i, q_i):
+            for e_q, vel_q, lo_q, hi_q in (p_j, q_j):
+                lo = np.maximum(lo_p, lo_q)
+                hi = np.minimum(hi_p, hi_q)
+                live = np.flatnonzero((hi > lo) & (e_p != e_q) & (e_p >= 0) & (e_q >= 0))
+                if not live.shape[0]:
+                    continue
+                lo_l = lo[live]
+                vp, vq = vel_p[live], vel_q[live]
+                rel_p = vp * (lo_l - tn_i[live])[:, None] - vq * (lo_l - tn_j[live])[:, None]
+                enter, dur = _reach_2d(vp - vq, rel_p, lo_l, hi[live], radius)
+                total[live] += dur
+                first[live] = np.where(dur > 0, np.minimum(first[live], enter), first[live])
+        ok = np.flatnonzero(total > 0)
+        yield Contacts(a[ok], b[ok], first[ok], np.full(ok.shape[0], PLACE_NODE, np.int8),
+                       node[j[ok]], total[ok], crowd[j[ok]])
 
 
-def stay_contacts(plan: DayPlan, n_places_per_kind: int) -> Iterator[Contacts]:
-    """People whose stays in the same zone of a venue or public space overlap."""
-    place = plan.stay_kind.astype(np.int64) * n_places_per_kind + plan.stay_place
-    group = place * (int(plan.stay_zone.max(initial=0)) + 1) + plan.stay_zone
+def stay_contacts(
+    plan: DayPlan, n_places_per_kind: int, wanted: PairFilter = ALL_PAIRS
+) -> Iterator[Contacts]:
+    """People whose stays at the same venue or public space overlap."""
+    group = plan.stay_kind.astype(np.int64) * n_places_per_kind + plan.stay_place
     order = np.lexsort((plan.stay_start, group))
-    agent, start = plan.stay_agent[order], plan.stay_start[order]
+    group = group[order]
+    agent, start, end = plan.stay_agent[order], plan.stay_start[order], plan.stay_end[order]
     kind, where = plan.stay_kind[order], plan.stay_place[order]
-    for i, j in sorted_pairs(group[order], start, plan.stay_end[order]):
-        a, b, keep = _ordered(agent, i, j)
-        yield Contacts(a[keep], b[keep], start[j[keep]], kind[j[keep]], where[j[keep]])
+    crowd = np.maximum(present_at_start(group, start, end) - 2.0, 0.0)
+    keys = wanted.row_keys(agent)
+    for i, j in sorted_pairs(group, start, end):
+        sel, a, b = _ordered(agent, keys, i, j, wanted)
+        i, j = i[sel], j[sel]
+        yield Contacts(a, b, start[j], kind[j], where[j],
+                       np.minimum(end[i], end[j]) - start[j], crowd[j])

@@ -1,24 +1,37 @@
-"""From contacts to meetings: setting, familiarity and one keyed draw per pair and day.
+"""From contacts to meetings: every meeting rule of the model, in one place.
 
-A contact between two people offers a meeting with probability
-``p = min(1, p_setting × f)``: ``p_setting`` is the stranger rate of the place (busy
-street < footpath < park path < plaza < cafe < shared lab; active frontage raises
-streets); ``f`` is the largest familiarity factor that applies (same
-institution, same building, or a tie from an earlier day).
+A contact ``i`` between two people adds to the pair's *hazard* of meeting that day
 
-A pair meets at most once a day, with the probability of its most inviting contact
-that day, and the meeting is placed there. The draw is one uniform per pair and day,
-a hash of the seed, the day and the two people's stable ids
-(:func:`sim.rng.pair_uniform`), so that two layouts in
-which the same pair has contact draw the same number for it (common random numbers),
-and a better setting can only add meetings. Because a contact can only turn into a
-meeting if that uniform is below ``p``, contacts are filtered chunk by chunk and only
-the few candidates are kept: memory stays flat however busy the streets are.
+    h_i = rate(place) × f × A(crowd) × (seconds within reach) / 60
 
-*Encounters* (reported) are the distinct pairs in contact during a day, counted
-from the pairs whose uniform falls in a fixed window of width
-:data:`ENCOUNTER_SAMPLE`, divided by that width: an unbiased estimate that costs
-no sorting of all contacts.
+* ``rate`` is the stranger rate of the place per minute within reach (busy street <
+  footpath < park path < plaza < café < shared lab; active frontage raises streets;
+  a junction is as inviting as its most inviting approach), :class:`SettingRates`;
+* ``f`` is the largest familiarity factor that applies (same institution, same
+  building, or a tie from an earlier day), :func:`familiarity`;
+* ``A = 1 / (1 + N / attention_capacity)`` is the share of attention left for this
+  person when ``N`` other people are within reach (crowding: a person can attend to
+  only so many others, so meetings per person saturate with density), :func:`attention`;
+* seconds within reach are exact for walkers (:mod:`sim.engine.encounters`); in a venue
+  or public space they are the time present together times the geometric chance that
+  two people in the room are within the greet radius, :func:`room_reach_share`.
+
+The pair's chance over the day is ``P = 1 - exp(-Σ h_i)`` (exposure accumulates over
+all its contacts), at most ``max_new_pair_chance`` for a pair that has not met on an
+earlier day. The pair meets if its one uniform of the day, a hash of the seed, the day
+and the two people's stable ids (:func:`sim.rng.pair_uniform`), is below ``P``; the
+meeting is placed at its contact with the largest hazard. Two layouts in which a pair
+has contact draw the same number for it (common random numbers) and, as ``P`` only
+grows with the hazard, a better setting can only add meetings.
+
+Memory stays bounded however busy the streets are: a pair whose uniform is at least
+``max_new_pair_chance`` cannot meet unless it is a tie, so only the contacts of the
+other pairs (that share of all pairs, plus the ties) are kept, summed per pair chunk
+by chunk and merged.
+
+*Encounters* (reported) are the distinct pairs within reach during a day, estimated
+from the pairs whose uniform falls in a fixed window of width :data:`ENCOUNTER_SAMPLE`
+(a pair present together in a room counts with its chance of being within reach).
 """
 
 from __future__ import annotations
@@ -30,55 +43,138 @@ import numpy as np
 from sim.engine.encounters import Contacts
 from sim.engine.results import PLACE_EDGE, PLACE_NODE, PLACE_SPACE, PLACE_VENUE, MeetingTable
 from sim.layout.schema import Layout
-from sim.network.graph import StreetGraph, edge_meeting_probability, node_meeting_probability
-from sim.params import VENUE_KINDS
+from sim.network.graph import StreetGraph
+from sim.params import VENUE_KINDS, ModelParams
 from sim.population.population import Population
-from sim.rng import agent_day_keys, pair_uniform
+from sim.rng import PAIR_BITS_SCALE, agent_day_keys, pair_bits, pair_uniform
+
+ENCOUNTER_SAMPLE = 0.0625
+"""Share of pairs (by their uniform) whose contacts are counted to estimate encounters."""
+_SAMPLE_LO = 0.5
+_COMPACT_ROWS = 4_000_000
+"""Per-pair partial sums held before they are merged; bounds memory on busy days."""
+
+
+def edge_rates(graph: StreetGraph, params: ModelParams) -> np.ndarray:
+    """Stranger meeting rate per minute within reach on each edge.
+
+    Streets by car traffic, footpaths, park paths and crossings each have a base rate;
+    active frontage raises it (people slow down and linger along shop fronts).
+    """
+    street = np.array([params.p_street_none, params.p_street_low, params.p_street_high])
+    by_kind = np.array(
+        [np.nan, params.p_footpath, params.p_park_path, params.p_crossing], dtype=float
+    )
+    base = np.where(graph.kind == 0, street[graph.traffic], by_kind[graph.kind])
+    return np.clip(base * (1.0 + params.frontage_boost * graph.frontage), 0.0, None)
+
+
+def node_rates(graph: StreetGraph, edge_rate: np.ndarray) -> np.ndarray:
+    """Per node, the highest rate of the edges that meet there.
+
+    A junction is as inviting as its most inviting approach: a doorway onto a footpath
+    is a footpath setting even if a busy street also passes.
+    """
+    p = np.zeros(graph.n_nodes)
+    np.maximum.at(p, graph.edge_u, edge_rate)
+    np.maximum.at(p, graph.edge_v, edge_rate)
+    return p
+
+
+def room_reach_share(area_m2: np.ndarray, radius: float) -> np.ndarray:
+    """Chance that two people placed at random in a square room of ``area_m2`` are
+    within ``radius`` of each other.
+
+    The distribution of the distance between two uniform points in a square of side
+    ``s`` (with ``x = r / s``): ``πx² - 8x³/3 + x⁴/2`` for ``x <= 1``, and
+    ``1/3 + (π-2)x² - x⁴/2 + 4/3 (2x²+1) sqrt(x²-1) - 4x² arccos(1/x)`` up to
+    ``x = sqrt(2)``, beyond which it is 1. It is smooth in the radius, so results do
+    not jump when the radius crosses a room size.
+    """
+    side = np.sqrt(np.maximum(np.asarray(area_m2, float), 1e-9))
+    x = radius / side
+    small = np.pi * x**2 - 8.0 / 3.0 * x**3 + 0.5 * x**4
+    xb = np.clip(x, 1.0, np.sqrt(2.0))
+    big = (
+        1.0 / 3.0 + (np.pi - 2.0) * xb**2 - 0.5 * xb**4
+        + 4.0 / 3.0 * (2.0 * xb**2 + 1.0) * np.sqrt(xb**2 - 1.0)
+        - 4.0 * xb**2 * np.arccos(1.0 / xb)
+    )
+    return np.clip(np.where(x <= 1.0, small, np.where(x < np.sqrt(2.0), big, 1.0)), 0.0, 1.0)
 
 
 @dataclass(frozen=True)
 class SettingRates:
-    """Stranger meeting probability per encounter, for every place of a layout."""
+    """Rates and reach of every place of a layout.
+
+    Attributes
+    ----------
+    edge, node, venue, space
+        Stranger meeting rate per minute within reach.
+    edge_reach
+        Share of the people on an edge who are within reach of one of them
+        (``min(1, 2r / length)``), for the crowding rule.
+    venue_reach, space_reach
+        Chance that two people present are within reach (:func:`room_reach_share`;
+        for a venue of several rooms, divided by the number of rooms).
+    """
 
     edge: np.ndarray
     node: np.ndarray
     venue: np.ndarray
     space: np.ndarray
+    edge_reach: np.ndarray
+    venue_reach: np.ndarray
+    space_reach: np.ndarray
+
+    def _lookup(self, c: Contacts, tables: tuple[np.ndarray, ...]) -> np.ndarray:
+        out = np.zeros(len(c))
+        for code, table in zip((PLACE_EDGE, PLACE_NODE, PLACE_VENUE, PLACE_SPACE), tables,
+                               strict=True):
+            m = c.place_kind == code
+            if m.any():
+                out[m] = table[c.place[m].astype(np.int64)]
+        return out
 
     def of(self, c: Contacts) -> np.ndarray:
-        """Probability of each contact's place."""
-        p = np.zeros(len(c))
-        for code, table in (
-            (PLACE_EDGE, self.edge),
-            (PLACE_NODE, self.node),
-            (PLACE_VENUE, self.venue),
-            (PLACE_SPACE, self.space),
-        ):
-            m = c.place_kind == code
-            p[m] = table[c.place[m].astype(np.int64)]
-        return p
+        """Rate of each contact's place."""
+        return self._lookup(c, (self.edge, self.node, self.venue, self.space))
+
+    def reach(self, c: Contacts) -> tuple[np.ndarray, np.ndarray]:
+        """Per contact: seconds within reach, and share of the crowd within reach."""
+        one_e, one_n = np.ones(self.edge.shape[0]), np.ones(self.node.shape[0])
+        time_share = self._lookup(c, (one_e, one_n, self.venue_reach, self.space_reach))
+        crowd_share = self._lookup(
+            c, (self.edge_reach, one_n, self.venue_reach, self.space_reach)
+        )
+        return c.dur * time_share, crowd_share
 
 
 def setting_rates(layout: Layout, graph: StreetGraph) -> SettingRates:
     """Compute :class:`SettingRates` for ``layout`` from its parameters."""
     mp = layout.params.model
-    edge_p = edge_meeting_probability(graph, mp)
+    r = mp.greet_radius_m
+    edge_p = edge_rates(graph, mp)
     by_kind = {k: getattr(mp, f"p_{k}") for k in VENUE_KINDS}
     venues = list(layout.venues.values())
-    venue_p = np.array([by_kind[v.kind] for v in venues], float)
     spaces = list(layout.spaces.values())
-    space_p = np.array([mp.p_plaza if s.kind == "plaza" else mp.p_park for s in spaces], float)
+    rooms = np.array([v.rooms for v in venues], float)
+    venue_area = np.array([v.area_m2 for v in venues], float)
     return SettingRates(
         edge=edge_p,
-        node=node_meeting_probability(graph, edge_p),
-        venue=venue_p,
-        space=space_p,
+        node=node_rates(graph, edge_p),
+        venue=np.array([by_kind[v.kind] for v in venues], float),
+        space=np.array([mp.p_plaza if s.kind == "plaza" else mp.p_park for s in spaces], float),
+        edge_reach=np.minimum(1.0, 2.0 * r / np.maximum(graph.length, 1e-9)),
+        venue_reach=room_reach_share(venue_area / np.maximum(rooms, 1), r)
+        / np.maximum(rooms, 1),
+        space_reach=room_reach_share(np.array([s.area_m2 for s in spaces], float), r),
     )
 
 
-ENCOUNTER_SAMPLE = 0.0625
-"""Share of pairs (by their uniform) whose contacts are counted to estimate encounters."""
-_SAMPLE_LO = 0.5
+def attention(crowd_within_reach: np.ndarray, capacity: float) -> np.ndarray:
+    """Share of a person's attention left for one contact when ``crowd`` others are near."""
+    return 1.0 / (1.0 + crowd_within_reach / capacity)
 
 
 def familiarity(
@@ -92,11 +188,69 @@ def familiarity(
     f = np.ones(a.shape[0])
     f = np.where(pop.institution[a] == pop.institution[b], mp.fam_same_institution, f)
     f = np.where(pop.building[a] == pop.building[b], np.maximum(f, mp.fam_same_building), f)
-    if ties.shape[0]:
-        key = a.astype(np.int64) * len(pop) + b
-        pos = np.minimum(np.searchsorted(ties, key), ties.shape[0] - 1)
-        f = np.where(ties[pos] == key, np.maximum(f, mp.fam_tie), f)
-    return f
+    tie = is_tie(a, b, ties, len(pop))
+    return np.where(tie, np.maximum(f, mp.fam_tie), f)
+
+
+def is_tie(a: np.ndarray, b: np.ndarray, ties: np.ndarray, n_agents: int) -> np.ndarray:
+    """Whether each pair ``(a, b)``, ``a < b``, is in the sorted tie keys."""
+    if not ties.shape[0]:
+        return np.zeros(a.shape[0], bool)
+    key = a.astype(np.int64) * n_agents + b
+    pos = np.minimum(np.searchsorted(ties, key), ties.shape[0] - 1)
+    return ties[pos] == key
+
+
+def contact_hazard(
+    c: Contacts, fam: np.ndarray, rates: SettingRates, params: ModelParams
+) -> np.ndarray:
+    """Each contact's contribution to its pair's hazard of meeting that day."""
+    seconds, crowd_share = rates.reach(c)
+    return rates.of(c) * fam * attention(c.crowd * crowd_share, params.attention_capacity) * (
+        seconds / 60.0
+    )
+
+
+@dataclass
+class _PairSums:
+    """Per pair: summed hazard and the contact with the largest one."""
+
+    key: np.ndarray
+    hazard: np.ndarray
+    best: np.ndarray
+    t: np.ndarray
+    place_kind: np.ndarray
+    place: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.key.shape[0])
+
+    @classmethod
+    def merge(cls, parts: list[_PairSums]) -> _PairSums:
+        """One row per pair: hazards summed, its largest contact kept.
+
+        Exact ties between a pair's contacts are broken by the sort, deterministically.
+        """
+        names = ("key", "hazard", "best", "t", "place_kind", "place")
+        empty = cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0),
+                    np.zeros(0, np.int8), np.zeros(0, np.int32))
+        if len(parts) == 1:
+            cat = [getattr(parts[0], n) for n in names]
+        else:
+            cat = [np.concatenate([getattr(p, n) for p in [empty, *parts]]) for n in names]
+        key, hazard, best, t, kind, place = cat
+        if not key.shape[0]:
+            return empty
+        order = np.argsort(key)
+        key, best_sorted = key[order], best[order]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        counts = np.diff(np.r_[starts, key.shape[0]])
+        top = np.maximum.reduceat(best_sorted, starts)
+        at_top = np.flatnonzero(best_sorted == np.repeat(top, counts))
+        group = np.repeat(np.arange(starts.shape[0]), counts)[at_top]
+        first = order[at_top[np.r_[True, group[1:] != group[:-1]]]]
+        return cls(key[starts], np.add.reduceat(hazard[order], starts), top, t[first],
+                   kind[first], place[first])
 
 
 class MeetingDraw:
@@ -107,11 +261,11 @@ class MeetingDraw:
     pop
         The population (institutions, buildings, stable ids).
     rates
-        Stranger meeting probability of every place.
+        Rates and reach of every place.
     ties
         Sorted pair keys that met on earlier days.
     layout
-        The layout (for the familiarity factors).
+        The layout (for the familiarity factors and the meeting parameters).
     seed, day
         Key the draws.
     """
@@ -121,59 +275,104 @@ class MeetingDraw:
         seed: int, day: int,
     ) -> None:
         self.pop, self.rates, self.ties, self.layout = pop, rates, ties, layout
+        self.params = layout.params.model
         self.seed, self.day = seed, day
-        mp = layout.params.model
-        factors = [1.0, mp.fam_same_institution, mp.fam_same_building]
-        self.fam_max = max(factors + ([mp.fam_tie] if ties.shape[0] else []))
+        self.n = len(pop)
         self.day_keys = agent_day_keys(seed, day, pop.uid)
-        self.candidates: list[Contacts] = []
-        self.candidate_p: list[np.ndarray] = []
-        self.sampled: list[np.ndarray] = []
+        self.has_tie = np.zeros(self.n, bool)
+        self.has_tie[ties // self.n] = True
+        self.has_tie[ties % self.n] = True
+        self.parts: list[_PairSums] = []
+        self.rows = 0
+        self.sampled: list[tuple[np.ndarray, np.ndarray]] = []
+        self._sample_bits = (np.uint64(_SAMPLE_LO * PAIR_BITS_SCALE),
+                             np.uint64((_SAMPLE_LO + ENCOUNTER_SAMPLE) * PAIR_BITS_SCALE))
 
     def pair_uniform(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """The day's uniform of each pair."""
         return pair_uniform(self.day_keys[a], self.day_keys[b])
+
+    def _tie_or_below_cap(self, a: np.ndarray, b: np.ndarray, below: np.ndarray) -> np.ndarray:
+        """Pairs that can meet today: uniform below the cap (``below``), or a tie."""
+        maybe = np.flatnonzero(~below & self.has_tie[a] & self.has_tie[b])
+        if maybe.shape[0]:
+            lo, hi = np.minimum(a[maybe], b[maybe]), np.maximum(a[maybe], b[maybe])
+            below[maybe] = is_tie(lo, hi, self.ties, self.n)
+        return below
+
+    def row_keys(self, agent: np.ndarray) -> np.ndarray:
+        """Each person's key of the day (see :class:`sim.engine.encounters.PairFilter`)."""
+        return self.day_keys[agent]
+
+    def wanted(self, key_sum: np.ndarray, ai: np.ndarray, aj: np.ndarray) -> np.ndarray:
+        """Pairs whose contacts matter: those that can meet, and the encounter sample."""
+        bits = pair_bits(key_sum)
+        keep = bits < np.uint64(self.params.max_new_pair_chance * PAIR_BITS_SCALE)
+        keep = self._tie_or_below_cap(ai, aj, keep)
+        keep |= (bits >= self._sample_bits[0]) & (bits < self._sample_bits[1])
+        return keep
 
     def add(self, c: Contacts) -> None:
         """Take in a chunk of contacts."""
         if len(c) == 0:
             return
         u = self.pair_uniform(c.a, c.b)
-        in_sample = (u >= _SAMPLE_LO) & (u < _SAMPLE_LO + ENCOUNTER_SAMPLE)
-        self.sampled.append(c.a[in_sample].astype(np.int64) * len(self.pop) + c.b[in_sample])
-        p_set = self.rates.of(c)
-        # Cheap bound first: most contacts cannot become a meeting whatever the familiarity.
-        maybe = np.flatnonzero(u < p_set * self.fam_max)
-        fam = familiarity(c.a[maybe], c.b[maybe], self.pop, self.ties, self.layout)
-        p = np.minimum(1.0, p_set[maybe] * fam)
-        hit = maybe[u[maybe] < p]
-        self.candidates.append(
-            Contacts(c.a[hit], c.b[hit], c.t[hit], c.place_kind[hit], c.place[hit])
-        )
-        self.candidate_p.append(p[u[maybe] < p])
+        in_sample = np.flatnonzero((u >= _SAMPLE_LO) & (u < _SAMPLE_LO + ENCOUNTER_SAMPLE))
+        if in_sample.shape[0]:
+            s = c.take(in_sample)
+            _, share = self.rates.reach(s)
+            walking = (s.place_kind == PLACE_EDGE) | (s.place_kind == PLACE_NODE)
+            self.sampled.append((s.a.astype(np.int64) * self.n + s.b,
+                                 np.where(walking, 1.0, share)))
+        below = u < self.params.max_new_pair_chance
+        rows = np.flatnonzero(self._tie_or_below_cap(c.a, c.b, below))
+        if not rows.shape[0]:
+            return
+        k = c.take(rows)
+        fam = familiarity(k.a, k.b, self.pop, self.ties, self.layout)
+        h = contact_hazard(k, fam, self.rates, self.params)
+        self.parts.append(_PairSums(k.a.astype(np.int64) * self.n + k.b, h, h, k.t,
+                                    k.place_kind.astype(np.int8), k.place.astype(np.int32)))
+        self.rows += rows.shape[0]
+        if self.rows > _COMPACT_ROWS and len(self.parts) > 1:
+            self.parts = [_PairSums.merge(self.parts)]
+            self.rows = len(self.parts[0])
 
     def finish(self) -> tuple[MeetingTable, float]:
-        """The day's meetings (one per pair, at its best contact) and encounter estimate."""
-        c = Contacts.concat(self.candidates)
-        p = np.concatenate([np.zeros(0), *self.candidate_p])
-        pair = c.a.astype(np.int64) * len(self.pop) + c.b
-        order = np.lexsort((c.t, -p, pair))
-        first = order[np.r_[True, pair[order][1:] != pair[order][:-1]]] if len(c) else order
-        sampled = np.concatenate([np.zeros(0, np.int64), *self.sampled])
-        sampled.sort()  # a sort and a diff count distinct keys far faster than np.unique
-        distinct = int(sampled.shape[0] > 0) + int(np.count_nonzero(np.diff(sampled)))
-        encounters = distinct / ENCOUNTER_SAMPLE
-        a, b = c.a[first], c.b[first]
+        """The day's meetings (one per pair, at its largest contact) and encounter estimate."""
+        sums = _PairSums.merge(self.parts)
+        a = (sums.key // self.n).astype(np.int32)
+        b = (sums.key % self.n).astype(np.int32)
+        chance = -np.expm1(-sums.hazard)
+        tie = is_tie(a, b, self.ties, self.n)
+        chance = np.where(tie, chance, np.minimum(chance, self.params.max_new_pair_chance))
+        met = np.flatnonzero(self.pair_uniform(a, b) < chance)
+        encounters = self._encounters()
+        a, b = a[met], b[met]
         meetings = MeetingTable(
-            a=a.astype(np.int32),
-            b=b.astype(np.int32),
-            day=np.full(first.shape[0], self.day, np.int16),
-            t=c.t[first],
-            place_kind=c.place_kind[first].astype(np.int8),
-            place=c.place[first].astype(np.int32),
+            a=a,
+            b=b,
+            day=np.full(met.shape[0], self.day, np.int16),
+            t=sums.t[met],
+            place_kind=sums.place_kind[met].astype(np.int8),
+            place=sums.place[met].astype(np.int32),
             cross=self.pop.institution[a] != self.pop.institution[b],
         )
         return meetings, encounters
+
+    def _encounters(self) -> float:
+        """Distinct pairs within reach, from the sampled window of uniforms."""
+        if not self.sampled:
+            return 0.0
+        key = np.concatenate([k for k, _ in self.sampled])
+        weight = np.concatenate([w for _, w in self.sampled])
+        if not key.shape[0]:
+            return 0.0
+        order = np.argsort(key)
+        key = key[order]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        # A pair counts with its largest chance of having been within reach.
+        return float(np.maximum.reduceat(weight[order], starts).sum()) / ENCOUNTER_SAMPLE
 
 
 def add_ties(ties: np.ndarray, meetings: MeetingTable, n_agents: int) -> np.ndarray:

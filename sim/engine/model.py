@@ -23,7 +23,12 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim.engine.encounters import edge_contacts, node_contacts, stay_contacts
+from sim.engine.encounters import (
+    NODE_REACH_FACTOR,
+    edge_contacts,
+    node_contacts,
+    stay_contacts,
+)
 from sim.engine.meetings import MeetingDraw, add_ties, setting_rates
 from sim.engine.results import AgentTable, MeetingTable, RunResult
 from sim.engine.trips import expand_trips
@@ -176,13 +181,14 @@ class CrosspathsModel(mesa.Model):
         draw = MeetingDraw(self.population, self.rates, self.ties, self.layout, self.seed, day)
         radius = self.layout.params.model.greet_radius_m
         trav, pas = expand_trips(
-            plan, self.routes, self.graph, self.population.speed, near=radius / 2
+            plan, self.routes, self.graph, self.population.speed,
+            near=radius * NODE_REACH_FACTOR,
         )
         n_places = max(len(self.layout.venues), len(self.layout.spaces), 1)
         for contacts in (
-            edge_contacts(trav, self.graph.length, radius),
-            node_contacts(pas),
-            stay_contacts(plan, n_places),
+            edge_contacts(trav, self.graph.length, radius, draw),
+            node_contacts(pas, radius, draw),
+            stay_contacts(plan, n_places, draw),
         ):
             for chunk in contacts:
                 draw.add(chunk)

@@ -3,20 +3,24 @@
 Every person is a Mesa agent that, at every tick of ``dt`` seconds, works out where it
 is from its day plan; the model then compares everybody's positions pair by pair. It
 shares the set-up (graph, routes, people, day plans) with the fast engine and the
-rules (greet radius, node zones, stays, setting and familiarity factors, one keyed draw
-per pair and day), but none of its vectorised code: it exists to check the fast engine and to show
-the rules in readable form. It is deliberately simple and slow.
+rules (greet radius, corners, rooms, setting, familiarity and attention factors,
+exposure summed over the day, one keyed draw per pair and day), but none of its
+vectorised code: it exists to check the fast engine and to show the rules in readable
+form. It is deliberately simple and slow.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import mesa
 import numpy as np
 
-from sim.engine.meetings import ENCOUNTER_SAMPLE, setting_rates
+from sim.engine.encounters import NODE_REACH_FACTOR
+from sim.engine.meetings import ENCOUNTER_SAMPLE, attention, setting_rates
 from sim.engine.results import PLACE_EDGE, PLACE_NODE, PLACE_SPACE, PLACE_VENUE
+from sim.engine.trips import edge_directions
 from sim.layout.schema import Layout
 from sim.network.graph import build_street_graph
 from sim.network.routing import build_routes, build_sites, perceived_costs
@@ -25,14 +29,17 @@ from sim.population.population import build_population
 from sim.population.schedules import DayPlan, plan_day
 from sim.rng import agent_day_keys, pair_uniform
 
+Place = tuple[int, int]
+Pair = tuple[int, int]
+
 
 @dataclass
-class _Best:
-    """A pair's most inviting contact of the day so far."""
+class _Visit:
+    """A pair's current stretch of contact at one place."""
 
-    p: float
-    t: float
-    place: tuple[int, int]
+    attention: float
+    last_tick: int
+    hazard: float = 0.0
 
 
 class ReferenceWalker(mesa.Agent):
@@ -42,28 +49,30 @@ class ReferenceWalker(mesa.Agent):
         super().__init__(model)
         self.index = index
         self.walks: list[tuple[float, list[tuple[int, bool, float]]]] = []
-        self.stays: list[tuple[int, int, int, float, float]] = []
-        # (place kind, place, position along an edge, or zone of a venue or space)
-        self.where: list[tuple[int, int, float]] = []
+        self.stays: list[tuple[int, int, float, float]] = []
+        # (place kind, place, position): along the edge; (x, y, edge) near a node
+        self.where: list[tuple[int, int, tuple[float, ...]]] = []
 
     def step(self) -> None:
         """Find where I am at the model's current time: edge position, nearby nodes, place."""
-        t, graph, r = self.model.now, self.model.graph, self.model.radius
+        t, graph, m = self.model.now, self.model.graph, self.model
         speed = float(self.model.population.speed[self.index])
         self.where = []
-        for kind, place, zone, start, end in self.stays:
+        for kind, place, start, end in self.stays:
             if start <= t < end:
-                self.where.append((kind, place, float(zone)))
+                self.where.append((kind, place, ()))
         for depart, legs in self.walks:
             walked = (t - depart) * speed
             for edge, forward, length in legs:
                 if 0 <= walked <= length:
                     along = walked if forward else length - walked
-                    self.where.append((PLACE_EDGE, edge, along))
-                    if along <= r / 2:
-                        self.where.append((PLACE_NODE, int(graph.edge_u[edge]), 0.0))
-                    if length - along <= r / 2:
-                        self.where.append((PLACE_NODE, int(graph.edge_v[edge]), 0.0))
+                    self.where.append((PLACE_EDGE, edge, (along,)))
+                    u, v = int(graph.edge_u[edge]), int(graph.edge_v[edge])
+                    for node, s, sign in ((u, along, 1.0), (v, length - along, -1.0)):
+                        if s <= m.node_reach:
+                            x = graph.xy[node, 0] + sign * m.direction[edge, 0] * s
+                            y = graph.xy[node, 1] + sign * m.direction[edge, 1] * s
+                            self.where.append((PLACE_NODE, node, (x, y, float(edge))))
                 walked -= length
 
 
@@ -83,8 +92,11 @@ class ReferenceModel(mesa.Model):
     def __init__(self, layout: Layout, seed: int = 0, dt: float = 2.0) -> None:
         super().__init__(rng=seed)
         self.layout, self.seed, self.dt = layout, seed, dt
-        self.radius = layout.params.model.greet_radius_m
+        self.params = layout.params.model
+        self.radius = self.params.greet_radius_m
+        self.node_reach = self.radius * NODE_REACH_FACTOR
         self.graph = build_street_graph(layout)
+        self.direction = edge_directions(self.graph)
         self.sites = build_sites(layout, self.graph)
         costs = perceived_costs(self.graph, layout.params.model, seed)
         self.routes = build_routes(self.graph, self.sites, costs)
@@ -94,7 +106,7 @@ class ReferenceModel(mesa.Model):
         self.walkers = [ReferenceWalker(self, i) for i in range(len(self.population))]
         self.day = 0
         self.now = 0.0
-        self.ties: set[tuple[int, int]] = set()
+        self.ties: set[Pair] = set()
         self.encounters_per_day: list[float] = []
         self.contact_pairs_per_day: list[int] = []
         self.meetings_per_day: list[int] = []
@@ -106,17 +118,31 @@ class ReferenceModel(mesa.Model):
             self.layout, self.population, self.sites, self.routes, self.dest, self.seed, self.day
         )
         self._hand_out(plan)
-        best: dict[tuple[int, int], _Best] = {}
+        visits: dict[tuple[Pair, Place], _Visit] = {}
+        reach: dict[Pair, float] = {}
         self.now = float(np.floor(min(plan.trip_depart.min(initial=0), 5 * 3600)))
         end = float(max(plan.trip_depart.max(initial=0) + 3600, plan.stay_end.max(initial=0)))
+        tick = 0
         while self.now <= end:
             self.agents.do("step")
-            for pair, rate, place in self._contacts():
-                p = min(1.0, rate * self._familiarity(*pair))
-                if pair not in best or p > best[pair].p:
-                    best[pair] = _Best(p, self.now, place)
+            for pair, place, crowd, time_share in self._contacts():
+                visit = visits.get((pair, place))
+                if visit is None or visit.last_tick != tick - 1:
+                    # A new stretch of contact: attention as the crowd is when it begins.
+                    a = float(attention(np.array([crowd]), self.params.attention_capacity)[0])
+                    old = visit.hazard if visit is not None else 0.0
+                    visit = visits[(pair, place)] = _Visit(a, tick, old)
+                visit.last_tick = tick
+                visit.hazard += (self._rate(place) * self._familiarity(*pair)
+                                 * visit.attention * time_share * self.dt / 60.0)
+                reach[pair] = max(reach.get(pair, 0.0), time_share if place[0] in (
+                    PLACE_VENUE, PLACE_SPACE) else 1.0)
             self.now += self.dt
-        self._draw(best)
+            tick += 1
+        hazard: dict[Pair, float] = {}
+        for (pair, _), visit in visits.items():
+            hazard[pair] = hazard.get(pair, 0.0) + visit.hazard
+        self._draw(hazard, reach)
         self.day += 1
 
     def _hand_out(self, plan: DayPlan) -> None:
@@ -133,39 +159,53 @@ class ReferenceModel(mesa.Model):
             ]
             if legs:
                 self.walkers[agent].walks.append((float(depart), legs))
-        for agent, kind, place, zone, start, end in zip(
-            plan.stay_agent, plan.stay_kind, plan.stay_place, plan.stay_zone, plan.stay_start,
-            plan.stay_end, strict=True,
+        for agent, kind, place, start, end in zip(
+            plan.stay_agent, plan.stay_kind, plan.stay_place, plan.stay_start, plan.stay_end,
+            strict=True,
         ):
-            self.walkers[agent].stays.append(
-                (int(kind), int(place), int(zone), float(start), float(end))
-            )
+            self.walkers[agent].stays.append((int(kind), int(place), float(start), float(end)))
 
-    def _contacts(self) -> list[tuple[tuple[int, int], float, tuple[int, int]]]:
-        """Every pair within greeting distance at this tick, with the setting's rate."""
-        by_place: dict[tuple[int, int], list[tuple[int, float]]] = {}
+    def _contacts(self) -> list[tuple[Pair, Place, float, float]]:
+        """Every pair within reach at this tick: place, crowd within reach, time share."""
+        by_place: dict[Place, list[tuple[int, tuple[float, ...]]]] = {}
         for w in self.walkers:
-            for kind, place, along in w.where:
-                by_place.setdefault((kind, place), []).append((w.index, along))
+            for kind, place, pos in w.where:
+                by_place.setdefault((kind, place), []).append((w.index, pos))
         found = []
+        r = self.radius
         for (kind, place), people in by_place.items():
-            rate = self._rate(kind, place)
+            time_share, crowd_share = self._reach(kind, place)
+            crowd = max(len(people) - 2, 0) * crowd_share
             for x in range(len(people)):
                 for y in range(x + 1, len(people)):
                     (a, pa), (b, pb) = people[x], people[y]
-                    if a == b or (kind == PLACE_EDGE and abs(pa - pb) > self.radius):
+                    if a == b:
                         continue
-                    if kind in (PLACE_VENUE, PLACE_SPACE) and pa != pb:
-                        continue  # different zones of the place (pa, pb hold the zone)
-                    found.append(((min(a, b), max(a, b)), rate, (kind, place)))
+                    if kind == PLACE_EDGE and abs(pa[0] - pb[0]) > r:
+                        continue
+                    if kind == PLACE_NODE and (
+                        pa[2] == pb[2] or math.hypot(pa[0] - pb[0], pa[1] - pb[1]) > r
+                    ):
+                        continue  # same edge (the edge rule's) or out of reach
+                    found.append(((min(a, b), max(a, b)), (kind, place), crowd, time_share))
         return found
 
-    def _rate(self, kind: int, place: int) -> float:
+    def _reach(self, kind: int, place: int) -> tuple[float, float]:
+        """Share of time within reach, and share of the crowd within reach, at a place."""
+        if kind == PLACE_EDGE:
+            return 1.0, float(self.rates.edge_reach[place])
+        if kind == PLACE_NODE:
+            return 1.0, 1.0
+        table = self.rates.venue_reach if kind == PLACE_VENUE else self.rates.space_reach
+        return float(table[place]), float(table[place])
+
+    def _rate(self, place: Place) -> float:
+        kind, index = place
         table = (self.rates.edge, self.rates.node, self.rates.venue, self.rates.space)[kind]
-        return float(table[place])
+        return float(table[index])
 
     def _familiarity(self, a: int, b: int) -> float:
-        mp, pop = self.layout.params.model, self.population
+        mp, pop = self.params, self.population
         factor = 1.0
         if pop.institution[a] == pop.institution[b]:
             factor = max(factor, mp.fam_same_institution)
@@ -175,20 +215,25 @@ class ReferenceModel(mesa.Model):
             factor = max(factor, mp.fam_tie)
         return factor
 
-    def _draw(self, best: dict[tuple[int, int], _Best]) -> None:
+    def _draw(self, hazard: dict[Pair, float], reach: dict[Pair, float]) -> None:
         pop = self.population
         keys = agent_day_keys(self.seed, self.day, pop.uid)
-        meetings = cross = sampled = 0
+        meetings = cross = 0
+        sampled = 0.0
         met_today = []
-        for (a, b), contact in best.items():
+        for (a, b), h in hazard.items():
             u = float(pair_uniform(keys[a : a + 1], keys[b : b + 1])[0])
-            sampled += int(0.5 <= u < 0.5 + ENCOUNTER_SAMPLE)
-            if u < contact.p:
+            if 0.5 <= u < 0.5 + ENCOUNTER_SAMPLE:
+                sampled += reach[(a, b)]
+            chance = 1.0 - math.exp(-h)
+            if (a, b) not in self.ties:
+                chance = min(chance, self.params.max_new_pair_chance)
+            if u < chance:
                 meetings += 1
                 cross += int(pop.institution[a] != pop.institution[b])
                 met_today.append((a, b))
         self.ties.update(met_today)
         self.encounters_per_day.append(sampled / ENCOUNTER_SAMPLE)
-        self.contact_pairs_per_day.append(len(best))
+        self.contact_pairs_per_day.append(len(hazard))
         self.meetings_per_day.append(meetings)
         self.cross_per_day.append(cross)

@@ -33,20 +33,34 @@ class Traversals:
 
 @dataclass
 class Passages:
-    """One row per node passed: the time window [t_lo, t_hi] a walker is near it.
+    """One row per node passed: who, which node, when, on which edges in and out.
 
-    ``near`` is how far from the node counts as near, in metres. A trip's first node is
-    near only as the walk begins and its last only as it ends: before and after, the
-    person is indoors.
+    Near the node the walker is at ``xy[node] + vel * (t - t_node)``, on edge ``e_in``
+    (velocity ``vel_in``, 2-D, m/s) before ``t_node`` and on ``e_out`` (``vel_out``) after
+    it; ``-1`` where the walk begins or ends there (the person is indoors). ``[t_lo,
+    t_hi]`` is the window during which the walker is within ``near`` metres of the node
+    along the street (shorter where a segment is shorter than ``near``).
     """
 
     agent: np.ndarray
     node: np.ndarray
+    t_node: np.ndarray
     t_lo: np.ndarray
     t_hi: np.ndarray
+    e_in: np.ndarray
+    e_out: np.ndarray
+    vel_in: np.ndarray
+    vel_out: np.ndarray
 
     def __len__(self) -> int:
         return int(self.agent.shape[0])
+
+
+def edge_directions(graph: StreetGraph) -> np.ndarray:
+    """Unit vector of every edge from ``edge_u`` to ``edge_v`` along its chord, (n_edges, 2)."""
+    d = graph.xy[graph.edge_v] - graph.xy[graph.edge_u]
+    norm = np.hypot(d[:, 0], d[:, 1])
+    return d / np.where(norm > 0, norm, 1.0)[:, None]
 
 
 def expand_trips(
@@ -65,7 +79,7 @@ def expand_trips(
     speed
         Walking speed per agent, m/s.
     near
-        Distance from a node within which a walker counts as at it, m.
+        Distance along the street from a node within which a walker counts as near it, m.
     """
     r = plan.trip_route
     counts = routes.start[r + 1] - routes.start[r]
@@ -77,21 +91,38 @@ def expand_trips(
     edge = routes.edges[flat]
     fwd = routes.forward[flat]
     t_in = plan.trip_depart[trip] + routes.cum[flat] / v
-    t_out = t_in + graph.length[edge] / v
+    length = graph.length[edge]
+    t_out = t_in + length / v
     trav = Traversals(agent=agent, edge=edge, t_in=t_in, t_out=t_out, forward=fwd, speed=v)
 
+    # Passages: the node each trip starts from, then the exit node of every edge walked.
     walked = counts > 0
-    start_agent = plan.trip_agent[walked]
-    start_t = plan.trip_depart[walked]
-    exit_node = np.where(fwd, graph.edge_v[edge], graph.edge_u[edge])
-    last_edge = np.zeros(trip.shape[0], dtype=bool)
+    n = trip.shape[0]
+    last_edge = np.zeros(n, dtype=bool)
     last_edge[np.cumsum(counts[walked]) - 1] = True
+    first_edge = np.zeros(n, dtype=bool)
+    first_edge[first_row[walked]] = True
+    vel = (np.where(fwd, 1.0, -1.0) * v)[:, None] * edge_directions(graph)[edge]
+    # The edge after each row within its trip (none after the trip's last edge).
+    nxt = np.minimum(np.arange(n) + 1, max(n - 1, 0))
+    e_next = np.where(last_edge, -1, edge[nxt] if n else edge)
+    vel_next = np.where(last_edge[:, None], 0.0, vel[nxt] if n else vel)
+    len_next = np.where(last_edge, 0.0, length[nxt] if n else length)
+    starts = np.flatnonzero(first_edge)
+    exit_node = np.where(fwd, graph.edge_v[edge], graph.edge_u[edge])
+    entry_node = np.where(fwd, graph.edge_u[edge], graph.edge_v[edge])
     pas = Passages(
-        agent=np.concatenate([start_agent, agent]),
-        node=np.concatenate([routes.first_node[r[walked]], exit_node]).astype(np.int32),
-        t_lo=np.concatenate([start_t, t_out - near / v]),
+        agent=np.concatenate([agent[starts], agent]).astype(np.int32),
+        node=np.concatenate([entry_node[starts], exit_node]).astype(np.int32),
+        t_node=np.concatenate([t_in[starts], t_out]),
+        t_lo=np.concatenate([t_in[starts], t_out - np.minimum(near, length) / v]),
         t_hi=np.concatenate(
-            [start_t + near / speed[start_agent], np.where(last_edge, t_out, t_out + near / v)]
+            [t_in[starts] + np.minimum(near, length[starts]) / v[starts],
+             t_out + np.minimum(near, len_next) / v]
         ),
+        e_in=np.concatenate([np.full(starts.shape[0], -1), edge]).astype(np.int32),
+        e_out=np.concatenate([edge[starts], e_next]).astype(np.int32),
+        vel_in=np.concatenate([np.zeros((starts.shape[0], 2)), vel]),
+        vel_out=np.concatenate([vel[starts], vel_next]),
     )
     return trav, pas

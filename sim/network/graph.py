@@ -1,5 +1,8 @@
 """The street graph as arrays: the form the routing and the engine need.
 
+Only geometry and attributes live here; how inviting a street is for a meeting is a
+meeting rule (:mod:`sim.engine.meetings`).
+
 Node and edge indices follow the layout's file order, so ``edge_ids[i]`` is
 ``list(layout.edges)[i]`` everywhere in the program.
 """
@@ -11,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.layout.schema import Layout
-from sim.params import EDGE_KINDS, TRAFFIC_LEVELS, ModelParams
+from sim.params import EDGE_KINDS, TRAFFIC_LEVELS
 
 
 @dataclass(frozen=True)
@@ -74,28 +77,3 @@ def build_street_graph(layout: Layout) -> StreetGraph:
         frontage=np.array([e.frontage for e in edges], dtype=float),
     )
 
-
-def edge_meeting_probability(graph: StreetGraph, params: ModelParams) -> np.ndarray:
-    """Chance that an encounter between strangers on each edge becomes a meeting.
-
-    Streets by car traffic, footpaths, park paths and crossings each have a base rate;
-    active frontage raises it (people slow down and linger along shop fronts).
-    """
-    street = np.array([params.p_street_none, params.p_street_low, params.p_street_high])
-    by_kind = np.array(
-        [np.nan, params.p_footpath, params.p_park_path, params.p_crossing], dtype=float
-    )
-    base = np.where(graph.kind == 0, street[graph.traffic], by_kind[graph.kind])
-    return np.clip(base * (1.0 + params.frontage_boost * graph.frontage), 0.0, 1.0)
-
-
-def node_meeting_probability(graph: StreetGraph, edge_p: np.ndarray) -> np.ndarray:
-    """Per node, the highest meeting probability of the edges that meet there.
-
-    A junction is as inviting as its most inviting approach: a doorway onto a footpath
-    is a footpath setting even if a busy street also passes.
-    """
-    p = np.zeros(graph.n_nodes)
-    np.maximum.at(p, graph.edge_u, edge_p)
-    np.maximum.at(p, graph.edge_v, edge_p)
-    return p
