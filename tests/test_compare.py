@@ -236,6 +236,29 @@ def test_cli_writes_tables_figures_and_report(compare_dir: Path) -> None:
     assert "seeds 0–2" in svg and "tiny.yaml" in svg  # the source line
 
 
+def test_cli_writes_results_gpkg(compare_dir: Path) -> None:
+    import geopandas as gpd
+    import pyogrio
+
+    gpkg = compare_dir / "results.gpkg"
+    assert {str(n) for n, _ in pyogrio.list_layers(gpkg)} == {
+        "scenarios", "segments", "places", "changes"
+    }
+    segments = gpd.read_file(gpkg, layer="segments")
+    assert segments.crs.to_epsg() == 4326
+    assert set(segments["scenario"]) == {"tiny_copy", "tiny_changed"}
+    assert (segments["change_low"] <= segments["change_per_day"]).all()
+    assert (segments["change_per_day"] <= segments["change_high"]).all()
+    v12 = segments[(segments["scenario"] == "tiny_changed") & (segments["id"] == "v12")]
+    assert (v12["from"].item(), v12["to"].item(), v12["in_variant"].item()) == ("n12", "n22", 0)
+    changes = gpd.read_file(gpkg, layer="changes")
+    assert sorted(zip(changes["change"], changes["section"], changes["id"], strict=True)) == [
+        ("added", "venues", "hub_cafe"), ("removed", "edges", "v12")
+    ]  # tiny_copy changes nothing; tiny_changed's model setting has no place on a map
+    scenarios = gpd.read_file(gpkg, layer="scenarios")
+    assert {"difference", "difference_low", "difference_high"} <= set(scenarios.columns)
+
+
 def test_cli_table_and_report_content(compare_dir: Path) -> None:
     with (compare_dir / "comparison.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))

@@ -214,3 +214,22 @@ def test_without_the_extra_the_commands_say_how_to_install_it(
     assert "export-layout needs the optional GIS packages (geopandas missing)" in err
     assert "pip install -e '.[gis]'" in err
     assert not out.exists()
+
+
+def test_run_writes_results_gpkg(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert main(["run", str(TINY), "--seed", "2", "--out", str(out), "--quiet"]) == 0
+    gpkg = out / "results.gpkg"
+    assert [str(n) for n, _ in pyogrio.list_layers(gpkg)] == ["segments", "places", "visits"]
+    layout = load_layout(TINY)
+    segments = gpd.read_file(gpkg, layer="segments").set_index("id")
+    assert segments.crs.to_epsg() == 4326
+    for eid, edge in layout.edges.items():
+        assert (segments.loc[eid, "from"], segments.loc[eid, "to"]) == (edge.source, edge.target)
+    places = gpd.read_file(gpkg, layer="places")
+    visits = gpd.read_file(gpkg, layer="visits")
+    meetings = int(segments["meetings"].sum() + places["meetings"].sum())
+    assert meetings > 0
+    # Every meeting is one visit line entry for each of its two people.
+    assert int(visits["meetings"].sum()) == 2 * meetings
+    assert set(visits["building"]) <= set(layout.buildings)

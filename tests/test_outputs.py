@@ -37,6 +37,7 @@ EXPECTED_FILES = {
     *(f"{c}.csv" for c in CSVS),
     "meetings_by_segment.geojson",
     "meetings_by_place.geojson",
+    "results.gpkg",  # the gis extra is part of the test extra
     *(f"{f}.{ext}" for f in FIGURES for ext in ("png", "svg")),
 }
 

@@ -130,6 +130,7 @@ def write_comparison(
     from sim.compare.figures import write_figures
     from sim.compare.report import write_report
     from sim.compare.tables import write_tables
+    from sim.gis.results import write_compare_gpkg
     from sim.outputs.folders import atomic_folder
     from sim.runs.store import RUNS
 
@@ -139,6 +140,7 @@ def write_comparison(
         write_tables(runs, comparisons, changes, tmp)
         write_figures(runs, comparisons, changes, tmp)
         write_report(runs, comparisons, changes, tmp)
+        write_compare_gpkg(runs, comparisons, changes, tmp)  # only with the gis extra
         if extra is not None:
             extra(tmp)
         # The run records move with the results, so the next identical comparison

@@ -14,7 +14,8 @@ import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
-import geopandas as gpd
+import pandas as pd
+import pyogrio
 
 from sim.errors import CrosspathsInputError
 
@@ -35,7 +36,7 @@ def check_targets(paths: list[Path], force: bool) -> None:
             raise CrosspathsInputError(f"folder {path.parent} does not exist", path="--out")
 
 
-def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> None:
+def write_gpkg(layers: Mapping[str, pd.DataFrame], path: Path) -> None:
     """Write every layer into one GeoPackage at ``path`` (replaced atomically)."""
     tmp = path.with_name(f".{path.name}.partial")
     tmp.unlink(missing_ok=True)
@@ -47,7 +48,7 @@ def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_geojson_folder(layers: Mapping[str, gpd.GeoDataFrame], folder: Path) -> None:
+def write_geojson_folder(layers: Mapping[str, pd.DataFrame], folder: Path) -> None:
     """Write ``<layer>.geojson`` per layer into ``folder`` (replaced as a whole)."""
     tmp = folder.with_name(f".{folder.name}.partial")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -62,9 +63,10 @@ def write_geojson_folder(layers: Mapping[str, gpd.GeoDataFrame], folder: Path) -
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _write(frame: gpd.GeoDataFrame, path: Path, **options: str) -> None:
+def _write(frame: pd.DataFrame, path: Path, **options: str) -> None:
+    """One layer; a DataFrame without geometry becomes an attribute table."""
     with warnings.catch_warnings():
         # GDAL notes that a mixed-geometry layer (footprints and points) is written as
         # "Unknown" geometry type; that is intended.
         warnings.simplefilter("ignore", RuntimeWarning)
-        frame.to_file(path, engine="pyogrio", **options)
+        pyogrio.write_dataframe(frame, path, **options)

@@ -217,7 +217,7 @@ def _estimates(path: Path | None) -> dict[str, Any]:
 def _merge(target: dict[str, Any], given: dict[str, Any], file: str, prefix: str) -> None:
     for key, value in given.items():
         where = f"{prefix}{key}"
-        if key not in target and prefix != "uses.":
+        if key not in target:
             raise CrosspathsInputError(
                 f"unknown key {key!r} (expected one of: {', '.join(map(str, target))})",
                 file=file,
@@ -510,7 +510,11 @@ class _Builder:
                 "name": tags.get("name", tags["amenity"].replace("_", " ")),
                 "_note": f"capacity estimated; hours {hours_src}",
             }
-            self.buildings[bid].setdefault("venues", {})[f"{tags['amenity']}_{osm_id}"] = venue
+            host = self.buildings[bid]
+            host.setdefault("venues", {})[f"{tags['amenity']}_{osm_id}"] = venue
+            if "population" not in host and host["name"].startswith(("Building ", "Venue ")):
+                # A building known only for its café is best called by the café's name.
+                host["name"] = venue["name"]
 
     def _host(self, point: Point, osm_id: str) -> str | None:
         """The building a venue is in: an imported one, another OSM one, or a new one."""

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.engine.results import RunResult
+from sim.gis.results import write_run_gpkg
 from sim.metrics import PlaceCounts, Row, all_tables, place_counts, summarize
 from sim.outputs import geojson, plots, tables
 from sim.outputs.folders import atomic_folder
@@ -64,6 +65,7 @@ def _write_all(result: RunResult, folder: Path, scenario: str, runtime_s: float)
         f.write("\n")
     tables.write_tables(result, folder, table_rows)
     geojson.write_geojson(result, folder, counts)
+    write_run_gpkg(result, folder, counts)  # only with the gis extra
     write_figures(result, folder, scenario, table_rows, counts)
     return summary
 
