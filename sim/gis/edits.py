@@ -279,8 +279,8 @@ class _Differ:
         return self.v
 
     def _check_ids(self, layer: str, features: list[Feature]) -> None:
-        seen: dict[str, str] = {}
-        for f in features:
+        seen: dict[str, int] = {}
+        for row, f in enumerate(features, start=1):
             ident = f.values.get("id")
             if ident is None:
                 continue
@@ -292,8 +292,13 @@ class _Differ:
                     f"expected an id (letters, digits, '_', '-', '.'), got {ident!r}",
                 )
             if ident in seen:
-                self.fail(layer, f.label, "id", f"duplicate id (also on feature {seen[ident]})")
-            seen[ident] = f.label
+                self.fail(
+                    layer,
+                    f.label,
+                    "id",
+                    f"duplicate id: features #{seen[ident]} and #{row} of the layer both have it",
+                )
+            seen[ident] = row
 
     def _check_choices(self, layer: str, features: list[Feature]) -> None:
         for f in features:
