@@ -3,19 +3,27 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SCENARIO ?= scenarios/baseline.yaml
+# The live view's browser test drives Debian's chromium (no browser download is possible).
+CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: run test lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,viz]'
 	touch $@
+
+# Installed once, when missing; without root or apt-get the browser test is skipped.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "note: $(CHROMIUM) missing (apt-get install chromium); browser test skipped"; fi
 
 run: $(VENV)/.installed
 	$(PY) run_sim.py run $(SCENARIO)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed | $(CHROMIUM)
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 

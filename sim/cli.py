@@ -22,6 +22,7 @@ from sim.errors import CrosspathsInputError
 from sim.gis import command as gis_command
 from sim.layout import show_command
 from sim.limits import MAX_DAYS, MAX_SEED
+from sim.live import command as live_command
 from sim.rank import command as rank_command
 from sim.sweep import command as sweep_command
 
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     show_command.add_parser(sub)
     gis_command.add_parser(sub)
     rank_command.add_parser(sub)
+    live_command.add_parser(sub)
     return parser
 
 

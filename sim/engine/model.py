@@ -134,9 +134,10 @@ class CrosspathsModel(mesa.Model):
         _check_parameters(seed, scale, days)
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1)[0] >> 1)
-        super().__init__(rng=int(seed))
         t0 = time.perf_counter()
+        # The layout is read before Mesa's set-up, so a bad file leaves no half-built model.
         layout = resolve_layout(layout, float(scale), overrides)
+        super().__init__(rng=int(seed))
         self.layout = layout
         self.seed = int(seed)
         self.scale = float(scale)
