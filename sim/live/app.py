@@ -10,6 +10,7 @@ difference from the baseline.
 
 Run through ``python run_sim.py live [LAYOUT] [--port 8765]``; the command passes its
 settings in ``CROSSPATHS_LIVE_*`` environment variables, read when a page opens.
+Components are CamelCase functions, as Solara and Mesa name them.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def settings_from_env() -> Settings:
 
 
 @solara.component_vue("day_map.vue")
-def DayMap(day: dict[str, Any], diff: dict[str, Any] | None, show_diff: bool) -> None:
+def DayMap(day: dict[str, Any], diff: dict[str, Any] | None, show_diff: bool) -> None:  # noqa: N802
     """The replay map, counters and chart, drawn and animated in the browser."""
 
 
@@ -81,7 +82,7 @@ def _status(text: str) -> None:
 
 
 @solara.component
-def DayView(model: LiveModel, settings: Settings) -> None:
+def DayView(model: LiveModel, settings: Settings) -> None:  # noqa: N802
     """The model's last day, or why there is no model."""
     update_counter.get()  # re-render when Mesa's controls step the model
     if model.error:
@@ -98,7 +99,7 @@ def DayView(model: LiveModel, settings: Settings) -> None:
 
 
 @solara.component
-def DayReplay(model: LiveModel, settings: Settings, steps: int) -> None:
+def DayReplay(model: LiveModel, settings: Settings, steps: int) -> None:  # noqa: N802
     """The last simulated day, replayed; simulates the first day when none has been."""
     compare, set_compare = solara.use_state(False)
     runs = solara.use_memo(lambda: BaselineRuns(settings.baseline or DEFAULT_LAYOUT), [])
@@ -124,7 +125,9 @@ def DayReplay(model: LiveModel, settings: Settings, steps: int) -> None:
     )
     with solara.Column(style={"padding": "4px 12px", "width": "100%"}):
         title = f"{model.layout.name} — {len(model.population):,} people, seed {model.seed}"
-        solara.HTML(tag="h3", unsafe_innerHTML=html.escape(title), attributes={"data-testid": "title"})
+        solara.HTML(
+            tag="h3", unsafe_innerHTML=html.escape(title), attributes={"data-testid": "title"}
+        )
         if model.layout.description:
             solara.Text(model.layout.description, style={"color": "#555"})
         with solara.Row(style={"align-items": "center", "gap": "16px"}):
@@ -167,15 +170,19 @@ def model_params(settings: Settings) -> dict[str, Any]:
             "label": "Scenario (layout file)",
         },
         "seed": {"type": "InputText", "value": "0", "label": "Seed"},
-        "scale": {"type": "InputText", "value": settings.scale, "label": "Scale (1 = full district)"},
-        "days": {"type": "SliderInt", "value": DAYS, "min": 1, "max": DAYS, "step": 1,
-                 "label": "Days Mesa's ▶ plays"},  # fmt: skip
+        "scale": {
+            "type": "InputText", "value": settings.scale, "label": "Scale (1 = full district)"
+        },
+        "days": {
+            "type": "SliderInt", "value": DAYS, "min": 1, "max": DAYS, "step": 1,
+            "label": "Days Mesa's ▶ plays",
+        },
         "sample": settings.sample,
     }
 
 
 @solara.component
-def Page() -> None:
+def Page() -> None:  # noqa: N802
     """The live page (one per browser tab)."""
     settings = solara.use_memo(settings_from_env, [])
     first: Callable[[], LiveModel] = lambda: LiveModel(  # noqa: E731

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.engine.model import CrosspathsModel
 from sim.engine.results import PLACE_EDGE, PLACE_NODE, PLACE_SPACE, PLACE_VENUE, MeetingTable
 from sim.engine.trips import expand_trips
 from sim.layout.schema import Building, Layout
@@ -86,6 +87,23 @@ class Day:
     day: int
 
 
+def last_day(model: CrosspathsModel) -> Day:
+    """The model's last simulated day."""
+    if model.last_plan is None:
+        raise RuntimeError("no day simulated yet")
+    return Day(
+        layout=model.layout,
+        graph=model.graph,
+        routes=model.routes,
+        plan=model.last_plan,
+        meetings=model.last_meetings,
+        speed=model.population.speed,
+        type_code=model.population.type_code,
+        seed=model.seed,
+        day=model.steps,
+    )
+
+
 def building_xy(b: Building, graph: StreetGraph, index: dict[str, int]) -> tuple[float, float]:
     """Where a building is drawn: its footprint's centre, else its entrances' centre."""
     if b.footprint_xy:
@@ -104,10 +122,13 @@ def base_map(layout: Layout, graph: StreetGraph) -> dict[str, Any]:
     for b in layout.buildings.values():
         x, y = building_xy(b, graph, index)
         buildings.append({"name": b.name, "x": round(x, 1), "y": round(y, 1)})
-    spaces = [{"name": s.name or s.id, "x": float(graph.xy[index[s.node], 0]),
-               "y": float(graph.xy[index[s.node], 1])} for s in layout.spaces.values()]  # fmt: skip
-    gateways = [{"name": g.name or g.id, "x": float(graph.xy[index[g.node], 0]),
-                 "y": float(graph.xy[index[g.node], 1])} for g in layout.gateways.values()]  # fmt: skip
+    def at(node: str) -> dict[str, float]:
+        x, y = graph.xy[index[node]]
+        return {"x": round(float(x), 1), "y": round(float(y), 1)}
+
+    spaces = [{"name": s.name or s.id, **at(s.node)} for s in layout.spaces.values()]
+    gateways = [{"name": g.name or g.id, "kind": g.kind, **at(g.node)}
+                for g in layout.gateways.values()]  # fmt: skip
     pts = [graph.xy]
     if rings:
         pts.append(np.concatenate([np.reshape(r, (-1, 2)) for r in rings]))

@@ -22,8 +22,8 @@ import numpy as np
 from sim.engine.model import DEFAULT_LAYOUT, CrosspathsModel
 from sim.engine.results import PLACE_EDGE, PLACE_SPACE, PLACE_VENUE
 from sim.errors import CrosspathsInputError, ParameterError
-from sim.live.replay import DEFAULT_SAMPLE, Day, building_xy, replay_data
 from sim.layout.schema import Layout
+from sim.live.replay import DEFAULT_SAMPLE, Day, building_xy, last_day, replay_data
 
 
 def parse_seed(value: Any) -> int:
@@ -104,19 +104,7 @@ class LiveModel(CrosspathsModel):
     def last_day(self) -> Day:
         """The last simulated day."""
         with self.lock:
-            if self.last_plan is None:
-                raise RuntimeError("no day simulated yet")
-            return Day(
-                layout=self.layout,
-                graph=self.graph,
-                routes=self.routes,
-                plan=self.last_plan,
-                meetings=self.last_meetings,
-                speed=self.population.speed,
-                type_code=self.population.type_code,
-                seed=self.seed,
-                day=self.steps,
-            )
+            return last_day(self)
 
     def replay(self) -> dict[str, Any]:
         """The last day as the page's map data."""
@@ -153,22 +141,13 @@ class BaselineRuns:
                 self._models.popitem(last=False)
             while model.steps < day:
                 model.step()
-            assert model.last_plan is not None
-            return Day(
-                layout=model.layout, graph=model.graph, routes=model.routes,
-                plan=model.last_plan, meetings=model.last_meetings,
-                speed=model.population.speed, type_code=model.population.type_code,
-                seed=model.seed, day=model.steps,
-            )  # fmt: skip
+            return last_day(model)
 
 
-def _counts(day: Day, code: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Meetings and cross-institution meetings per place of kind ``code``."""
+def _counts(day: Day, code: int, n: int) -> np.ndarray:
+    """Meetings per place of kind ``code``."""
     m = day.meetings
-    sel = np.asarray(m.place_kind) == code
-    place = np.asarray(m.place)[sel]
-    cross = np.asarray(m.cross, bool)[sel]
-    return np.bincount(place, minlength=n), np.bincount(place[cross], minlength=n)
+    return np.bincount(np.asarray(m.place)[np.asarray(m.place_kind) == code], minlength=n)
 
 
 def difference(variant: Day, baseline: Day) -> dict[str, Any]:
@@ -182,8 +161,8 @@ def difference(variant: Day, baseline: Day) -> dict[str, Any]:
     from sim.geometry import to_local_xy
 
     v_lay, b_lay = variant.layout, baseline.layout
-    v_edges, v_cross = _counts(variant, PLACE_EDGE, len(v_lay.edges))
-    b_edges, b_cross = _counts(baseline, PLACE_EDGE, len(b_lay.edges))
+    v_edges = _counts(variant, PLACE_EDGE, len(v_lay.edges))
+    b_edges = _counts(baseline, PLACE_EDGE, len(b_lay.edges))
     v_at = {e: i for i, e in enumerate(v_lay.edges)}
     b_at = {e: i for i, e in enumerate(b_lay.edges)}
 
@@ -206,8 +185,8 @@ def difference(variant: Day, baseline: Day) -> dict[str, Any]:
     places = []
     for code, kind in ((PLACE_VENUE, "venues"), (PLACE_SPACE, "spaces")):
         v_ids, b_ids = list(getattr(v_lay, kind)), list(getattr(b_lay, kind))
-        v_n, _ = _counts(variant, code, len(v_ids))
-        b_n, _ = _counts(baseline, code, len(b_ids))
+        v_n = _counts(variant, code, len(v_ids))
+        b_n = _counts(baseline, code, len(b_ids))
         b_pos = {p: i for i, p in enumerate(b_ids)}
         index = variant.graph.node_index()
         for i, pid in enumerate(v_ids):
@@ -230,7 +209,6 @@ def difference(variant: Day, baseline: Day) -> dict[str, Any]:
         "max": max(diffs, default=0),
         "meetings": [len(baseline.meetings), len(variant.meetings)],
         "cross": [int(np.sum(baseline.meetings.cross)), int(np.sum(variant.meetings.cross))],
-        "cross_edges": int(v_cross.sum() - b_cross.sum()),
         "baseline": b_lay.name,
         "day": variant.day,
     }
