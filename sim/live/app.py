@@ -116,6 +116,8 @@ def DayReplay(model: LiveModel, settings: Settings, steps: int) -> None:  # noqa
     )
 
     def compare_day() -> dict[str, Any] | None:
+        if is_baseline and model.steps > 0:
+            runs.remember(model)  # a later variant compares against this very run
         if not compare or settings.baseline is None or is_baseline or model.steps == 0:
             return None
         return difference(model.last_day(), runs.day(model.seed, model.scale, model.steps))
@@ -150,11 +152,10 @@ def DayReplay(model: LiveModel, settings: Settings, steps: int) -> None:  # noqa
         elif replay.error:
             solara.Error(f"Simulation failed: {replay.exception}")
         elif replay.latest is not None:
-            day = replay.value if replay.finished else replay.latest
             if replay.pending:
                 _status("Simulating the next day…")
             DayMap(
-                day=day,
+                day=replay.value if replay.finished and replay.value else replay.latest,
                 diff=diff.value if diff.finished and compare else None,
                 show_diff=bool(compare and diff.finished and diff.value),
             )
@@ -189,7 +190,7 @@ def Page() -> None:  # noqa: N802
         settings.layout, seed=0, scale=settings.scale, days=DAYS, sample=settings.sample
     )
     initial = solara.use_memo(first, [])
-    model = solara.use_reactive(initial)
+    model: solara.Reactive[LiveModel] = solara.use_reactive(initial)
     SolaraViz(
         model,
         components=[],

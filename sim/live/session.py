@@ -129,6 +129,13 @@ class BaselineRuns:
         self._models: OrderedDict[tuple[int, float], CrosspathsModel] = OrderedDict()
         self._lock = threading.Lock()
 
+    def remember(self, model: CrosspathsModel) -> None:
+        """Keep a model of the baseline built for the page, to compare against later."""
+        with self._lock:
+            self._models[(model.seed, model.scale)] = model
+            while len(self._models) > self.keep:
+                self._models.popitem(last=False)
+
     def day(self, seed: int, scale: float, day: int) -> Day:
         """The baseline's ``day`` (1-based) for ``seed`` and ``scale``."""
         with self._lock:
@@ -171,7 +178,7 @@ def difference(variant: Day, baseline: Day) -> dict[str, Any]:
         x, y = to_local_xy(n.lat, n.lon, *v_lay.origin)
         return round(float(x), 1), round(float(y), 1)
 
-    segments = []
+    segments: list[list[Any]] = []
     for eid in [*v_lay.edges, *(e for e in b_lay.edges if e not in v_at)]:
         lay = v_lay if eid in v_at else b_lay
         e = lay.edges[eid]
@@ -182,7 +189,7 @@ def difference(variant: Day, baseline: Day) -> dict[str, Any]:
             continue
         segments.append([*xy(lay, e.source), *xy(lay, e.target), now - before, status])
 
-    places = []
+    places: list[list[Any]] = []
     for code, kind in ((PLACE_VENUE, "venues"), (PLACE_SPACE, "spaces")):
         v_ids, b_ids = list(getattr(v_lay, kind)), list(getattr(b_lay, kind))
         v_n = _counts(variant, code, len(v_ids))
@@ -202,11 +209,11 @@ def difference(variant: Day, baseline: Day) -> dict[str, Any]:
                 x, y = (float(c) for c in variant.graph.xy[index[space.node]])
                 name = space.name or pid
             places.append([round(x, 1), round(y, 1), d, name])
-    diffs = [abs(s[4]) for s in segments] + [abs(p[2]) for p in places]
+    changes = [abs(int(s[4])) for s in segments] + [abs(int(p[2])) for p in places]
     return {
         "segments": segments,
         "places": places,
-        "max": max(diffs, default=0),
+        "max": max(changes, default=0),
         "meetings": [len(baseline.meetings), len(variant.meetings)],
         "cross": [int(np.sum(baseline.meetings.cross)), int(np.sum(variant.meetings.cross))],
         "baseline": b_lay.name,
