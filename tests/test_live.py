@@ -26,7 +26,7 @@ def _decode(text: str, dtype: str) -> np.ndarray:
 @pytest.fixture(scope="module")
 def busy() -> CrosspathsModel:
     """The tiny grid at busy meeting rates, one day simulated."""
-    model = CrosspathsModel(TINY_PATH, seed=3, overrides=BUSY_RATES)
+    model = CrosspathsModel(TINY_PATH, seed=3, scale=3, overrides=BUSY_RATES)
     model.step()
     return model
 
@@ -34,7 +34,7 @@ def busy() -> CrosspathsModel:
 def test_walkers_follow_connected_routes_with_their_lengths(busy: CrosspathsModel) -> None:
     data = replay_data(last_day(busy), sample=50)
     w = data["walkers"]
-    assert data["shown"] == 50 and data["people"] == 200
+    assert data["shown"] == 50 and data["people"] == 600
     start = _decode(w["route_start"], "i4")
     nodes = _decode(w["route_nodes"], "i4")
     cum = _decode(w["route_cum"], "f4")
