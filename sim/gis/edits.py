@@ -140,6 +140,7 @@ def read_layers(source: Path) -> dict[str, list[Feature]]:
     """
     if not source.exists():
         raise CrosspathsInputError(f"{source} does not exist", path="LAYERS")
+    present: dict[str, tuple[Path, str | None]]
     if source.is_dir():
         files = {name: source / f"{name}.geojson" for name in LAYERS}
         present = {name: (path, None) for name, path in files.items() if path.exists()}

@@ -303,8 +303,8 @@ def _item_geometry(layout: Layout, section: str, ident: str) -> Any:
         a, b = layout.nodes[e.source], layout.nodes[e.target]
         return LineString([(a.lon, a.lat), (b.lon, b.lat)])
     if section == "buildings":
-        b = layout.buildings[ident]
-        return footprint_geometry(b) or building_anchor(layout, b)
+        building = layout.buildings[ident]
+        return footprint_geometry(building) or building_anchor(layout, building)
     if section == "venues":
         return building_anchor(layout, layout.buildings[layout.venues[ident].building])
     if section in ("public_spaces", "gateways"):

@@ -14,6 +14,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from sim.geometry import to_local_xy
 from sim.layout.checks import Checker, describe
 from sim.layout.reader import KeyPath
@@ -78,7 +80,8 @@ def check_footprint(
     for i, raw_ring in enumerate(raw_rings):
         ring_path = (*path, i) if several else path
         ring = _ring(raw_ring, ring_path, ck)
-        xs, ys = to_local_xy([p[0] for p in ring], [p[1] for p in ring], origin[0], origin[1])
+        lats, lons = np.array([p[0] for p in ring]), np.array([p[1] for p in ring])
+        xs, ys = to_local_xy(lats, lons, origin[0], origin[1])
         ring_xy = tuple((float(x), float(y)) for x, y in zip(xs, ys, strict=True))
         _check_shape(ring_xy, ring_path, ck)
         rings.append(ring)
