@@ -118,3 +118,27 @@ def test_unreadable_or_empty_files(tmp_path: Path, capsys: pytest.CaptureFixture
         == 2
     )
     assert "no walkable streets or paths" in capsys.readouterr().err
+
+
+def test_pbf_file_gives_the_same_layout(imported: Path, tmp_path: Path) -> None:
+    import osmium
+
+    pbf = tmp_path / "small.osm.pbf"
+    writer = osmium.SimpleWriter(str(pbf))
+
+    class Copy(osmium.SimpleHandler):  # type: ignore[misc]
+        def node(self, n: object) -> None:
+            writer.add_node(n)
+
+        def way(self, w: object) -> None:
+            writer.add_way(w)
+
+    Copy().apply_file(str(SMALL))
+    writer.close()
+    out = tmp_path / "from_pbf.yaml"
+    assert main(["import-osm", str(pbf), "--out", str(out), "--name", "small"]) == 0
+    body = [line for line in out.read_text(encoding="utf-8").splitlines()
+            if not line.startswith(("# Layout", "description"))]
+    expected = [line for line in imported.read_text(encoding="utf-8").splitlines()
+                if not line.startswith(("# Layout", "description"))]
+    assert body == expected
