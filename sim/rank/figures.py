@@ -19,7 +19,7 @@ from sim.compare import canvas
 from sim.geometry import to_local_xy
 from sim.outputs.labels import figure_phrase
 from sim.rank.base import Base
-from sim.rank.candidates import Candidate, _coords
+from sim.rank.candidates import Candidate, _coords, footprint_rings
 from sim.rank.ranking import Entry, Ranking
 from sim.rank.runs import FIGURE
 
@@ -68,7 +68,7 @@ def plot_effects(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
                     lw=1)  # fmt: skip
         ax.axvline(0, color="0.3", lw=0.8)
         ax.set_yticks(y, [f"{e.rank}. {_short(e)}" for e in top], fontsize=9)
-        ax.set_xlabel(f"Change in {figure_phrase(FIGURE)} (%), 95 % interval")
+        ax.set_xlabel(textwrap.fill(f"Change in {figure_phrase(FIGURE)}, % (95 % interval)", 55))
         ax.set_title(f"Top {len(top)} single changes")
         kinds = dict.fromkeys(e.candidate.kind for e in top)
         if len(kinds) > 1:
@@ -116,6 +116,8 @@ def plot_map(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
         segs = [[xy[e.source], xy[e.target]] for e in layout.edges.values()]
         widths = [1.4 if e.kind == "street" else 0.7 for e in layout.edges.values()]
         ax.add_collection(LineCollection(segs, colors="0.72", linewidths=widths, zorder=1))
+        for ring in footprint_rings(base):
+            ax.fill(ring[:, 0], ring[:, 1], color="0.88", ec="0.75", lw=0.5, zorder=0)
         ents = np.array([xy[b.entrances[0]] for b in layout.buildings.values()])
         ax.scatter(ents[:, 0], ents[:, 1], s=10, marker="s", color="0.55", zorder=2)
         handles = []
