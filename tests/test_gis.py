@@ -233,3 +233,46 @@ def test_run_writes_results_gpkg(tmp_path: Path) -> None:
     # Every meeting is one visit line entry for each of its two people.
     assert int(visits["meetings"].sum()) == 2 * meetings
     assert set(visits["building"]) <= set(layout.buildings)
+
+
+def test_drawn_building_and_space_take_their_nodes(
+    exported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from shapely.geometry import Polygon
+
+    layout = load_layout(TINY)
+    n22 = layout.nodes["n22"]
+    # A 30 m x 30 m block 10 m north-east of n22, and a plaza dropped onto n02.
+    lat0, lon0 = layout.origin
+    corners = [(n22.x + dx, n22.y + dy) for dx, dy in ((10, 10), (40, 10), (40, 40), (10, 40))]
+    ring = [(float(lon), float(lat)) for lat, lon in
+            (to_lat_lon(x, y, lat0, lon0) for x, y in corners)]
+    buildings = gpd.read_file(exported, layer="buildings")
+    drawn = gpd.GeoDataFrame(
+        [{"id": "studio", "institution": "hub", "startup": 12}],
+        geometry=[Polygon(ring)], crs=4326,
+    )
+    _edit(exported, "buildings", gpd.pd.concat([buildings, drawn], ignore_index=True))
+    spaces = gpd.read_file(exported, layer="public_spaces")
+    n02 = layout.nodes["n02"]
+    plaza = gpd.GeoDataFrame([{"name": "New plaza", "kind": "plaza", "area_m2": 900.0}],
+                             geometry=[Point(n02.lon, n02.lat)], crs=4326)
+    _edit(exported, "public_spaces", gpd.pd.concat([spaces, plaza], ignore_index=True))
+    assert _import(exported) == 0
+    assert "buildings +1 ~0 -0; public_spaces +1 ~0 -0" in capsys.readouterr().out
+    variant = load_layout(exported.parent / "variant.yaml")
+    studio = variant.buildings["studio"]
+    assert studio.entrances == ("n22",) and studio.population["startup"] == 12
+    assert len(studio.footprint[0]) == 5
+    assert variant.spaces["new_space_1"].node == "n02"
+
+
+def test_run_without_the_extra_writes_no_gpkg(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sim.gis
+
+    monkeypatch.setattr(sim.gis, "available", lambda: False)
+    out = tmp_path / "run"
+    assert main(["run", str(TINY), "--out", str(out), "--quiet"]) == 0
+    assert (out / "summary.json").exists() and not (out / "results.gpkg").exists()

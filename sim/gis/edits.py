@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
+import shapely
 import yaml
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
@@ -35,6 +37,7 @@ from sim.geometry import EARTH_RADIUS_M, to_local_xy
 from sim.gis.layers import LAYERS, READ_ONLY, layout_layers
 from sim.layout import Layout, load_layout
 from sim.layout.checks import ID_PATTERN
+from sim.layout.footprint import ENTRANCE_MAX_M
 from sim.params import (
     AGENT_TYPES,
     EDGE_KINDS,
@@ -401,7 +404,7 @@ class _Differ:
             if f.values.get("entrances") is not None:
                 item["entrances"] = self._list("buildings", f, "entrances")
             else:
-                item["entrances"] = [self._nearest(f, "entrances")]
+                item["entrances"] = [self._nearest("buildings", f, "entrances")]
             population = {
                 t: self._integer("buildings", f, t) for t in AGENT_TYPES if f.values.get(t)
             }
@@ -446,7 +449,7 @@ class _Differ:
             ident = f.values.get("id") or self._fresh(what)
             item = self._fields(layer, f)
             if "node" not in item:
-                item["node"] = self._nearest(f, "node")
+                item["node"] = self._nearest(layer, f, "node")
             self.v.add.setdefault(layer, {})[ident] = item
 
     # --- fields --------------------------------------------------------------------------
@@ -569,25 +572,39 @@ class _Differ:
         self.points[ident] = self._xy(point)
         return ident
 
-    def _nearest(self, f: Feature, fld: str) -> str:
-        """The node nearest a new point feature (or a footprint), within the snap limit."""
-        layer = (
-            "buildings"
-            if fld == "entrances"
-            else ("gateways" if f.values.get("share") is not None else "public_spaces")
-        )
+    def _nearest(self, layer: str, f: Feature, fld: str) -> str:
+        """The node a new point lies on (within the snap limit), or nearest a new footprint.
+
+        A footprint takes the node nearest its outline, if within the 100 m that
+        validation allows between a building and its entrances.
+        """
         geom = f.geometry
         if geom is None:
             self.fail(layer, f.label, fld, "no value and no geometry to find a node from")
-        point = geom if isinstance(geom, Point) else geom.representative_point()
-        nid, d = self._closest(point)
-        limit = max(self.snap_m or 0.0, ON_NODE_M if isinstance(geom, Point) else 100.0)
+        if isinstance(geom, Point):
+            nid, d = self._closest(geom)
+            limit = max(self.snap_m or 0.0, ON_NODE_M)
+        else:
+            lat0, lon0 = self.layout.origin
+
+            def local(coords: np.ndarray) -> np.ndarray:
+                x, y = to_local_xy(coords[:, 1], coords[:, 0], lat0, lon0)
+                return np.column_stack([x, y])
+
+            outline = shapely.transform(geom, local)
+            nid, d = min(
+                ((n, outline.distance(Point(xy))) for n, xy in self.points.items()),
+                key=lambda item: item[1],
+                default=(None, math.inf),
+            )
+            limit = ENTRANCE_MAX_M
         if nid is None or d > limit:
             self.fail(
                 layer,
                 f.label,
                 fld,
-                f"no value, and the nearest node is {d:,.1f} m away; name the node",
+                f"no value, and the nearest node is {d:,.1f} m away (at most {limit:g} m); "
+                "name the node",
             )
         return nid
 
