@@ -214,7 +214,7 @@ def run(args: argparse.Namespace) -> int:
                 store_dir=args.out,
                 on_done=lambda s: advance(f"{scenarios[s.key[0]].label} seed {s.key[1]}"),
             )
-            extra = None
+            extra, effects = None, []
             if parts:
                 effects = components.run_parts(parts, runs, backend, lambda s: advance("part"))
                 extra = components.writer(effects, len(seeds))
@@ -234,6 +234,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{reference}: {_estimate_line(comparisons)}")
     for sc in scenarios[1:]:
         print(f"{sc.label} vs {reference}: {_summary_line(comparisons, sc.index)}")
+    for line in components.summary(effects):
+        print(line)
     plural = "s" if len(scenarios) != 1 else ""
     print(f"{len(scenarios)} scenario{plural} x {len(seeds)} seeds -> {args.out}")
     return 0

@@ -378,6 +378,19 @@ def markdown(effects: Sequence[ComponentEffect], seeds: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def summary(effects: Sequence[ComponentEffect]) -> list[str]:
+    """Lines for the terminal: each part's effect in %, then the interaction."""
+    out = []
+    for e in effects:
+        if e.component in (SUM, WHOLE):
+            continue
+        lo, hi = e.pct(e.estimate.low), e.pct(e.estimate.high)
+        ci = f"{fmt_signed(round(lo, 2))} to {fmt_signed(round(hi, 2))} %"
+        out.append(f"  {e.scenario} / {e.component}: {fmt_pct(e.pct(e.estimate.mean) / 100)} "
+                   f"(95 % CI {ci})")  # fmt: skip
+    return out
+
+
 def writer(effects: list[ComponentEffect], seeds: int) -> Callable[[Path], None]:
     """What ``write_comparison`` calls to add ``components.csv`` and the report section."""
 
