@@ -48,6 +48,10 @@ def test_walkers_follow_connected_routes_with_their_lengths(busy: CrosspathsMode
         for a, b, step in zip(seq[:-1], seq[1:], np.diff(c), strict=True):
             assert frozenset((int(a), int(b))) in ends
             assert step == pytest.approx(lengths[frozenset((int(a), int(b)))], rel=1e-4)
+    b, core = data["map"]["bounds"], data["map"]["core_bounds"]
+    tol = 0.1  # positions are rounded to 10 cm
+    assert b[0] - tol <= core[0] < core[2] <= b[2] + tol
+    assert b[1] - tol <= core[1] < core[3] <= b[3] + tol
     depart = _decode(w["depart"], "f4")
     assert depart.shape[0] == w["n_trips"] and np.all(np.diff(depart) >= 0)
     assert set(_decode(w["route"], "i4").tolist()) <= set(range(start.shape[0] - 1))

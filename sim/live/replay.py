@@ -129,13 +129,19 @@ def base_map(layout: Layout, graph: StreetGraph) -> dict[str, Any]:
     spaces = [{"name": s.name or s.id, **at(s.node)} for s in layout.spaces.values()]
     gateways = [{"name": g.name or g.id, "kind": g.kind, **at(g.node)}
                 for g in layout.gateways.values()]  # fmt: skip
-    pts = [graph.xy]
-    if rings:
-        pts.append(np.concatenate([np.reshape(r, (-1, 2)) for r in rings]))
-    allxy = np.concatenate(pts)
+    ring_xy = [np.reshape(r, (-1, 2)) for r in rings]
+    allxy = np.concatenate([graph.xy, *ring_xy])
     lo, hi = allxy.min(axis=0), allxy.max(axis=0)
+    # The view opens on where people work and linger; far gateways are a scroll away.
+    core = np.concatenate([
+        np.array([[b["x"], b["y"]] for b in buildings] + [[s["x"], s["y"]] for s in spaces],
+                 float).reshape(-1, 2),
+        *ring_xy,
+    ])  # fmt: skip
+    c_lo, c_hi = (core.min(axis=0), core.max(axis=0)) if core.shape[0] else (lo, hi)
     return {
         "bounds": [float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])],
+        "core_bounds": [float(c_lo[0]), float(c_lo[1]), float(c_hi[0]), float(c_hi[1])],
         "nodes": b64(graph.xy.ravel(), "f4"),
         "edges": b64(np.column_stack([graph.edge_u, graph.edge_v]).ravel(), "i4"),
         "edge_kind": b64(graph.kind, "u1"),
