@@ -31,6 +31,12 @@ KIND_COLOURS: dict[str, str] = {
 }  # fmt: skip
 
 
+_OFFSETS: tuple[tuple[float, float], ...] = (
+    (12, 12), (-12, -12), (12, -12), (-12, 12), (0, 16), (16, 0), (0, -16), (-16, 0),
+)  # fmt: skip
+"""Offsets of the numbered badges from the candidates they name, points."""
+
+
 def source_line(base: Base, ranking: Ranking) -> str:
     """Provenance: base file, seeds, scale, version, data credits."""
     s = ranking.settings
@@ -128,8 +134,11 @@ def plot_map(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
             if anchor is None:
                 continue
             badge = {"boxstyle": "circle,pad=0.2", "fc": "white", "ec": colour, "lw": 1.2}
-            ax.annotate(str(e.rank), _xy(base, anchor), xytext=(9, 9), textcoords="offset points",
-                        fontsize=9, fontweight="bold", zorder=6, bbox=badge,
+            # Badges point in turn in eight directions, so neighbours rarely cover each other.
+            dx, dy = _OFFSETS[(e.rank - 1) % len(_OFFSETS)]
+            ax.annotate(str(e.rank), _xy(base, anchor), xytext=(dx, dy), textcoords="offset points",
+                        fontsize=9, fontweight="bold", zorder=6, bbox=badge, ha="center",
+                        va="center",
                         arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.8})  # fmt: skip
             d = e.difference
             pct = f"{100 * d.relative:+.1f} %" if d.relative is not None else "n/a"

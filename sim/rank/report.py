@@ -79,12 +79,21 @@ def render(
         )
     if top:
         best = top[0]
-        lines += [
-            "",
-            f"The best single change found is **{best.candidate.id}** — "
-            f"{best.candidate.description}: {effect_text(best.difference)}, "
-            f"{verdict(best.difference)}.",
-        ]
+        real = [e for e in top if not e.difference.indistinguishable and e.difference.mean > 0]
+        lines += ["", f"The best single change found is **{best.candidate.id}** — "
+                  f"{best.candidate.description}: {effect_text(best.difference)}, "
+                  f"{verdict(best.difference)}."]  # fmt: skip
+        if not real:
+            lines.append(
+                f"None of the top {len(top)} adds meetings that {s.final_seeds} seeds can tell "
+                "apart from noise: these changes are small for the district as a whole. "
+                "More seeds (`--final-seeds`) narrow the intervals roughly as 1/√n."
+            )
+        elif len(real) < len(top):
+            lines.append(
+                f"{len(real)} of the top {len(top)} add meetings clearly (interval above 0); "
+                "the others cannot be told apart from noise with these seeds."
+            )
     lines += ["", *[f"![{alt}]({f})" for f, alt in zip(figures, _alts(figures), strict=True)]]
     lines += [
         "",
@@ -99,9 +108,9 @@ def render(
         "ranks as groups, not as a strict order.",
         f"- The race: {len(ranking.entries)} candidates, rounds of "
         f"{', '.join(str(n) for n in s.rounds)} seeds at population × {s.race_scale:g}. "
-        f"{eliminated} were eliminated because K = {s.keep} others were clearly better "
-        f"(the chance that one of the true best {s.keep} was eliminated is at most "
-        f"{s.alpha:g}, see docs/rank.md)"
+        f"{eliminated} were eliminated (clearly worse than {s.keep} others: the chance "
+        f"that one of the true best {s.keep} was eliminated is at most {s.alpha:g}, see "
+        "docs/rank.md)"
         + ("; successive halving was on, which drops that guarantee" if s.halving else "")
         + f"; {cut} survived the race but had smaller mean effects than the top {len(top)} "
         "(their numbers in `ranking.csv` come from fewer seeds).",
