@@ -17,6 +17,7 @@ import sim
 from sim.engine.results import PLACE_KINDS, RunResult
 from sim.layout.schema import Layout
 from sim.params import AGENT_TYPES
+from sim.ties import TieTable, tie_counts, tie_table
 
 Row = dict[str, Any]
 """One table row: column name to a plain Python value."""
@@ -136,33 +137,9 @@ def _meeting_categories(result: RunResult, column: str) -> tuple[np.ndarray, np.
     return values[np.asarray(result.meetings.a)], values[np.asarray(result.meetings.b)]
 
 
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values; a plain sort beats ``np.unique``'s hashing on 10^6 keys."""
-    values = np.sort(values)
-    return values[np.r_[True, values[1:] != values[:-1]]] if values.size else values
-
-
-def _cross_ties(result: RunResult) -> tuple[int, int]:
-    """Distinct cross-institution pairs that met, and those that met on >= 2 days."""
-    m = result.meetings
-    sel = np.asarray(m.cross, dtype=bool)
-    if not sel.any():
-        return 0, 0
-    n_agents = max(len(result.agents), 1)
-    a = np.asarray(m.a)[sel].astype(np.int64)
-    b = np.asarray(m.b)[sel].astype(np.int64)
-    # Order within the pair regardless of whether the engine kept a < b.
-    pair = np.minimum(a, b) * n_agents + np.maximum(a, b)
-    n_days = max(int(result.days), int(np.max(m.day)) + 1 if len(m) else 1)
-    # Unique (pair, day) first, so several meetings on one day count as one day.
-    pair_day = _sorted_unique(pair * n_days + np.asarray(m.day)[sel].astype(np.int64))
-    pairs = pair_day // n_days  # still sorted, so equal pairs are adjacent
-    starts = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]])
-    days_met = np.diff(np.r_[starts, pairs.size])
-    return int(starts.size), int(np.count_nonzero(days_met >= 2))
-
-
-def summarize(result: RunResult, scenario: str, runtime_s: float) -> dict[str, Any]:
+def summarize(
+    result: RunResult, scenario: str, runtime_s: float, ties: TieTable | None = None
+) -> dict[str, Any]:
     """The headline figures of one run: the content of ``summary.json``.
 
     Parameters
@@ -173,6 +150,8 @@ def summarize(result: RunResult, scenario: str, runtime_s: float) -> dict[str, A
         Scenario name written into the summary.
     runtime_s
         Wall-clock seconds of the whole run, as measured by the caller.
+    ties
+        Output of :func:`sim.ties.tie_table`, if already computed.
 
     Returns
     -------
@@ -183,8 +162,12 @@ def summarize(result: RunResult, scenario: str, runtime_s: float) -> dict[str, A
         involves two people), ``cross_institution_meetings_per_person_day``,
         ``cross_institution_share``, ``distinct_cross_institution_ties``,
         ``repeat_cross_institution_ties`` (pairs that met on >= 2 different days),
+        ``distinct_ties`` and ``repeat_ties`` (the same over all pairs: ``distinct_ties``
+        is the number of edges of ``ties.graphml``), ``people_with_cross_institution_tie``,
         ``encounters_per_person_day`` (also ``2 × encounters / (agents × days)``, since
-        an encounter is between two people), ``meetings_by_setting_share`` (per place
+        an encounter is between two people: the number of *other people a person was
+        within greeting distance of* per day, summed over days — co-presence, not people
+        greeted; meetings are the greetings), ``meetings_by_setting_share`` (per place
         kind), ``runtime_s``, ``setup_s``, ``sim_s`` and ``crosspaths_version``.
     """
     m = result.meetings
@@ -198,7 +181,7 @@ def summarize(result: RunResult, scenario: str, runtime_s: float) -> dict[str, A
     agents: dict[str, int] = {t: int(type_counts[i]) for i, t in enumerate(AGENT_TYPES)}
     agents["total"] = n_agents
     by_kind = np.bincount(np.asarray(m.place_kind, dtype=np.int64), minlength=len(PLACE_KINDS))
-    distinct, repeat = _cross_ties(result)
+    tie_figures = tie_counts(ties if ties is not None else tie_table(result))
     return {
         "scenario": scenario,
         "seed": int(result.seed),
@@ -209,8 +192,11 @@ def summarize(result: RunResult, scenario: str, runtime_s: float) -> dict[str, A
         "meetings_per_person_day": _ratio(2 * n_meet, person_days),
         "cross_institution_meetings_per_person_day": _ratio(2 * n_cross, person_days),
         "cross_institution_share": _ratio(n_cross, n_meet),
-        "distinct_cross_institution_ties": distinct,
-        "repeat_cross_institution_ties": repeat,
+        "distinct_cross_institution_ties": tie_figures["distinct_cross_institution_ties"],
+        "repeat_cross_institution_ties": tie_figures["repeat_cross_institution_ties"],
+        "distinct_ties": tie_figures["distinct_ties"],
+        "repeat_ties": tie_figures["repeat_ties"],
+        "people_with_cross_institution_tie": tie_figures["people_with_cross_institution_tie"],
         "encounters_per_person_day": _ratio(
             2 * int(np.sum(result.encounters, dtype=np.int64)), person_days
         ),

@@ -39,6 +39,14 @@ EXPECTED_FILES = {
     "meetings_by_place.geojson",
     "results.gpkg",  # the gis extra is part of the test extra
     *(f"{f}.{ext}" for f in FIGURES for ext in ("png", "svg")),
+    # The tie outputs (tested in test_ties.py).
+    "ties.graphml",
+    "ties.csv",
+    "tie_formation.csv",
+    "tie_formation_by_institution_pair.csv",
+    "bridging.csv",
+    "tie_places.csv",
+    *(f"{f}.{ext}" for f in ("tie_formation", "bridging", "tie_places") for ext in ("png", "svg")),
 }
 
 

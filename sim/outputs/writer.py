@@ -14,8 +14,9 @@ from typing import Any
 from sim.engine.results import RunResult
 from sim.gis.results import write_run_gpkg
 from sim.metrics import PlaceCounts, Row, all_tables, place_counts, summarize
-from sim.outputs import geojson, plots, tables
+from sim.outputs import geojson, plots, tables, tie_outputs
 from sim.outputs.folders import atomic_folder
+from sim.ties import tie_table
 
 
 def write_figures(
@@ -57,7 +58,8 @@ def write_figures(
 
 def _write_all(result: RunResult, folder: Path, scenario: str, runtime_s: float) -> dict:
     """Write every output into the existing, empty ``folder``; return the summary."""
-    summary = summarize(result, scenario, runtime_s)
+    ties = tie_table(result)
+    summary = summarize(result, scenario, runtime_s, ties)
     counts = place_counts(result)
     table_rows = all_tables(result, counts)
     with (folder / "summary.json").open("w", encoding="utf-8") as f:
@@ -67,6 +69,7 @@ def _write_all(result: RunResult, folder: Path, scenario: str, runtime_s: float)
     geojson.write_geojson(result, folder, counts)
     write_run_gpkg(result, folder, counts)  # only with the gis extra
     write_figures(result, folder, scenario, table_rows, counts)
+    tie_outputs.write_tie_outputs(result, folder, scenario, ties, counts)
     return summary
 
 
@@ -79,7 +82,9 @@ def write_results(
     ``meetings_by_institution_pair.csv``, ``meetings_by_hour.csv``,
     ``meetings_by_place.csv``, ``meetings_by_segment.geojson``,
     ``meetings_by_place.geojson`` and ``map_meeting_density``, ``meetings_by_type_pair``,
-    ``institution_matrix``, ``meetings_by_hour`` as ``.png`` and ``.svg``.
+    ``institution_matrix``, ``meetings_by_hour`` as ``.png`` and ``.svg``; and the
+    tie outputs of :func:`sim.outputs.tie_outputs.write_tie_outputs` (``ties.graphml``,
+    ``ties.csv``, formation, bridging and place tables and figures).
 
     Parameters
     ----------

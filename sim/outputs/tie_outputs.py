@@ -1,0 +1,57 @@
+"""Every tie output of one run: the network, the tie tables and the tie figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.engine.results import RunResult
+from sim.metrics import PlaceCounts
+from sim.outputs import network, tables, tie_plots
+from sim.tie_tables import all_tie_tables
+from sim.ties import TieTable, tie_table
+
+
+def write_tie_outputs(
+    result: RunResult,
+    out_dir: Path,
+    scenario: str | None = None,
+    ties: TieTable | None = None,
+    counts: dict[str, PlaceCounts] | None = None,
+) -> list[Path]:
+    """Write ``ties.graphml``, ``ties.csv``, the tie tables and the tie figures.
+
+    Tables: ``tie_formation.csv``, ``tie_formation_by_institution_pair.csv``,
+    ``bridging.csv`` and ``tie_places.csv``; figures (PNG and SVG):
+    ``tie_formation``, ``bridging`` and ``tie_places``.
+
+    Parameters
+    ----------
+    result
+        The run.
+    out_dir
+        Existing folder to write into.
+    scenario
+        Name for the figure footers; default: the layout's name.
+    ties
+        Output of :func:`sim.ties.tie_table`, if already computed.
+    counts
+        Output of :func:`sim.metrics.place_counts`, if already computed.
+
+    Returns
+    -------
+    list[Path]
+        The files written.
+    """
+    ties = ties if ties is not None else tie_table(result)
+    rows = all_tie_tables(result, ties, counts)
+    return [
+        network.write_graphml(result, ties, out_dir / "ties.graphml"),
+        network.write_ties_csv(result, ties, out_dir / "ties.csv"),
+        *(tables.write_csv(r, out_dir / f"{stem}.csv") for stem, r in rows.items()),
+        *tie_plots.plot_tie_formation(
+            result, out_dir, scenario, rows["tie_formation"],
+            rows["tie_formation_by_institution_pair"],
+        ),
+        *tie_plots.plot_bridging(result, out_dir, scenario, ties),
+        *tie_plots.plot_tie_places(result, out_dir, scenario, rows["tie_places"]),
+    ]

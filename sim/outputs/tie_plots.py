@@ -1,0 +1,262 @@
+"""Tie figures: formation over the run, bridging between institutions, places that make ties.
+
+Built with the report helpers of :mod:`sim.outputs.plots` (style, footer, formats).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.axes import Axes
+
+from sim.engine.results import RunResult
+from sim.metrics import Row
+from sim.outputs.plots import (
+    ALL_COLOUR,
+    CROSS_COLOUR,
+    _save,
+    institution_labels,
+    new_figure,
+    report_style,
+)
+from sim.tie_tables import bridging_matrix, formation_pair_rows, formation_rows, tie_place_rows
+from sim.ties import TieTable, tie_table
+
+LASTING_COLOUR = "#cc3311"
+TOP_PAIRS = 6
+"""Institution pairs drawn in the formation figure (those with the most ties at the end)."""
+TOP_PLACES = 15
+"""Places drawn in the places figure."""
+
+
+def _days_axis(ax: Axes, days: int) -> None:
+    """Whole-number day ticks from 1."""
+    ax.set_xlim(0.5, days + 0.5)
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+
+
+def plot_tie_formation(
+    result: RunResult,
+    out_dir: Path,
+    scenario: str | None = None,
+    rows: list[Row] | None = None,
+    pair_rows: list[Row] | None = None,
+) -> list[Path]:
+    """Cumulative cross-institution ties per day (all, met ≥ 2×, ≥ 3×), new ties, top pairs.
+
+    Parameters
+    ----------
+    result
+        The run.
+    out_dir
+        Existing folder to write ``tie_formation.png``/``.svg`` into.
+    scenario
+        Name for the footer; default: the layout's name.
+    rows, pair_rows
+        Output of :func:`sim.tie_tables.formation_rows` and
+        :func:`~sim.tie_tables.formation_pair_rows`, if already computed.
+
+    Returns
+    -------
+    list[Path]
+        The files written.
+    """
+    if rows is None or pair_rows is None:
+        ties = tie_table(result)
+        rows = rows if rows is not None else formation_rows(result, ties)
+        pair_rows = pair_rows if pair_rows is not None else formation_pair_rows(result, ties)
+    days = np.array([r["day"] for r in rows])
+    n_days = int(result.days)
+    marker = "o" if n_days <= 20 else None
+    with mpl.rc_context(report_style()):
+        fig = new_figure((12.0, 6.5))
+        grid = fig.add_gridspec(2, 2, height_ratios=(2.2, 1.0), width_ratios=(1.15, 1.0))
+        ax = fig.add_subplot(grid[0, 0])
+        for col, label, colour in (
+            ("cross_institution_ties", "met at least once", ALL_COLOUR),
+            ("cross_institution_ties_met_2x", "met on ≥ 2 days (lasting)", CROSS_COLOUR),
+            ("cross_institution_ties_met_3x", "met on ≥ 3 days", LASTING_COLOUR),
+        ):
+            ax.plot(days, [r[col] for r in rows], color=colour, marker=marker, label=label)
+        ax.set_ylabel("pairs of people (cumulative)")
+        ax.set_title("Cross-institution ties formed")
+        ax.legend(frameon=False, loc="upper left")
+        ax.grid(axis="y", color="0.9")
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
+        _days_axis(ax, n_days)
+        new_ax = fig.add_subplot(grid[1, 0], sharex=ax)
+        new_ax.bar(days, [r["new_cross_institution_ties"] for r in rows], color=ALL_COLOUR,
+                   width=0.8)  # fmt: skip
+        new_ax.set_ylabel("new ties")
+        new_ax.set_xlabel("day (weekdays)")
+        new_ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
+        new_ax.grid(axis="y", color="0.9")
+        new_ax.set_axisbelow(True)
+        pair_ax = fig.add_subplot(grid[:, 1])
+        _draw_top_pairs(pair_ax, pair_rows, n_days, marker)
+        return _save(fig, result, scenario, out_dir, "tie_formation")
+
+
+def _draw_top_pairs(ax: Axes, pair_rows: list[Row], n_days: int, marker: str | None) -> None:
+    """Cumulative ties of the institution pairs with the most ties at the end."""
+    last = [r for r in pair_rows if r["day"] == n_days]
+    top = sorted(last, key=lambda r: -r["cross_institution_ties"])[:TOP_PAIRS]
+    top = [r for r in top if r["cross_institution_ties"] > 0]
+    colours = mpl.colormaps["tab10"].colors
+    for k, r in enumerate(top):
+        pair = (r["institution_a"], r["institution_b"])
+        series = [p for p in pair_rows if (p["institution_a"], p["institution_b"]) == pair]
+        d = [p["day"] for p in series]
+        label = textwrap.fill(f"{r['name_a']} – {r['name_b']}", 48)
+        colour = colours[k % len(colours)]
+        ax.plot(d, [p["cross_institution_ties"] for p in series], color=colour,
+                marker=marker, label=label)  # fmt: skip
+        ax.plot(d, [p["cross_institution_ties_met_2x"] for p in series], color=colour,
+                ls="--")  # fmt: skip
+    ax.set_title(f"The {len(top)} institution pairs with most ties\n"
+                 "(solid: met at least once; dashed: lasting)", fontsize=12)  # fmt: skip
+    ax.set_xlabel("day (weekdays)")
+    ax.set_ylabel("pairs of people (cumulative)")
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
+    ax.grid(axis="y", color="0.9")
+    _days_axis(ax, n_days)
+    if top:
+        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12),
+                  fontsize=8, ncol=1)  # fmt: skip
+
+
+def plot_bridging(
+    result: RunResult,
+    out_dir: Path,
+    scenario: str | None = None,
+    ties: TieTable | None = None,
+) -> list[Path]:
+    """Heatmaps: share of each institution's people with a tie into each other institution.
+
+    Left: any tie (met at least once); right: a lasting tie (met on ≥ 2 days).
+
+    Parameters
+    ----------
+    result
+        The run.
+    out_dir
+        Existing folder to write ``bridging.png``/``.svg`` into.
+    scenario
+        Name for the footer; default: the layout's name.
+    ties
+        Output of :func:`sim.ties.tie_table`, if already computed.
+
+    Returns
+    -------
+    list[Path]
+        The files written.
+    """
+    ties = ties if ties is not None else tie_table(result)
+    shares = [bridging_matrix(result, ties), bridging_matrix(result, ties, lasting=True)]
+    names = [i.name for i in result.layout.institutions.values()]
+    y_labels, _ = institution_labels(names)
+    n = len(names)
+    x_labels = [str(k) for k in range(1, n + 1)]
+    if y_labels == names:  # short names: number them too, so the columns can be read
+        y_labels = [f"{name} ({k})" for k, name in enumerate(names, start=1)]
+    side = float(np.clip(2.0 + 0.45 * n, 4.0, 9.0))
+    with mpl.rc_context(report_style()):
+        fig = new_figure((2 * side + 4.0, side + 1.2), "compressed")
+        axes = fig.subplots(1, 2, sharey=True)
+        vmax = max(float(np.nanmax(s)) if n > 1 else 0.0 for s in shares) * 100 or 1.0
+        cmap = mpl.colormaps["Oranges"].with_extremes(bad="0.92")
+        image = None
+        for ax, share, title in zip(
+            axes, shares, ("any tie (met at least once)", "a lasting tie (met on ≥ 2 days)"),
+            strict=True,
+        ):
+            pct = share * 100
+            image = ax.pcolormesh(np.ma.masked_invalid(pct), cmap=cmap, vmin=0.0, vmax=vmax)
+            ax.set_aspect("equal")
+            if n <= 12:
+                for i, j in np.ndindex(pct.shape):
+                    if np.isnan(pct[i, j]):
+                        continue
+                    colour = "white" if pct[i, j] > 0.55 * vmax else "black"
+                    ax.text(j + 0.5, i + 0.5, f"{pct[i, j]:.2g}", ha="center", va="center",
+                            fontsize=9, color=colour, in_layout=False)  # fmt: skip
+            ticks = np.arange(n) + 0.5
+            ax.set_xticks(ticks, x_labels)
+            ax.set_yticks(ticks, y_labels, fontsize=9)
+            ax.set_xlabel("…into institution (numbered as on the left)")
+            ax.set_title(f"People with {title}", fontsize=12)
+            ax.spines[:].set_visible(False)
+        axes[0].invert_yaxis()
+        axes[1].tick_params(left=False)
+        fig.suptitle("Bridging: % of each institution's people (rows) with a tie into another")
+        if image is not None:
+            fig.colorbar(image, ax=axes, shrink=0.7, label="% of the row institution's people")
+        return _save(fig, result, scenario, out_dir, "bridging")
+
+
+def plot_tie_places(
+    result: RunResult,
+    out_dir: Path,
+    scenario: str | None = None,
+    rows: list[Row] | None = None,
+) -> list[Path]:
+    """Bars: the places where most lasting cross-institution ties first met.
+
+    Parameters
+    ----------
+    result
+        The run.
+    out_dir
+        Existing folder to write ``tie_places.png``/``.svg`` into.
+    scenario
+        Name for the footer; default: the layout's name.
+    rows
+        Output of :func:`sim.tie_tables.tie_place_rows`, if already computed.
+
+    Returns
+    -------
+    list[Path]
+        The files written.
+    """
+    rows = rows if rows is not None else tie_place_rows(result, tie_table(result))
+    key = "lasting_cross_institution_ties_first_met"
+    top = sorted(
+        (r for r in rows if r["cross_institution_ties_first_met"] > 0),
+        key=lambda r: (-r[key], -r["cross_institution_ties_first_met"]),
+    )[:TOP_PLACES][::-1]
+    labels = [_place_text(r) for r in top]
+    made = np.array([r["cross_institution_ties_first_met"] for r in top], dtype=float)
+    kept = np.array([r[key] for r in top], dtype=float)
+    with mpl.rc_context(report_style()):
+        fig = new_figure((9.0, 1.8 + 0.38 * max(len(top), 1)))
+        ax = fig.add_subplot()
+        y = np.arange(len(top))
+        ax.barh(y, made, color=ALL_COLOUR, alpha=0.35,
+                label="cross-institution ties first met here")  # fmt: skip
+        ax.barh(y, kept, color=CROSS_COLOUR, label="of which lasting (met on ≥ 2 days)")
+        for yi, m, k in zip(y, made, kept, strict=True):
+            ax.text(m, yi, f" {k:,.0f} of {m:,.0f}", va="center", fontsize=9)
+        ax.set_yticks(y, labels, fontsize=9)
+        ax.set_xlabel(f"pairs of people, whole run ({result.days} days)")
+        ax.xaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
+        ax.set_title("Places that make cross-institution ties\n(where lasting ties first met)")
+        ax.margins(x=0.18)
+        if not top:
+            ax.text(0.5, 0.5, "no cross-institution ties in this run", ha="center",
+                    va="center", transform=ax.transAxes)  # fmt: skip
+        ax.legend(loc="lower right", frameon=False)
+        return _save(fig, result, scenario, out_dir, "tie_places")
+
+
+def _place_text(row: Row) -> str:
+    """A place as a bar label: its name, or its kind and id."""
+    kind = {"edge": "street", "node": "junction", "venue": "venue", "space": "space"}
+    name = row["name"] or f"{kind[row['place_kind']]} {row['id']}"
+    if row["place_kind"] == "edge" and row["name"]:
+        name = f"{name} ({row['id']})"
+    return textwrap.shorten(name, 48, placeholder="…")
