@@ -30,6 +30,7 @@ HEADLINE_FIGURES: tuple[str, ...] = (
     "cross_institution_meetings_per_person_day",
     "cross_institution_share",
     "distinct_cross_institution_ties",
+    "repeat_cross_institution_ties",
     "encounters_per_person_day",
 )
 """The figures every batch table reports per run."""

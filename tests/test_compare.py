@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.batch import HEADLINE_FIGURES
 from sim.cli import main
 from sim.compare.changes import headline_comparisons, place_changes, variant_changes
 from sim.compare.runner import ComparisonRuns, load_scenarios, run_scenarios
@@ -165,7 +166,7 @@ def runs(variants: dict[str, Path]) -> ComparisonRuns:
 
 def test_identical_variant_differs_by_exactly_zero(runs: ComparisonRuns) -> None:
     copies = [c for c in headline_comparisons(runs) if c.scenario.label == "tiny_copy"]
-    assert len(copies) == 5
+    assert len(copies) == len(HEADLINE_FIGURES)
     for c in copies:
         d = c.difference
         assert d is not None and d.identical
@@ -262,7 +263,12 @@ def test_cli_writes_results_gpkg(compare_dir: Path) -> None:
 def test_cli_table_and_report_content(compare_dir: Path) -> None:
     with (compare_dir / "comparison.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == 5 * 3
+    assert len(rows) == len(HEADLINE_FIGURES) * 3
+    # The tie measures come with paired intervals like every headline figure.
+    ties = {r["scenario"]: r for r in rows if r["figure"] == "repeat_cross_institution_ties"}
+    assert len(ties) == 3
+    assert all(r["ci_low"] != "" and r["ci_high"] != "" for r in ties.values())
+    assert all(r["difference_ci_low"] != "" for k, r in ties.items() if k != "tiny")
     copy = [r for r in rows if r["scenario"] == "tiny_copy"]
     assert all(float(r["difference"]) == 0.0 == float(r["difference_ci_low"]) for r in copy)
     assert all(r["difference"] == "" for r in rows if r["scenario"] == "tiny")

@@ -27,6 +27,7 @@ FINDING_ORDER: tuple[str, ...] = (
     "meetings_per_person_day",
     "cross_institution_share",
     "distinct_cross_institution_ties",
+    "repeat_cross_institution_ties",
     "encounters_per_person_day",
 )
 """Cross-institution meetings first: they are what the district is designed for."""

@@ -16,7 +16,16 @@ _FIGURES: dict[str, tuple[str, str]] = {
         "Distinct cross-institution ties",
         "pairs of people who met, whole run",
     ),
-    "encounters_per_person_day": ("Encounters per person-day", "encounters per person per day"),
+    "repeat_cross_institution_ties": (
+        "Lasting cross-institution ties (met on ≥ 2 days)",
+        "pairs of people who met on ≥ 2 days, whole run",
+    ),
+    # Co-presence, not greetings: a person is within greeting distance of ~1,150 others
+    # a day in the baseline; the meetings are the greetings.
+    "encounters_per_person_day": (
+        "Encounters per person-day (people within greeting distance)",
+        "people within greeting distance per person per day",
+    ),
 }
 
 MINUS = "\u2212"

@@ -36,7 +36,9 @@ from sim.errors import CrosspathsInputError
 
 RECORD_FIGURES: tuple[str, ...] = (*HEADLINE_FIGURES, "agents", "meetings")
 """Figures kept from each run's outcome."""
-COUNT_FIGURES: frozenset[str] = frozenset({"distinct_cross_institution_ties", "agents", "meetings"})
+COUNT_FIGURES: frozenset[str] = frozenset(
+    {"distinct_cross_institution_ties", "repeat_cross_institution_ties", "agents", "meetings"}
+)
 """Figures that are counts, recorded as whole numbers."""
 
 CONNECT_TIMEOUT_S = 20
