@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.batch import RunOutcome, RunSpec, run_spec
+from sim.batch import HEADLINE_FIGURES, RunOutcome, RunSpec, run_spec
 from sim.cli import main
 from sim.errors import CrosspathsInputError, ParameterError
 from sim.runs import backends
@@ -265,7 +265,7 @@ def test_command_writes_tables_and_figures(reference: Path) -> None:
                        for k in ("ci_low", "mean", "ci_high"))  # fmt: skip
     assert low <= mean <= high
     influence = (reference / "influence.csv").read_text(encoding="utf-8").splitlines()
-    assert len(influence) == 1 + 5 * 3
+    assert len(influence) == 1 + len(HEADLINE_FIGURES) * 3
     for stem in ("effect_meetings_per_person_day", "influence"):
         for ext in ("png", "svg"):
             assert (reference / f"{stem}.{ext}").stat().st_size > 1000
