@@ -2,9 +2,10 @@
 
 Starts ``run_sim.py live`` on a free local port with a scenarios folder made from the
 tiny fixture (a baseline, a variant and a broken variant), then plays the day, checks
-that the clock advances and the dots move, switches scenario, compares with the
-baseline and feeds the page bad input. Screenshots go to the test's temporary folder,
-and also to ``$CROSSPATHS_SCREENSHOTS`` when that is set.
+that the clock advances and the dots move, steps a day with Mesa's own Step button,
+switches scenario, compares with the baseline and feeds the page bad input.
+Screenshots go to the test's temporary folder, and also to ``$CROSSPATHS_SCREENSHOTS``
+when that is set.
 """
 
 from __future__ import annotations
@@ -160,6 +161,13 @@ def test_live_page_in_a_browser(server: str, tmp_path: Path) -> None:
         paused = _clock_minutes(page)
         page.wait_for_timeout(500)
         assert _clock_minutes(page) == paused
+
+        # Mesa's own Step simulates the next day, which the map then replays.
+        page.get_by_role("button", name="Step").click()
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=clock]').innerText.startsWith('Tuesday')",
+            timeout=30_000,
+        )
 
         # Another scenario, and its difference from the baseline.
         _pick_scenario(page, "variant.yaml")

@@ -57,8 +57,10 @@ def _check_port(host: str, port: int) -> None:
 
 def server_command(host: str, port: int) -> list[str]:
     """The command that serves the page."""
+    # --no-check-version: Solara would otherwise ask PyPI for its latest version at start.
     return [sys.executable, "-m", "solara", "run", "sim.live.app", "--host", host,
-            "--port", str(port), "--production", "--no-open", "--log-level", "warning"]  # fmt: skip
+            "--port", str(port), "--production", "--no-open", "--no-check-version",
+            "--log-level", "warning"]  # fmt: skip
 
 
 def server_env(layout: str, scenarios: str, scale: float, sample: int) -> dict[str, str]:
