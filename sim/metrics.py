@@ -167,8 +167,11 @@ def summarize(
         ``encounters_per_person_day`` (also ``2 × encounters / (agents × days)``, since
         an encounter is between two people: the number of *other people a person was
         within greeting distance of* per day, summed over days — co-presence, not people
-        greeted; meetings are the greetings), ``meetings_by_setting_share`` (per place
-        kind), ``runtime_s``, ``setup_s``, ``sim_s`` and ``crosspaths_version``.
+        greeted; meetings are the greetings), ``optional_stays_per_person_day``
+        (optional stays at cafés, spaces and street segments per person and day),
+        ``meetings_by_setting_share`` (per place kind), ``scale`` (the population
+        multiplier of the layout), ``runtime_s``, ``setup_s``, ``sim_s`` and
+        ``crosspaths_version``.
     """
     m = result.meetings
     n_meet = len(m)
@@ -200,9 +203,13 @@ def summarize(
         "encounters_per_person_day": _ratio(
             2 * int(np.sum(result.encounters, dtype=np.int64)), person_days
         ),
+        "optional_stays_per_person_day": _ratio(
+            result.visits.total_optional() if result.visits is not None else 0, person_days
+        ),
         "meetings_by_setting_share": {
             kind: _ratio(int(by_kind[i]), n_meet) for i, kind in enumerate(PLACE_KINDS)
         },
+        "scale": float(result.layout.scale),
         "runtime_s": round(float(runtime_s), 3),
         "setup_s": round(float(result.setup_s), 3),
         "sim_s": round(float(result.sim_s), 3),

@@ -29,6 +29,12 @@ VENUE_ACCESS: tuple[str, ...] = ("public", "members")
 SPACE_KINDS: tuple[str, ...] = ("plaza", "park")
 GATEWAY_KINDS: tuple[str, ...] = ("metro", "bus", "bike", "train", "car_park")
 ERRAND_SCOPES: tuple[str, ...] = ("own_institution", "any", "own_buildings")
+QUALITY_LEVELS: tuple[str, ...] = ("none", "some", "good")
+"""Words for the seating and greenery of edges and public spaces (layout keys)."""
+
+PLACE_KINDS: tuple[str, ...] = ("edge", "node", "venue", "space")
+"""Kinds of place a stay or a meeting is at, in code order (see sim/engine/results.py)."""
+PLACE_EDGE, PLACE_NODE, PLACE_VENUE, PLACE_SPACE = range(4)
 
 
 def _p(default: Any, lo: float | None, hi: float | None, source: str, unit: str = "") -> Any:
@@ -60,6 +66,10 @@ class AgentTypeParams:
     errand_duration_min: float = _p(60.0, 1, 480, "assumption", "min")
     errand_kinds: tuple[str, ...] = _p((), None, None, "assumption")
     errand_scope: str = _p("any", None, None, "assumption")
+    # Optional activities (Gehl 1987): time a person may spend on stays they need not make.
+    optional_budget_min: float = _p(
+        30.0, 0, 240, "assumption, range 10–60 (Gehl 1987: optional activities)", "min/day"
+    )
 
 
 def _type_defaults() -> dict[str, AgentTypeParams]:
@@ -112,6 +122,7 @@ def _type_defaults() -> dict[str, AgentTypeParams]:
             errand_duration_min=30.0,
             errand_kinds=(),
             errand_scope="own_buildings",
+            optional_budget_min=15.0,
         ),
     }
 
@@ -163,6 +174,31 @@ class ModelParams:
     max_new_pair_chance: float = _p(0.1, 0.001, 0.5, "assumption, range 0.05-0.3")
     session_mingle_min: float = _p(10.0, 0, 240, "assumption", "min")
     venue_m2_per_person: float = _p(1.5, 0.1, 50, "assumption", "m2")
+    # Optional activities drawn by place quality (Gehl 1987; Gehl & Gemzoe 1996). A
+    # place's quality is in "one good cafe" units; see docs/MODEL.md, section 7.2.1.
+    optional_reluctance: float = _p(
+        10.0, 0, 1000, "assumption, range 3–30 (calibrated: 0.56 optional stays per person-day)"
+    )
+    optional_decay_m: float = _p(
+        250.0, 10, 1e5, "assumption, range 150–500 (Gehl 2010: ~500 m acceptable walk)", "m"
+    )
+    optional_q_cafe: float = _p(1.0, 0, 100, "assumption (unit of quality)")
+    optional_q_canteen: float = _p(0.3, 0, 100, "assumption, range 0–1")
+    optional_q_space: float = _p(1.0, 0, 100, "assumption, range 0.5–2 (Gehl & Gemzoe 1996)")
+    optional_q_frontage: float = _p(
+        1.0, 0, 100, "assumption, range 0.5–2 (Gehl 1986: soft edges)"
+    )
+    optional_q_seating: float = _p(
+        0.5, 0, 100, "assumption, range 0.25–1 (Gehl 1987: seating invites stays)"
+    )
+    optional_q_greenery: float = _p(0.5, 0, 100, "assumption, range 0.25–1")
+    optional_traffic_low: float = _p(
+        0.5, 0, 1, "assumption, range 0.3–0.8 (Gehl & Gemzoe 1996)"
+    )
+    optional_traffic_high: float = _p(
+        0.15, 0, 1, "assumption, range 0–0.3 (Gehl & Gemzoe 1996)"
+    )
+    optional_spillover: float = _p(0.3, 0, 1, "assumption, range 0–0.5")
 
 
 @dataclass(frozen=True)

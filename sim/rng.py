@@ -46,6 +46,33 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
+def hash_key(seed: int, *keys: np.ndarray | int) -> np.ndarray:
+    """A uint64 hash of ``seed`` and integer keys (broadcast together), order mattering.
+
+    Combine it with further keys through :func:`mix_key` and turn it into a uniform
+    with :func:`key_uniform`: the same as :func:`hash_uniform`, in steps, so a hash
+    shared by many draws (a person's, say) is computed once.
+    """
+    with np.errstate(over="ignore"):
+        h = _splitmix64(np.asarray(stable_key(int(seed)), dtype=np.uint64))
+        for k in keys:
+            h = _splitmix64(h ^ np.asarray(k).astype(np.uint64))
+    return h
+
+
+def mix_key(h: np.ndarray, key: np.ndarray | int) -> np.ndarray:
+    """The hash ``h`` combined with one more integer key (broadcast)."""
+    with np.errstate(over="ignore"):
+        return _splitmix64(np.asarray(h, np.uint64) ^ np.asarray(key).astype(np.uint64))
+
+
+def key_uniform(h: np.ndarray) -> np.ndarray:
+    """Uniform in [0, 1) from a uint64 hash (its top 53 bits)."""
+    return (np.asarray(h, np.uint64) >> np.uint64(11)).astype(np.float64) * (
+        1.0 / 9007199254740992.0
+    )
+
+
 def hash_uniform(seed: int, *keys: np.ndarray | int) -> np.ndarray:
     """Uniform numbers in [0, 1) as a deterministic function of ``seed`` and integer keys.
 

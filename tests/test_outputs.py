@@ -38,6 +38,8 @@ EXPECTED_FILES = {
     "meetings_by_segment.geojson",
     "meetings_by_place.geojson",
     "results.gpkg",  # the gis extra is part of the test extra
+    "visits_by_place.csv",
+    "visits_by_place.geojson",
     *(f"{f}.{ext}" for f in FIGURES for ext in ("png", "svg")),
     # The tie outputs (tested in test_ties.py).
     "ties.graphml",

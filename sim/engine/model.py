@@ -42,6 +42,7 @@ from sim.population.agents import AGENT_CLASSES
 from sim.population.destinations import build_destinations
 from sim.population.population import build_population
 from sim.population.schedules import DayPlan, plan_day
+from sim.population.visits import PlaceVisits
 
 DEFAULT_LAYOUT = "scenarios/baseline.yaml"
 """The layout a model gets when none is named (relative to the working directory)."""
@@ -160,6 +161,7 @@ class CrosspathsModel(mesa.Model):
         self.daily_encounters: list[float] = []
         self.last_plan: DayPlan | None = None
         self.last_meetings = MeetingTable.empty()
+        self.visits = PlaceVisits.empty(layout)
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "encounters": lambda m: m.daily_encounters[-1] if m.daily_encounters else 0.0,
@@ -185,7 +187,9 @@ class CrosspathsModel(mesa.Model):
             plan, self.routes, self.graph, self.population.speed,
             near=radius * NODE_REACH_FACTOR,
         )
-        n_places = max(len(self.layout.venues), len(self.layout.spaces), 1)
+        n_places = max(
+            len(self.layout.venues), len(self.layout.spaces), len(self.layout.edges), 1
+        )
         for contacts in (
             edge_contacts(trav, self.graph.length, radius, draw),
             node_contacts(pas, radius, draw),
@@ -196,6 +200,7 @@ class CrosspathsModel(mesa.Model):
         meetings, encounters = draw.finish()
         self.ties = add_ties(self.ties, meetings, len(self.population))
         self.last_plan, self.last_meetings = plan, meetings
+        self.visits.add(plan)
         self.daily_meetings.append(meetings)
         self.daily_encounters.append(encounters)
         self.datacollector.collect(self)
@@ -217,4 +222,5 @@ class CrosspathsModel(mesa.Model):
             encounters=np.array(self.daily_encounters, dtype=np.float64),
             setup_s=self.setup_s,
             sim_s=self.sim_s,
+            visits=self.visits,
         )

@@ -181,7 +181,9 @@ class ReferenceModel(mesa.Model):
                     (a, pa), (b, pb) = people[x], people[y]
                     if a == b:
                         continue
-                    if kind == PLACE_EDGE and abs(pa[0] - pb[0]) > r:
+                    if kind == PLACE_EDGE and bool(pa) != bool(pb):
+                        continue  # one lingering (a stay: no position), one walking past
+                    if kind == PLACE_EDGE and pa and abs(pa[0] - pb[0]) > r:
                         continue
                     if kind == PLACE_NODE and (
                         pa[2] == pb[2] or math.hypot(pa[0] - pb[0], pa[1] - pb[1]) > r

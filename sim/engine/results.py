@@ -20,9 +20,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.layout.schema import Layout
+from sim.params import PLACE_EDGE, PLACE_KINDS, PLACE_NODE, PLACE_SPACE, PLACE_VENUE
+from sim.population.visits import PlaceVisits
 
-PLACE_KINDS: tuple[str, ...] = ("edge", "node", "venue", "space")
-PLACE_EDGE, PLACE_NODE, PLACE_VENUE, PLACE_SPACE = range(4)
+__all__ = [
+    "PLACE_EDGE", "PLACE_KINDS", "PLACE_NODE", "PLACE_SPACE", "PLACE_VENUE",
+    "AgentTable", "MeetingTable", "RunResult",
+]
 
 
 @dataclass
@@ -121,6 +125,8 @@ class RunResult:
         :mod:`sim.engine.meetings`), float64 array of length ``days``.
     setup_s, sim_s
         Wall-clock seconds spent building the model and simulating.
+    visits
+        Stays per venue, space and street segment (``None`` for results built by hand).
     """
 
     layout: Layout
@@ -132,3 +138,4 @@ class RunResult:
     setup_s: float = 0.0
     sim_s: float = 0.0
     extra: dict[str, float] = field(default_factory=dict)
+    visits: PlaceVisits | None = None

@@ -47,6 +47,8 @@ class Edge:
     frontage: float
     length: float
     name: str = ""
+    seating: str = "none"
+    greenery: str = "none"
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ class PublicSpace:
     kind: str
     node: str
     area_m2: float
+    seating: str = "some"
+    greenery: str = "none"
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,7 @@ class Layout:
     params: Params = field(default_factory=Params)
     description: str = ""
     attribution: str = ""
+    scale: float = 1.0
 
     def total_population(self) -> dict[str, int]:
         """People per agent type, summed over buildings."""
@@ -134,6 +139,8 @@ class Layout:
 
     def scaled(self, factor: float) -> Layout:
         """A copy with every building's population multiplied by ``factor`` (rounded).
+
+        ``scale`` of the copy records the product of all factors applied.
 
         Raises
         ------
@@ -154,4 +161,4 @@ class Layout:
             )
             for bid, b in self.buildings.items()
         }
-        return dataclasses.replace(self, buildings=buildings)
+        return dataclasses.replace(self, buildings=buildings, scale=self.scale * factor)

@@ -37,6 +37,7 @@ from sim.params import (
     AGENT_TYPES,
     EDGE_KINDS,
     GATEWAY_KINDS,
+    QUALITY_LEVELS,
     SPACE_KINDS,
     TRAFFIC_LEVELS,
     VENUE_ACCESS,
@@ -245,7 +246,7 @@ def _edge(eid: str, item: dict[Any, Any], nodes: Mapping[str, Node], ck: Checker
         item,
         path,
         required=("from", "to", "kind"),
-        optional=("traffic", "frontage", "name", "length"),
+        optional=("traffic", "frontage", "name", "length", "seating", "greenery"),
     )
     source = ck.ref(item["from"], (*path, "from"), nodes, "node")
     target = ck.ref(item["to"], (*path, "to"), nodes, "node")
@@ -273,7 +274,15 @@ def _edge(eid: str, item: dict[Any, Any], nodes: Mapping[str, Node], ck: Checker
         frontage=ck.number(item.get("frontage", 0.0), (*path, "frontage"), lo=0, hi=1),
         length=length,
         name=ck.text(item.get("name", ""), (*path, "name")),
+        seating=_quality(item, "seating", "none", path, ck),
+        # A park path runs through greenery unless the file says otherwise.
+        greenery=_quality(item, "greenery", "good" if kind == "park_path" else "none", path, ck),
     )
+
+
+def _quality(item: Mapping[Any, Any], key: str, default: str, path: KeyPath, ck: Checker) -> str:
+    """A seating or greenery word (``none``, ``some``, ``good``) of an edge or space."""
+    return ck.choice(item.get(key, default), (*path, key), QUALITY_LEVELS, f"{key} level")
 
 
 def _buildings(
@@ -385,13 +394,18 @@ def _spaces(raw: Any, nodes: Collection[str], ck: Checker) -> dict[str, PublicSp
     out: dict[str, PublicSpace] = {}
     for sid, item in _section(raw, ("public_spaces",), "public space", ck).items():
         path = ("public_spaces", sid)
-        ck.keys(item, path, required=("kind", "node", "area"), optional=("name",))
+        ck.keys(
+            item, path, required=("kind", "node", "area"), optional=("name", "seating", "greenery")
+        )
+        kind = ck.choice(item["kind"], (*path, "kind"), SPACE_KINDS, "public space kind")
         out[sid] = PublicSpace(
             id=sid,
             name=ck.text(item.get("name", sid), (*path, "name"), empty_ok=False),
-            kind=ck.choice(item["kind"], (*path, "kind"), SPACE_KINDS, "public space kind"),
+            kind=kind,
             node=ck.ref(item["node"], (*path, "node"), nodes, "node"),
             area_m2=ck.number(item["area"], (*path, "area"), lo=0, lo_open=True),
+            seating=_quality(item, "seating", "some", path, ck),
+            greenery=_quality(item, "greenery", "good" if kind == "park" else "none", path, ck),
         )
     return out
 

@@ -14,7 +14,7 @@ from typing import Any
 from sim.engine.results import RunResult
 from sim.gis.results import write_run_gpkg
 from sim.metrics import PlaceCounts, Row, all_tables, place_counts, summarize
-from sim.outputs import geojson, plots, tables, tie_outputs
+from sim.outputs import geojson, plots, tables, tie_outputs, visits
 from sim.outputs.folders import atomic_folder
 from sim.ties import tie_table
 
@@ -68,6 +68,7 @@ def _write_all(result: RunResult, folder: Path, scenario: str, runtime_s: float)
     tables.write_tables(result, folder, table_rows)
     geojson.write_geojson(result, folder, counts)
     write_run_gpkg(result, folder, counts)  # only with the gis extra
+    visits.write_visits(result, folder)
     write_figures(result, folder, scenario, table_rows, counts)
     tie_outputs.write_tie_outputs(result, folder, scenario, ties, counts)
     return summary
@@ -81,7 +82,8 @@ def write_results(
     Files written: ``summary.json``, ``meetings_by_type_pair.csv``,
     ``meetings_by_institution_pair.csv``, ``meetings_by_hour.csv``,
     ``meetings_by_place.csv``, ``meetings_by_segment.geojson``,
-    ``meetings_by_place.geojson`` and ``map_meeting_density``, ``meetings_by_type_pair``,
+    ``meetings_by_place.geojson``, ``visits_by_place.csv``, ``visits_by_place.geojson``
+    and ``map_meeting_density``, ``meetings_by_type_pair``,
     ``institution_matrix``, ``meetings_by_hour`` as ``.png`` and ``.svg``; and the
     tie outputs of :func:`sim.outputs.tie_outputs.write_tie_outputs` (``ties.graphml``,
     ``ties.csv``, formation, bridging and place tables and figures).

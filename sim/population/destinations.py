@@ -15,6 +15,13 @@ import numpy as np
 from sim.layout.schema import Layout
 from sim.network.routing import RouteTable, Sites
 from sim.params import VENUE_KINDS
+from sim.population.optional import (
+    OptionalPlaces,
+    PlaceQuality,
+    build_optional_places,
+    place_quality,
+)
+from sim.rng import stable_key
 
 LUNCH_KINDS = ("canteen", "cafe")
 COFFEE_KINDS = ("cafe",)
@@ -42,6 +49,10 @@ class Destinations:
     building_population: np.ndarray
     site_distance: np.ndarray
     venue_decay_m: float
+    venue_key: np.ndarray
+    edge_zones: np.ndarray
+    quality: PlaceQuality
+    optional: OptionalPlaces
 
 
 def build_destinations(layout: Layout, sites: Sites, routes: RouteTable) -> Destinations:
@@ -54,6 +65,7 @@ def build_destinations(layout: Layout, sites: Sites, routes: RouteTable) -> Dest
     venues = list(layout.venues.values())
     mingle_s = layout.params.model.session_mingle_min * 60.0
     radius = layout.params.model.greet_radius_m
+    quality = place_quality(layout)
     return Destinations(
         venue_site=np.array([sites.building_site(b_index[v.building]) for v in venues], np.int32),
         venue_kind=np.array([VENUE_KINDS.index(v.kind) for v in venues], np.int8),
@@ -79,6 +91,15 @@ def build_destinations(layout: Layout, sites: Sites, routes: RouteTable) -> Dest
         ),
         site_distance=routes.site_distance(),
         venue_decay_m=layout.params.model.venue_decay_m,
+        venue_key=np.array([stable_key(f"venue:{vid}") for vid in layout.venues], np.uint64),
+        # People lingering along a segment are within reach of those within one
+        # greeting diameter of them.
+        edge_zones=np.array(
+            [max(1, int(np.ceil(e.length / (2 * radius)))) for e in layout.edges.values()],
+            np.int64,
+        ),
+        quality=quality,
+        optional=build_optional_places(layout, sites, quality),
     )
 
 

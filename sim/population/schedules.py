@@ -7,23 +7,35 @@ random numbers whose columns have fixed meanings, so the same person gets the sa
 times and the same uniforms for destination choice in any layout that keeps their
 building (common random numbers).
 
-A day: arrival through a gateway; up to eight activities, each a round trip from the
+A day: arrival through a gateway; up to ten activities, each a round trip from the
 home building (lunch; coffee breaks; the type's errands: lectures, seminars, shared labs,
-moves between hospital buildings); departure through the same gateway. Activities that
-collide are pushed later; those that no longer fit before departure, or fall outside a
-venue's opening hours, are dropped (the person stays at their desk).
+moves between hospital buildings; up to two optional stays, see :func:`_plan_optional`);
+departure through the same gateway. Activities that collide are pushed later; those that
+no longer fit before departure, or fall outside a venue's opening hours, are dropped (the
+person stays at their desk). Last, venue capacities are enforced
+(:mod:`sim.population.capacity`).
+
+Optional stays draw their random numbers from streams of their own (``optional-…``) and
+keyed hashes, so adding them left every other draw as it was.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.engine.results import PLACE_SPACE, PLACE_VENUE
 from sim.layout.schema import Layout
 from sim.network.routing import RouteTable, Sites
-from sim.params import AGENT_TYPES, VENUE_KINDS, AgentTypeParams
+from sim.params import (
+    AGENT_TYPES,
+    PLACE_EDGE,
+    PLACE_SPACE,
+    PLACE_VENUE,
+    VENUE_KINDS,
+    AgentTypeParams,
+)
+from sim.population.capacity import enforce_capacity
 from sim.population.destinations import (
     COFFEE_KINDS,
     LUNCH_KINDS,
@@ -34,11 +46,14 @@ from sim.population.destinations import (
     venue_candidates,
 )
 from sim.population.population import Group, Population
-from sim.rng import stream
+from sim.rng import hash_key, key_uniform, mix_key, stable_key, stream
 
 H = 3600.0
-N_SLOTS = 8  # lunch, 3 coffee breaks, 4 errands
-MAX_COFFEE, MAX_ERRANDS = 3, 4
+MAX_COFFEE, MAX_ERRANDS, MAX_OPTIONAL = 3, 4, 2
+_N_MAIN_SLOTS = 1 + MAX_COFFEE + MAX_ERRANDS
+N_SLOTS = _N_MAIN_SLOTS + MAX_OPTIONAL  # lunch, 3 coffee breaks, 4 errands, 2 optional
+OPTIONAL_SLOT = _N_MAIN_SLOTS
+"""First slot of the optional stays; slots from here on are optional."""
 _LUNCH_BINS_MIN = np.array([5, 10, 20, 30, 40, 50, 60, 90], float)
 _LUNCH_BIN_P = np.array([0.07, 0.08, 0.41, 0.04, 0.10, 0.27, 0.03])
 """Lunch-break length, OfficeTeam (2018), bins of minutes; the >60 bin taken as 60-90."""
@@ -51,8 +66,16 @@ _U_LUNCH_OUT, _U_LUNCH_BIN, _U_LUNCH_IN_BIN, _U_OUTDOOR, _U_LUNCH_DEST = 0, 1, 2
 _U_GATEWAY, _U_N_COFFEE, _U_N_ERRANDS = 5, 6, 7
 _U_COFFEE_T, _U_COFFEE_DEST, _U_COFFEE_DUR = 8, 11, 14
 _U_ERRAND_T, _U_ERRAND_DEST = 17, 21
-_U_ZONE = 25  # one per slot
-_N_UNIFORMS = 25 + N_SLOTS
+_U_ZONE = 25  # one per necessary slot
+_N_UNIFORMS = 25 + _N_MAIN_SLOTS
+# Columns of the optional draws (a stream of their own), one per optional slot each.
+_O_GO, _O_T, _O_DUR, _O_ZONE, _O_HABIT = 0, 2, 4, 6, 8
+_N_OPTIONAL_UNIFORMS = 10
+_OPTIONAL_SHARE = (0.3, 0.4)
+"""An optional stay lasts budget × U(0.3, 0.7); the two together never exceed the budget."""
+_HABIT_DAY = 0xFFFFFFFF
+"""Stands for "every day" in the key of a habitual choice."""
+_CHOICE_TAG = stable_key("optional-choice")
 
 
 @dataclass
@@ -64,7 +87,14 @@ class DayPlan:
     ``(stay_kind, stay_place)`` (venue or space codes of :mod:`sim.engine.results`) from
     ``stay_start`` to ``stay_end``, in greeting zone ``stay_zone`` of it (for lecture
     halls and meeting rooms, only the first minutes while the session gathers, see
-    ``model.session_mingle_min``).
+    ``model.session_mingle_min``). Stays of kind ``edge`` are lingering on a street
+    segment (optional stays); zones there are stretches of one greeting diameter.
+
+    Also, per stay: ``stay_until`` when the person leaves the place (``stay_end`` is
+    when contacts there stop counting; it is earlier in sessions), ``stay_optional``
+    whether it is an optional stay, ``stay_slot`` the activity slot it fills (0 lunch,
+    1–3 coffee, 4–7 errands, 8–9 optional) and ``stay_back_trip`` the index of the trip
+    home from it (-1 for a venue in the person's own building).
     """
 
     trip_agent: np.ndarray
@@ -76,6 +106,44 @@ class DayPlan:
     stay_zone: np.ndarray
     stay_start: np.ndarray
     stay_end: np.ndarray
+    stay_until: np.ndarray = field(default=None)  # type: ignore[assignment]
+    stay_optional: np.ndarray = field(default=None)  # type: ignore[assignment]
+    stay_slot: np.ndarray = field(default=None)  # type: ignore[assignment]
+    stay_back_trip: np.ndarray = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        # Plans written by hand (tests, the engine's checks) may leave these out.
+        n = self.stay_agent.shape[0]
+        if self.stay_until is None:
+            self.stay_until = np.asarray(self.stay_end, np.float64).copy()
+        if self.stay_optional is None:
+            self.stay_optional = np.zeros(n, np.bool_)
+        if self.stay_slot is None:
+            self.stay_slot = np.full(n, -1, np.int8)
+        if self.stay_back_trip is None:
+            self.stay_back_trip = np.full(n, -1, np.int64)
+
+
+class _Collector:
+    """The day's trips and stays as lists of array parts, counting trips as they come."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[np.ndarray]] = {f: [] for f in DayPlan.__dataclass_fields__}
+        self.n_trips = 0
+
+    def trips(self, agents: np.ndarray, route: np.ndarray, depart: np.ndarray) -> None:
+        self.parts["trip_agent"].append(agents.astype(np.int32))
+        self.parts["trip_route"].append(np.asarray(route, np.int64))
+        self.parts["trip_depart"].append(np.asarray(depart, np.float64))
+        self.n_trips += int(agents.shape[0])
+
+    def plan(self) -> DayPlan:
+        return DayPlan(
+            **{
+                k: np.concatenate(v) if v else np.zeros(0, _DTYPES[k])
+                for k, v in self.parts.items()
+            }
+        )
 
 
 @dataclass
@@ -108,20 +176,19 @@ def plan_day(
     seed: int,
     day: int,
 ) -> DayPlan:
-    """Draw everybody's plan for ``day`` (0-based)."""
-    out: dict[str, list[np.ndarray]] = {f: [] for f in DayPlan.__dataclass_fields__}
+    """Draw everybody's plan for ``day`` (0-based), venue capacities enforced."""
+    out = _Collector()
     building_ids = list(layout.buildings)
     for g in pop.groups:
         t = AGENT_TYPES[g.type_code]
         tp = layout.params.agent(t)
         z, u = _draws(seed, day, building_ids[g.building], t, g.size, tp.routine)
-        _plan_group(layout, pop, g, tp, sites, routes, dest, z, u, out)
-    return DayPlan(
-        **{
-            k: np.concatenate(v) if v else np.zeros(0, _DTYPES[k])
-            for k, v in out.items()
-        }
-    )
+        _, uo = _draws(
+            seed, day, building_ids[g.building], t, g.size, tp.routine,
+            n_uniforms=_N_OPTIONAL_UNIFORMS, purpose="optional-",
+        )
+        _plan_group(layout, pop, g, tp, sites, routes, dest, z, u, uo, seed, day, out)
+    return enforce_capacity(out.plan(), pop, routes, dest, seed, day)
 
 
 _DTYPES = {
@@ -134,11 +201,16 @@ _DTYPES = {
     "stay_zone": np.int64,
     "stay_start": np.float64,
     "stay_end": np.float64,
+    "stay_until": np.float64,
+    "stay_optional": np.bool_,
+    "stay_slot": np.int8,
+    "stay_back_trip": np.int64,
 }
 
 
 def _draws(
-    seed: int, day: int, building: str, agent_type: str, n: int, routine: float
+    seed: int, day: int, building: str, agent_type: str, n: int, routine: float,
+    n_uniforms: int = _N_UNIFORMS, purpose: str = "",
 ) -> tuple[np.ndarray, np.ndarray]:
     """The day's normal and uniform draws of a group, mixed with each person's habits.
 
@@ -146,15 +218,16 @@ def _draws(
     one with probability ``routine`` and a fresh one otherwise; the normals (arrival,
     hours, lunch time) are correlated across days with correlation ``routine``. So
     people keep to their usual café, gateway and times most days, and pairs who met
-    yesterday tend to cross paths again.
+    yesterday tend to cross paths again. ``purpose`` prefixes the stream names, so a
+    new purpose gets streams of its own and leaves the others' draws unchanged.
     """
-    habit = stream(seed, "habits", building, agent_type)
+    habit = stream(seed, f"{purpose}habits", building, agent_type)
     z_habit = habit.standard_normal((n, 3))
-    u_habit = habit.random((n, _N_UNIFORMS))
-    today = stream(seed, "day", day, building, agent_type)
+    u_habit = habit.random((n, n_uniforms))
+    today = stream(seed, f"{purpose}day", day, building, agent_type)
     z_day = today.standard_normal((n, 3))
-    u_day = today.random((n, _N_UNIFORMS))
-    keep_habit = today.random((n, _N_UNIFORMS)) < routine
+    u_day = today.random((n, n_uniforms))
+    keep_habit = today.random((n, n_uniforms)) < routine
     z = np.sqrt(routine) * z_habit + np.sqrt(1.0 - routine) * z_day
     return z, np.where(keep_habit, u_habit, u_day)
 
@@ -169,7 +242,10 @@ def _plan_group(
     dest: Destinations,
     z: np.ndarray,
     u: np.ndarray,
-    out: dict[str, list[np.ndarray]],
+    uo: np.ndarray,
+    seed: int,
+    day: int,
+    out: _Collector,
 ) -> None:
     n = g.size
     agents = np.arange(g.start, g.stop, dtype=np.int32)
@@ -184,11 +260,13 @@ def _plan_group(
     gw_site = _gateway_sites(layout, sites, dest, home, u[:, _U_GATEWAY])
     r_in = routes.route_id(k, gw_site, home)
     r_out = routes.route_id(k, home, gw_site)
-    _emit_trips(out, agents, r_in, arrive - routes.length[r_in] / speed)
-    _emit_trips(out, agents, r_out, leave)
+    out.trips(agents, r_in, arrive - routes.length[r_in] / speed)
+    out.trips(agents, r_out, leave)
 
     slots = _Slots.empty(n)
     inst = pop.institution[g.start : g.stop]
+    lunch_t = tp.lunch_mean_h * H + tp.lunch_sd_min * 60 * z[:, 2]
+    choice_key = _choice_keys(seed, day, pop.uid[g.start : g.stop], uo, tp.routine)
     for i in np.unique(inst):
         rows = np.flatnonzero(inst == i)
         _plan_lunch(tp, dest, home, int(i), z[rows], u[rows], slots, rows)
@@ -196,9 +274,12 @@ def _plan_group(
         _plan_errands(
             tp, dest, g.building, home, int(i), arrive[rows], leave[rows], u[rows], slots, rows
         )
-    _resolve_timeline(
-        slots, routes, dest, agents, home, k, speed, arrive, leave, u[:, _U_ZONE:], out
-    )
+        _plan_optional(
+            layout, tp, dest, home, int(i), lunch_t[rows], arrive[rows], leave[rows],
+            uo[rows], choice_key[rows], slots, rows,
+        )
+    u_zone = np.concatenate([u[:, _U_ZONE:], uo[:, _O_ZONE : _O_ZONE + MAX_OPTIONAL]], axis=1)
+    _resolve_timeline(slots, routes, dest, agents, home, k, speed, arrive, leave, u_zone, out)
 
 
 def _gateway_sites(
@@ -315,10 +396,103 @@ def _plan_errands(
         _set_venue_slot(slots, rows, col, dest, venue, t, dur, active)
 
 
+def _choice_keys(
+    seed: int, day: int, uid: np.ndarray, uo: np.ndarray, routine: float
+) -> np.ndarray:
+    """(n, MAX_OPTIONAL) hashes keying each person's choice among optional places.
+
+    With probability ``routine`` the choice is the habitual one (the key has no day),
+    so people keep to their usual spot most days.
+    """
+    slots = np.arange(MAX_OPTIONAL, dtype=np.uint64)[None, :]
+    habitual = uo[:, _O_HABIT : _O_HABIT + MAX_OPTIONAL] < routine
+    when = np.where(habitual, np.uint64(_HABIT_DAY), np.uint64(day))
+    return hash_key(seed, _CHOICE_TAG, uid[:, None], slots, when)
+
+
+def optional_weights(
+    layout: Layout, dest: Destinations, home: int, institution: int
+) -> np.ndarray:
+    """Appeal of every place on offer (:class:`OptionalPlaces` rows) to one person.
+
+    Quality × ``exp(−d / optional_decay_m)``, ``d`` the walk from home; 0 for venues
+    the person may not enter.
+    """
+    op = dest.optional
+    d = dest.site_distance[home, op.site] + op.extra_m
+    w = op.quality * np.exp(-d / layout.params.model.optional_decay_m)
+    is_venue = op.venue >= 0
+    if is_venue.any():
+        v = op.venue[is_venue]
+        member = np.array([institution in dest.venue_members[j] for j in v], bool)
+        w[is_venue] *= dest.venue_public[v] | member
+    return w
+
+
+def _plan_optional(
+    layout: Layout, tp: AgentTypeParams, dest: Destinations, home: int, inst: int,
+    lunch_t: np.ndarray, arrive: np.ndarray, leave: np.ndarray, uo: np.ndarray,
+    choice_key: np.ndarray, slots: _Slots, rows: np.ndarray,
+) -> None:
+    """Up to two optional stays: after lunch, and at any time of the working day.
+
+    Whether one happens depends on what is on offer: with ``S`` the summed appeal of
+    the places open for it and ``S0 = optional_reluctance``, the person goes with
+    probability ``S / (S + S0)`` (a logit choice with staying in as the outside
+    option). A better or an extra place raises ``S`` and so *adds* stays; it also draws
+    some from other places. Where to go: the place of greatest
+    ``log appeal + Gumbel noise``, the noise a keyed hash of person, slot and place, so
+    a new place changes the choice only of the people it wins (common random numbers).
+    The stays' lengths come out of the person's ``optional_budget_min``.
+    """
+    op = dest.optional
+    budget = tp.optional_budget_min * 60.0
+    if len(op) == 0 or budget <= 0 or len(rows) == 0:
+        return
+    w = optional_weights(layout, dest, home, inst)
+    s0 = layout.params.model.optional_reluctance
+    lo, width = _OPTIONAL_SHARE
+    used = np.zeros(len(rows))
+    span = np.maximum(leave - arrive - H, 0)
+    v = np.maximum(op.venue, 0)
+    for j in range(MAX_OPTIONAL):
+        if j == 0:
+            # After lunch: a coffee, a bench in the sun (collides with lunch, so it is
+            # pushed to after it when the person ate out).
+            t = lunch_t + (20 + 60 * uo[:, _O_T]) * 60
+        else:
+            t = arrive + 0.5 * H + uo[:, _O_T + j] * span
+        dur = np.minimum(budget * (lo + width * uo[:, _O_DUR + j]), budget - used)
+        is_open = np.where(
+            op.venue[None, :] >= 0,
+            (dest.venue_open[v][None, :] <= t[:, None])
+            & (t[:, None] + dur[:, None] <= dest.venue_close[v][None, :]),
+            True,
+        ) if len(dest.venue_open) else np.ones((len(rows), len(op)), bool)
+        wj = w[None, :] * is_open
+        total = wj.sum(axis=1)
+        go = (dur > 0) & (uo[:, _O_GO + j] * (total + s0) < total)
+        if not go.any():
+            continue
+        gi = np.flatnonzero(go)
+        noise = key_uniform(mix_key(choice_key[gi, j][:, None], op.key[None, :]))
+        with np.errstate(divide="ignore"):
+            score = np.log(wj[gi]) - np.log(-np.log(np.maximum(noise, 1e-300)))
+        pick = np.argmax(score, axis=1)
+        r = rows[gi]
+        col = OPTIONAL_SLOT + j
+        slots.want[r, col] = t[gi]
+        slots.dur[r, col] = dur[gi]
+        slots.site[r, col] = op.site[pick]
+        slots.stay_kind[r, col] = op.kind[pick]
+        slots.stay_place[r, col] = op.place[pick]
+        used[gi] += dur[gi]
+
+
 def _resolve_timeline(
     slots: _Slots, routes: RouteTable, dest: Destinations, agents: np.ndarray, home: int,
     k: np.ndarray, speed: np.ndarray, arrive: np.ndarray, leave: np.ndarray,
-    u_zone: np.ndarray, out: dict[str, list[np.ndarray]],
+    u_zone: np.ndarray, out: _Collector,
 ) -> None:
     """Walk each person's activities in time order, pushing or dropping collisions."""
     order = np.argsort(slots.want, axis=1, kind="stable")
@@ -326,7 +500,9 @@ def _resolve_timeline(
     want, dur = take(slots.want, order, 1), take(slots.dur, order, 1)
     site, skind = take(slots.site, order, 1), take(slots.stay_kind, order, 1)
     splace = take(slots.stay_place, order, 1)
+    zone_u = take(u_zone, order, 1)
     free_at = arrive.copy()
+    parts = out.parts
     for j in range(N_SLOTS):
         active = np.isfinite(want[:, j])
         s = np.where(active, site[:, j], home)
@@ -338,7 +514,7 @@ def _resolve_timeline(
         done = there + dur[:, j]
         back = done + routes.length[r_back] / speed
         venue = skind[:, j] == PLACE_VENUE
-        v = np.maximum(splace[:, j], 0)
+        v = np.where(venue, splace[:, j], 0)
         in_hours = ~venue | (
             (dest.venue_open[v] <= there) & (done <= dest.venue_close[v]) if len(dest.venue_open)
             else False
@@ -346,25 +522,27 @@ def _resolve_timeline(
         ok = active & in_hours & (back <= leave)
         free_at = np.where(ok, back + _GAP_S, free_at)
         walks = ok & (s != home)
-        _emit_trips(out, agents[walks], r_go[walks], depart[walks])
-        _emit_trips(out, agents[walks], r_back[walks], done[walks])
+        n_walks = int(walks.sum())
+        out.trips(agents[walks], r_go[walks], depart[walks])
+        back_trip = np.full(len(agents), -1, np.int64)
+        back_trip[walks] = out.n_trips + np.arange(n_walks)
+        out.trips(agents[walks], r_back[walks], done[walks])
         stays = ok & (skind[:, j] >= 0)
         mingle = np.where(venue, dest.venue_mingle_s[v], np.inf) if len(dest.venue_open) else np.inf
-        out["stay_agent"].append(agents[stays])
-        out["stay_kind"].append(skind[stays, j].astype(np.int8))
-        out["stay_place"].append(splace[stays, j].astype(np.int32))
+        parts["stay_agent"].append(agents[stays])
+        parts["stay_kind"].append(skind[stays, j].astype(np.int8))
+        parts["stay_place"].append(splace[stays, j].astype(np.int32))
         zones = np.ones(len(agents), np.int64)
         zones[venue] = dest.venue_zones[v[venue]]
         space = skind[:, j] == PLACE_SPACE
         zones[space] = dest.space_zones[splace[space, j]]
-        out["stay_zone"].append((u_zone[:, j] * zones).astype(np.int64)[stays])
-        out["stay_start"].append(there[stays])
-        out["stay_end"].append(np.minimum(done, there + mingle)[stays])
-
-
-def _emit_trips(
-    out: dict[str, list[np.ndarray]], agents: np.ndarray, route: np.ndarray, depart: np.ndarray
-) -> None:
-    out["trip_agent"].append(agents.astype(np.int32))
-    out["trip_route"].append(np.asarray(route, np.int64))
-    out["trip_depart"].append(np.asarray(depart, np.float64))
+        edge = skind[:, j] == PLACE_EDGE
+        zones[edge] = dest.edge_zones[splace[edge, j]]
+        parts["stay_zone"].append((zone_u[:, j] * zones).astype(np.int64)[stays])
+        parts["stay_start"].append(there[stays])
+        parts["stay_end"].append(np.minimum(done, there + mingle)[stays])
+        parts["stay_until"].append(done[stays])
+        slot = order[:, j]
+        parts["stay_optional"].append(slot[stays] >= OPTIONAL_SLOT)
+        parts["stay_slot"].append(slot[stays].astype(np.int8))
+        parts["stay_back_trip"].append(back_trip[stays])

@@ -1,0 +1,273 @@
+"""Venue capacity: no venue ever holds more people at once than its ``capacity``.
+
+The day's plans are drawn first; then, at every venue whose planned occupancy would
+exceed its capacity, arrivals are admitted in time order while there is room.
+Someone who arrives at a full venue goes on to their next choice — another open venue
+of the same kind they may enter, drawn with the usual appeal (capacity × distance
+decay from their building) — or, if none is left that still fits before they were due
+back, walks back to their desk. They keep their time budget: the stay at the next
+choice ends so that they are back when they would have been. Admission is then run
+again with the people sent on (who may take a place someone later had), up to
+``MAX_ATTEMPTS`` rounds; whoever is still turned away in the last round goes back to
+their desk, so the rule holds at every venue.
+
+Next choices use keyed hashes of person, slot, attempt and venue (``sim.rng``), never
+the order of draws.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import fields, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.network.routing import RouteTable
+from sim.params import PLACE_VENUE
+from sim.population.destinations import Destinations
+from sim.population.population import Population
+from sim.rng import hash_key, key_uniform, mix_key, stable_key
+
+if TYPE_CHECKING:
+    from sim.population.schedules import DayPlan
+
+MAX_ATTEMPTS = 2
+"""Venues a person tries for one activity (the first choice and one more) before giving up."""
+MIN_SHARE = 0.5
+"""A next choice must still allow at least this share of the planned stay."""
+_TAG = stable_key("capacity-next-choice")
+_ZONE_TAG = stable_key("capacity-zone")
+
+
+def peak_occupancy(
+    place: np.ndarray, start: np.ndarray, until: np.ndarray, n_places: int
+) -> np.ndarray:
+    """Most people present at once at each place (stays ``[start, until)``)."""
+    peak = np.zeros(n_places, np.int64)
+    if place.shape[0] == 0:
+        return peak
+    group = np.concatenate([place, place]).astype(np.int64)
+    t = np.concatenate([start, until])
+    delta = np.concatenate([np.ones(place.shape[0], np.int64), -np.ones(place.shape[0], np.int64)])
+    # Departures before arrivals at equal times; each place's events net to zero, so one
+    # running sum over the sorted events gives every place's occupancy.
+    order = np.lexsort((delta, t, group))
+    running = np.cumsum(delta[order])
+    np.maximum.at(peak, group[order], running)
+    return peak
+
+
+def _admit(start: np.ndarray, until: np.ndarray, capacity: int) -> np.ndarray:
+    """Who gets in, first come first served, at one venue (arrays sorted by ``start``)."""
+    admitted = np.zeros(start.shape[0], bool)
+    present: list[float] = []
+    for i, (t, end) in enumerate(zip(start.tolist(), until.tolist(), strict=True)):
+        while present and present[0] <= t:
+            heapq.heappop(present)
+        if len(present) < capacity:
+            heapq.heappush(present, end)
+            admitted[i] = True
+    return admitted
+
+
+def _admission(
+    venue: np.ndarray, start: np.ndarray, until: np.ndarray, capacity: np.ndarray,
+    only: np.ndarray | None = None,
+) -> np.ndarray:
+    """Admission of every stay; only venues whose peak would exceed capacity are queued.
+
+    ``only``: the venues to look at (a bool mask); elsewhere everyone is admitted.
+    """
+    admitted = np.ones(venue.shape[0], bool)
+    look = np.ones(capacity.shape[0], bool) if only is None else only
+    sel = look[venue]
+    peak = peak_occupancy(venue[sel], start[sel], until[sel], capacity.shape[0])
+    over = np.flatnonzero((peak > capacity) & look)
+    for v in over:
+        rows = np.flatnonzero(venue == v)
+        rows = rows[np.argsort(start[rows], kind="stable")]
+        admitted[rows] = _admit(start[rows], until[rows], int(capacity[v]))
+    return admitted
+
+
+def _members(dest: Destinations, n_institutions: int) -> np.ndarray:
+    """(institutions, venues): who may enter which venue."""
+    m = np.zeros((n_institutions, dest.venue_capacity.shape[0]), bool)
+    for v, inst in enumerate(dest.venue_members):
+        m[list(inst), v] = True
+    return m | dest.venue_public[None, :]
+
+
+def _next_choices(
+    rows: np.ndarray, here: np.ndarray, t: np.ndarray, tried: np.ndarray, attempt: np.ndarray,
+    plan: DayPlan, pop: Population, routes: RouteTable, dest: Destinations, seed: int, day: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Next venue, arrival and end for the stays ``rows`` turned away at site ``here`` at ``t``.
+
+    Candidates: venues of the first choice's kind, not yet tried, that the person may
+    enter, open for the whole stay, where at least :data:`MIN_SHARE` of the planned stay
+    fits before the person is due back. Chosen by appeal with keyed Gumbel noise.
+    """
+    a = plan.stay_agent[rows]
+    k = pop.profile[a].astype(np.int64)
+    speed = pop.speed[a]
+    home = pop.building[a].astype(np.int64)
+    first = tried[:, 0]
+    dur = plan.stay_until[rows] - plan.stay_start[rows]
+    due = plan.stay_until[rows] + routes.length[
+        routes.route_id(k, dest.venue_site[first], home)] / speed
+    access = _members(dest, int(pop.institution.max(initial=0)) + 1)
+    out_v = np.full(rows.shape[0], -1, np.int64)
+    out_t = np.zeros(rows.shape[0])
+    out_end = np.zeros(rows.shape[0])
+    base = hash_key(seed, _TAG, day, pop.uid[a], plan.stay_slot[rows].astype(np.int64), attempt)
+    for kind in np.unique(dest.venue_kind[first]):
+        sel = np.flatnonzero(dest.venue_kind[first] == kind)
+        cand = np.flatnonzero(dest.venue_kind == kind)
+        site = dest.venue_site[cand].astype(np.int64)
+        walk = routes.length[routes.route_id(k[sel, None], here[sel, None], site[None, :])]
+        arrive = t[sel, None] + walk / speed[sel, None]
+        back = routes.length[routes.route_id(k[sel, None], site[None, :], home[sel, None])]
+        end = np.minimum(arrive + dur[sel, None], due[sel, None] - back / speed[sel, None])
+        ok = (
+            access[pop.institution[a[sel]][:, None], cand[None, :]]
+            & ~(cand[None, :, None] == tried[sel][:, None, :]).any(axis=2)
+            & (end - arrive >= MIN_SHARE * dur[sel, None])
+            & (dest.venue_open[cand][None, :] <= arrive)
+            & (end <= dest.venue_close[cand][None, :])
+        )
+        appeal = dest.venue_capacity[cand][None, :] * np.exp(
+            -dest.site_distance[home[sel][:, None], site[None, :]] / dest.venue_decay_m
+        )
+        u = key_uniform(mix_key(base[sel][:, None], dest.venue_key[cand][None, :]))
+        with np.errstate(divide="ignore"):
+            score = np.where(
+                ok, np.log(appeal) - np.log(-np.log(np.maximum(u, 1e-300))), -np.inf
+            )
+        pick = np.argmax(score, axis=1) if cand.shape[0] else np.zeros(sel.shape[0], np.int64)
+        found = np.isfinite(score[np.arange(sel.shape[0]), pick]) if cand.shape[0] else pick > 0
+        r = sel[found]
+        out_v[r] = cand[pick[found]]
+        out_t[r] = arrive[found, pick[found]]
+        out_end[r] = end[found, pick[found]]
+    return out_v, out_t, out_end
+
+
+def enforce_capacity(
+    plan: DayPlan, pop: Population, routes: RouteTable, dest: Destinations, seed: int, day: int
+) -> DayPlan:
+    """The plan with every venue's occupancy at or below its capacity (see module doc)."""
+    vs = np.flatnonzero(plan.stay_kind == PLACE_VENUE)
+    cap = dest.venue_capacity.astype(np.int64)
+    if cap.shape[0] == 0 or vs.shape[0] == 0:
+        return plan
+    venue = plan.stay_place[vs].astype(np.int64)
+    start, until = plan.stay_start[vs].copy(), plan.stay_until[vs].copy()
+    if not (peak_occupancy(venue, start, until, cap.shape[0]) > cap).any():
+        return plan
+    n = vs.shape[0]
+    tried = np.full((n, MAX_ATTEMPTS), -1, np.int64)
+    tried[:, 0] = venue
+    arrivals = np.full((n, MAX_ATTEMPTS), np.nan)
+    arrivals[:, 0] = start
+    n_tried = np.ones(n, np.int64)
+    alive = np.ones(n, bool)
+    # After the first round only venues that received people sent on can change.
+    only: np.ndarray | None = None
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        live = np.flatnonzero(alive)
+        admitted = _admission(venue[live], start[live], until[live], cap, only)
+        turned = live[~admitted]
+        if turned.shape[0] == 0:
+            break
+        if attempt == MAX_ATTEMPTS:
+            alive[turned] = False
+            break
+        here = dest.venue_site[venue[turned]].astype(np.int64)
+        nxt, t_next, end_next = _next_choices(
+            vs[turned], here, start[turned], tried[turned],
+            np.full(turned.shape[0], attempt), plan, pop, routes, dest, seed, day,
+        )
+        found = nxt >= 0
+        alive[turned[~found]] = False
+        # Those without a next choice stay where they were turned away (for the walk home).
+        go = turned[found]
+        col = n_tried[go]
+        tried[go, col] = nxt[found]
+        arrivals[go, col] = t_next[found]
+        n_tried[go] += 1
+        venue[go], start[go], until[go] = nxt[found], t_next[found], end_next[found]
+        only = np.zeros(cap.shape[0], bool)
+        only[nxt[found]] = True
+    changed = np.flatnonzero((n_tried > 1) | ~alive)
+    return _apply(plan, vs, changed, alive, tried, arrivals, n_tried, venue, start, until,
+                  pop, routes, dest, seed, day)
+
+
+def _apply(
+    plan: DayPlan, vs: np.ndarray, changed: np.ndarray, alive: np.ndarray, tried: np.ndarray,
+    arrivals: np.ndarray, n_tried: np.ndarray, venue: np.ndarray, start: np.ndarray,
+    until: np.ndarray, pop: Population, routes: RouteTable, dest: Destinations, seed: int,
+    day: int,
+) -> DayPlan:
+    """The plan with the walks on and the stays at the next choices, or the stays dropped.
+
+    A person turned away walks on from each full venue as they reach it, and home from
+    the last one: when their stay there ends, or at once if they found no room anywhere.
+    The first of these walks takes the place of the planned walk home.
+    """
+    trip_depart = plan.trip_depart.copy()
+    trip_route = plan.trip_route.copy()
+    s = vs[changed]
+    a = plan.stay_agent[s]
+    k = pop.profile[a].astype(np.int64)
+    home = pop.building[a].astype(np.int64)
+    m = n_tried[changed]
+    ok = alive[changed]
+    bt = plan.stay_back_trip[s]
+    site = dest.venue_site.astype(np.int64)
+    legs_o, legs_d, legs_t, legs_first, legs_row = [], [], [], [], []
+    rows = np.arange(changed.shape[0])
+    for j in range(MAX_ATTEMPTS):
+        onward = m > j + 1
+        last = m == j + 1
+        o = site[np.maximum(tried[changed, j], 0)]
+        then = tried[changed, min(j + 1, MAX_ATTEMPTS - 1)]
+        d = np.where(onward, site[np.maximum(then, 0)], home)
+        t = np.where(onward | ~ok, arrivals[changed, j], until[changed])
+        use = onward | last
+        legs_o.append(o[use])
+        legs_d.append(d[use])
+        legs_t.append(t[use])
+        legs_first.append(np.full(int(use.sum()), j == 0))
+        legs_row.append(rows[use])
+    lo, ld, lt = np.concatenate(legs_o), np.concatenate(legs_d), np.concatenate(legs_t)
+    lfirst, lrow = np.concatenate(legs_first), np.concatenate(legs_row)
+    route = routes.route_id(k[lrow], lo, ld)
+    replaces = lfirst & (bt[lrow] >= 0)
+    trip_route[bt[lrow[replaces]]] = route[replaces]
+    trip_depart[bt[lrow[replaces]]] = lt[replaces]
+    new = ~replaces & (lo != ld)
+    cols = {f.name: getattr(plan, f.name).copy() for f in fields(plan)
+            if f.name.startswith("stay_")}
+    cols["stay_back_trip"][s] = -1
+    kept = changed[ok]
+    sk = vs[kept]
+    v = venue[kept]
+    u = key_uniform(hash_key(seed, _ZONE_TAG, day, pop.uid[plan.stay_agent[sk]],
+                             plan.stay_slot[sk].astype(np.int64)))
+    cols["stay_place"][sk] = v
+    cols["stay_start"][sk] = start[kept]
+    cols["stay_until"][sk] = until[kept]
+    cols["stay_end"][sk] = np.minimum(until[kept], start[kept] + dest.venue_mingle_s[v])
+    cols["stay_zone"][sk] = (u * dest.venue_zones[v]).astype(np.int64)
+    keep = np.ones(plan.stay_agent.shape[0], bool)
+    keep[s[~ok]] = False
+    return replace(
+        plan,
+        trip_agent=np.concatenate([plan.trip_agent, a[lrow[new]].astype(np.int32)]),
+        trip_route=np.concatenate([trip_route, route[new].astype(np.int64)]),
+        trip_depart=np.concatenate([trip_depart, lt[new]]),
+        **{name: col[keep] for name, col in cols.items()},
+    )

@@ -1,0 +1,157 @@
+"""Optional activities drawn by place quality, venue capacity, and visits per place.
+
+Small variants of the tiny fixture, paired by seed (common random numbers).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.cli import main
+from sim.engine.results import RunResult
+from sim.layout import Layout, load_layout
+from sim.population.capacity import peak_occupancy
+from sim.runner import simulate
+
+TINY_PATH = Path(__file__).parent / "fixtures" / "tiny.yaml"
+SEEDS = (0, 1, 2)
+
+
+def _variant(tmp_path: Path, name: str, body: str) -> Layout:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(f"extends: {TINY_PATH}\nname: {name}\n{body}", encoding="utf-8")
+    return load_layout(path)
+
+
+def _runs(layout: Layout) -> list[RunResult]:
+    return [simulate(layout, seed=s, days=1) for s in SEEDS]
+
+
+@pytest.fixture(scope="module")
+def base_runs(tiny: Layout) -> list[RunResult]:
+    return _runs(tiny)
+
+
+def _optional(runs: list[RunResult], kind: str) -> np.ndarray:
+    """(seeds, places) optional stays."""
+    return np.array([r.visits.optional[kind] for r in runs if r.visits is not None])
+
+
+def test_peak_occupancy_counts_overlaps_and_not_back_to_back_stays() -> None:
+    place = np.array([0, 0, 0, 1])
+    start = np.array([0.0, 5.0, 10.0, 0.0])
+    until = np.array([10.0, 20.0, 30.0, 1.0])
+    # Stay 2 starts when stay 0 ends: two at once at most, not three.
+    assert peak_occupancy(place, start, until, 3).tolist() == [2, 1, 0]
+
+
+def test_a_new_cafe_adds_optional_stays_not_only_moves_them(
+    tmp_path: Path, base_runs: list[RunResult]
+) -> None:
+    cafe = _variant(tmp_path, "cafe", (
+        "add:\n  venues:\n    new_cafe: {building: hub, kind: cafe, capacity: 40, "
+        'hours: "08:00-18:00", access: public}\n'
+    ))  # fmt: skip
+    runs = _runs(cafe)
+    n_old = len(base_runs[0].layout.venues)
+    before = sum(_optional(base_runs, k).sum(axis=1) for k in ("venue", "space", "edge"))
+    after = sum(_optional(runs, k).sum(axis=1) for k in ("venue", "space", "edge"))
+    new_place = _optional(runs, "venue")[:, n_old]
+    assert (after > before).all(), (before, after)  # every seed, paired
+    taken = before - (after - new_place)  # optional stays the old places lost
+    assert new_place.sum() > 0 and taken.sum() < new_place.sum()
+
+
+def test_a_car_free_park_like_street_draws_stays_on_it_and_next_to_it(
+    tmp_path: Path, base_runs: list[RunResult]
+) -> None:
+    car_free = _variant(tmp_path, "car_free", (
+        "modify:\n  edges:\n    h10: {kind: park_path, traffic: none, seating: good}\n"
+    ))  # fmt: skip
+    runs = _runs(car_free)
+    ids = list(car_free.edges)
+    street = ids.index("h10")
+    h10 = car_free.edges["h10"]
+    beside = [
+        i for i, e in enumerate(car_free.edges.values())
+        if i != street and {e.source, e.target} & {h10.source, h10.target}
+    ]  # fmt: skip
+    before, after = _optional(base_runs, "edge"), _optional(runs, "edge")
+    assert (after[:, street] > before[:, street]).all()
+    assert after[:, beside].sum() > before[:, beside].sum()
+
+
+def test_no_venue_holds_more_than_its_capacity(tmp_path: Path) -> None:
+    crowded = _variant(tmp_path, "crowded", (
+        "modify:\n  venues:\n    lab_cafe: {capacity: 3}\n    clinic_canteen: {capacity: 5}\n"
+    ))  # fmt: skip
+    caps = np.array([v.capacity for v in crowded.venues.values()])
+    for r in _runs(crowded):
+        assert r.visits is not None
+        assert (r.visits.peak["venue"] <= caps).all()
+    # The limit binds: the café is full at some moment, and people went elsewhere.
+    assert r.visits.peak["venue"][0] == 3
+
+
+def test_a_variant_that_changes_nothing_gives_identical_visits(
+    tiny: Layout, base_runs: list[RunResult]
+) -> None:
+    again = simulate(dataclasses.replace(tiny, name="same"), seed=SEEDS[0], days=1)
+    assert again.visits is not None and base_runs[0].visits is not None
+    for kind in ("venue", "space", "edge"):
+        assert np.array_equal(again.visits.visits[kind], base_runs[0].visits.visits[kind])
+        assert np.array_equal(again.visits.optional[kind], base_runs[0].visits.optional[kind])
+    assert np.array_equal(again.meetings.a, base_runs[0].meetings.a)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("kind: park_path, frontage: 0.5}\n  v11",
+         "kind: park_path, frontage: 0.5, seating: lots}\n  v11", "edges.v01.seating"),
+        ("kind: plaza, node: n11, area: 2500}", "kind: plaza, node: n11, area: 2500, greenery: x}",
+         "public_spaces.square.greenery"),
+        ("lab_cafe: {kind: cafe, capacity: 40", "lab_cafe: {kind: cafe, capacity: 0",
+         "buildings.lab.venues.lab_cafe.capacity"),
+        ("gateways:\n", "agents:\n  student: {optional_budget_min: -5}\ngateways:\n",
+         "agents.student.optional_budget_min"),
+        ("gateways:\n", "model: {optional_reluctance: -1}\ngateways:\n",
+         "model.optional_reluctance"),
+    ],
+)  # fmt: skip
+def test_bad_new_keys_one_line_exit_2_nothing_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, key: str
+) -> None:
+    text = TINY_PATH.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace(old, new), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(bad), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    line = text.replace(old, new)[: text.replace(old, new).index(new)].count("\n") + 1
+    line += new[: new.find(key.split(".")[-1])].count("\n")
+    assert err.count("\n") == 0 and "Traceback" not in err
+    assert f"{bad}:{line}:" in err and key in err
+    assert not out.exists()
+
+
+def test_run_writes_visits_by_place(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert main(["run", str(TINY_PATH), "--out", str(out), "--quiet", "--scale", "0.5"]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["scale"] == 0.5 and summary["optional_stays_per_person_day"] > 0
+    header, *rows = (out / "visits_by_place.csv").read_text(encoding="utf-8").splitlines()
+    assert header == (
+        "place_kind,id,name,visits_per_day,optional_visits_per_day,peak_occupancy,capacity"
+    )
+    kinds = {r.split(",")[0] for r in rows}
+    assert {"venue", "space", "edge"} <= kinds
+    assert any(r.startswith("space,square,") and r.endswith(",") for r in rows)  # no capacity
+    geo = json.loads((out / "visits_by_place.geojson").read_text(encoding="utf-8"))
+    assert len(geo["features"]) == len(rows)
