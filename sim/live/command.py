@@ -93,6 +93,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         return proc.wait()
     except KeyboardInterrupt:
-        proc.terminate()
-        proc.wait(timeout=10)
-        raise
+        # Ctrl-C reached the server too; give it a moment to close its connections.
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            proc.wait(timeout=10)
+        print("live view stopped", file=sys.stderr)
+        return 0
