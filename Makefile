@@ -25,7 +25,7 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed | $(CHROMIUM)
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadgroup
 
 bench: $(VENV)/.installed
 	$(PY) run_sim.py bench $(SCENARIO)

@@ -10,7 +10,7 @@ Coordinates are WGS84. Sources, as tagged on each node:
 - ``osm``: read off the OpenStreetMap extract (``../shared/data/osm``; the main export is
   complete only east of lon ≈ 12.561) or its cycle-infrastructure supplement (the west
   strip). Data © OpenStreetMap contributors, ODbL.
-- ``brief``: an anchor coordinate from ``/work/shared/brief/district.md``.
+- ``brief``: an anchor coordinate from ``../shared/brief/district.md``.
 - ``wiki``: a coordinate published on Wikipedia (Zoological Museum).
 - ``sch``: schematic — placed by hand between the anchors where the OSM extract has no data
   (campus interior west of lon 12.561, Rådmandsgade, Sigurdsgade). An assumption.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,16 @@ from sim.layout.schema import Layout
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY_PATH = FIXTURES / "tiny.yaml"
 LADDER_PATH = FIXTURES / "ladder.yaml"
+
+
+@pytest.fixture(scope="session")
+def dask_address() -> Iterator[str]:
+    """A local Dask cluster (two worker processes) shared by the tests that need one."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
+        yield cluster.scheduler_address
 
 
 @pytest.fixture(scope="session")

@@ -399,15 +399,13 @@ def test_rerunning_a_comparison_is_served_from_its_records(
         "s00-seed5.json", "s00-seed6.json", "s01-seed5.json", "s01-seed6.json"]  # fmt: skip
 
 
-def test_compare_on_a_dask_cluster_gives_identical_tables(tmp_path: Path) -> None:
-    distributed = pytest.importorskip("distributed")
+@pytest.mark.xdist_group("dask")
+def test_compare_on_a_dask_cluster_gives_identical_tables(
+    tmp_path: Path, dask_address: str
+) -> None:
     args = [str(TINY_PATH), str(TINY_PATH), "--seeds", "2", "--quiet"]
     assert main(["compare", *args, "--out", str(tmp_path / "local")]) == 0
-    with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
-    ) as cluster:
-        address = cluster.scheduler_address
-        assert main(["compare", *args, "--scheduler", address, "--out", str(tmp_path / "d")]) == 0
+    assert main(["compare", *args, "--scheduler", dask_address, "--out", str(tmp_path / "d")]) == 0
     for name in ("comparison.csv", "place_changes.csv"):
         if (tmp_path / "local" / name).exists():
             assert (tmp_path / "d" / name).read_text() == (tmp_path / "local" / name).read_text()

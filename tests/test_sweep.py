@@ -381,16 +381,13 @@ def test_scheduler_without_dask_says_how_to_install(monkeypatch: pytest.MonkeyPa
         DaskScheduler("tcp://127.0.0.1:8786")
 
 
-def test_dask_local_cluster_matches_local_run(tmp_path: Path, reference: Path) -> None:
-    distributed = pytest.importorskip("distributed")
+@pytest.mark.xdist_group("dask")
+def test_dask_local_cluster_matches_local_run(
+    tmp_path: Path, reference: Path, dask_address: str
+) -> None:
     sweep = write(tmp_path, SWEEP)
     spec, runs = prepare(sweep)
-    with (
-        distributed.LocalCluster(
-            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
-        ) as cluster,
-        DaskScheduler(cluster.scheduler_address) as backend,
-    ):
+    with DaskScheduler(dask_address) as backend:
         report = run_sweep(spec, runs, tmp_path / "dask", backend, quiet=True, figures=False)
     assert report.ran == N_RUNS and report.failed == 0
     assert table(tmp_path / "dask") == table(reference)

@@ -2,9 +2,7 @@
 
 Every interval here is a Student t interval over seeds: each seed is one independent
 replicate of the whole district, so with ``n`` seeds there are ``n - 1`` degrees of
-freedom. The t quantile is computed exactly from the closed-form t distribution for
-whole-number degrees of freedom (Abramowitz & Stegun 26.7.3-4) and inverted by
-bisection, so no statistics library is needed and no table limits the seed count.
+freedom. The t quantile comes from :mod:`scipy.stats`.
 """
 
 from __future__ import annotations
@@ -13,39 +11,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import t as student_t
 
 LEVEL = 0.95
 """Confidence level of every interval in the comparison."""
-
-_BISECTION_STEPS = 200
-"""More than enough halvings to reach the spacing of doubles from any bracket."""
-
-
-def _t_central_probability(t: float, df: int) -> float:
-    """``P(|T| <= t)`` for Student's t with ``df`` whole degrees of freedom, ``t >= 0``.
-
-    The finite trigonometric series of Abramowitz & Stegun 26.7.3 (odd ``df``) and
-    26.7.4 (even ``df``) in ``theta = atan(t / sqrt(df))``: exact up to rounding.
-    """
-    theta = math.atan(t / math.sqrt(df))
-    sin, cos2 = math.sin(theta), math.cos(theta) ** 2
-    if df % 2 == 0:
-        # 1 + 1/2 cos^2 + (1*3)/(2*4) cos^4 + ... up to cos^(df-2)
-        term, total = 1.0, 1.0
-        for k in range(1, df // 2):
-            term *= cos2 * (2 * k - 1) / (2 * k)
-            total += term
-        return sin * total
-    if df == 1:
-        return 2.0 * theta / math.pi
-    # cos + 2/3 cos^3 + (2*4)/(3*5) cos^5 + ... up to cos^(df-2)
-    term = math.cos(theta)
-    total = term
-    for k in range(1, (df - 1) // 2):
-        term *= cos2 * (2 * k) / (2 * k + 1)
-        total += term
-    return 2.0 / math.pi * (theta + sin * total)
-
 
 def t_quantile(q: float, df: int) -> float:
     """The ``q`` quantile of Student's t distribution with ``df`` degrees of freedom.
@@ -71,23 +40,7 @@ def t_quantile(q: float, df: int) -> float:
         raise ValueError(f"quantile probability must be in (0, 1), got {q}")
     if int(df) != df or df < 1:
         raise ValueError(f"degrees of freedom must be a whole number >= 1, got {df}")
-    df = int(df)
-    if q == 0.5:
-        return 0.0
-    central = abs(2.0 * q - 1.0)
-    lo, hi = 0.0, 1.0
-    while _t_central_probability(hi, df) < central:
-        hi *= 2.0
-    for _ in range(_BISECTION_STEPS):
-        mid = 0.5 * (lo + hi)
-        if mid in (lo, hi):
-            break
-        if _t_central_probability(mid, df) < central:
-            lo = mid
-        else:
-            hi = mid
-    t = 0.5 * (lo + hi)
-    return t if q > 0.5 else -t
+    return float(student_t.ppf(q, int(df)))
 
 
 def t_critical(n: int, level: float = LEVEL) -> float:
