@@ -14,13 +14,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, cast
 
+from sim import show as show_command
 from sim.argtypes import positive_number, whole_number
 from sim.compare import command as compare_command
 from sim.errors import CrosspathsInputError
 from sim.gis import command as gis_command
-from sim.layout import show_command
 from sim.limits import MAX_DAYS, MAX_SEED
 from sim.live import command as live_command
 from sim.rank import command as rank_command
@@ -49,7 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="run_sim.py",
         description="Crosspaths: chance meetings between institutions in a district layout.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # Typed as plain ArgumentParser sub-parsers, which is what the packages' add_parser
+    # functions take; they are OneLineParsers at run time.
+    sub = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", required=True, metavar="COMMAND"),
+    )
 
     run = sub.add_parser("run", help="simulate a layout and write tables and figures")
     run.add_argument("layout", help="layout YAML file")

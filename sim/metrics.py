@@ -8,6 +8,7 @@ file order of the layout, as ``docs/layout-format.md`` promises.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,8 +80,10 @@ def place_label(layout: Layout, kind: str, place_id: str) -> str:
 
 def place_ids(layout: Layout, kind: str) -> list[str]:
     """Ids of the layout's places of ``kind``, in the order place indices refer to."""
-    by_kind = {"edge": layout.edges, "node": layout.nodes, "venue": layout.venues,
-               "space": layout.spaces}  # fmt: skip
+    by_kind: dict[str, Mapping[str, object]] = {
+        "edge": layout.edges, "node": layout.nodes, "venue": layout.venues,
+        "space": layout.spaces,
+    }  # fmt: skip
     return list(by_kind[kind])
 
 

@@ -146,7 +146,9 @@ def read_layers(source: Path) -> dict[str, list[Feature]]:
     present: dict[str, tuple[Path, str | None]]
     if source.is_dir():
         files = {name: source / f"{name}.geojson" for name in LAYERS}
-        present = {name: (path, None) for name, path in files.items() if path.exists()}
+        present: dict[str, tuple[Path, str | None]] = {
+            name: (path, None) for name, path in files.items() if path.exists()
+        }
     else:
         try:
             names = {str(row[0]) for row in pyogrio.list_layers(source)}

@@ -96,7 +96,7 @@ def _read_pbf(path: Path) -> OsmData:
         ) from None
     data = OsmData()
 
-    class Handler(osmium.SimpleHandler):  # type: ignore[misc]
+    class Handler(osmium.SimpleHandler):
         def node(self, n: Any) -> None:
             data.coords[n.id] = (n.location.lat, n.location.lon)
             if len(n.tags):

@@ -180,7 +180,7 @@ def _check_no_cycle(parent: str, path: KeyPath, stack: tuple[str, ...], ck: Chec
         ck.fail(path, "cycle: " + " → ".join(loop))
 
 
-def apply_overrides(data: Any, overrides: Mapping[str, Any], file: str) -> Any:
+def apply_path_overrides(data: Any, overrides: Mapping[str, Any], file: str) -> Any:
     """Set values in raw layout data by dotted key path, e.g. ``model.greet_radius_m``.
 
     Paths must exist in the file, except under ``model`` and ``agents``, where
@@ -237,5 +237,5 @@ def load_layout(path: str | os.PathLike[str], overrides: Mapping[str, Any] | Non
     file = os.fspath(path)
     data, lines = load_raw(file)
     if overrides:
-        data = apply_overrides(data, overrides, file)
+        data = apply_path_overrides(data, overrides, file)
     return validate_layout(data, lines, file)

@@ -277,6 +277,7 @@ class _Merge:
         buildings = self.data.get("buildings")
         known = list(buildings) if isinstance(buildings, dict) else []
         bid = self.ck.ref(item["building"], (*item_path, "building"), known, "building")
+        assert isinstance(buildings, dict)  # ck.ref refused the id otherwise
         building = buildings[bid]
         if not isinstance(building, dict):
             return  # the validator reports the broken building
@@ -394,7 +395,7 @@ class _Merge:
         ref = LineIndex(self.entries)
         raise LayoutError(
             f"refers to {WHAT[target]} '{value}', which {self.file}:{line} removes "
-            f"({dotted(where)}); change or remove this {WHAT[path[0]]} too",
+            f"({dotted(where)}); change or remove this {WHAT[str(path[0])]} too",
             file=ref.file_of(path) or self.file,
             line=ref.line_of(path),
             path=dotted(path),

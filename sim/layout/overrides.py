@@ -135,7 +135,7 @@ def agent_overrides(
     return out
 
 
-def apply_overrides(
+def apply_param_overrides(
     params: Params,
     model: Mapping[str, Any],
     agents: Mapping[str, Mapping[str, Any]],

@@ -360,6 +360,7 @@ class _Builder:
         try:
             if isinstance(node, MappingNode):
                 return self._mapping(node, path)
+            assert isinstance(node, SequenceNode)  # the only other kind of YAML node
             return self._sequence(node, path)
         finally:
             self._open.discard(id(node))

@@ -20,7 +20,7 @@ from typing import Any
 from sim.geometry import EARTH_RADIUS_M, to_local_xy
 from sim.layout.checks import Checker, describe, fmt_number, range_phrase
 from sim.layout.footprint import check_footprint
-from sim.layout.overrides import agent_overrides, apply_overrides, model_overrides
+from sim.layout.overrides import agent_overrides, apply_param_overrides, model_overrides
 from sim.layout.reader import KeyPath, LineIndex
 from sim.layout.schema import (
     Building,
@@ -86,7 +86,7 @@ def validate_layout(data: Any, lines: LineIndex, file: str) -> Layout:
     name = _scenario_name(top["name"], ck)
     description = ck.text(top.get("description", ""), ("description",))
     attribution = ck.text(top.get("attribution", ""), ("attribution",))
-    params = apply_overrides(
+    params = apply_param_overrides(
         Params(), model_overrides(top.get("model"), ck), agent_overrides(top.get("agents"), ck)
     )
     institutions = _institutions(top["institutions"], ck)

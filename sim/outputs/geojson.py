@@ -7,11 +7,12 @@ Coordinates are WGS84 ``[lon, lat]`` (RFC 7946 §3.1.1) rounded to 7 decimals (a
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from sim.engine.results import RunResult
-from sim.layout.schema import Layout
+from sim.layout.schema import Layout, PublicSpace, Venue
 from sim.metrics import PlaceCounts, place_counts, place_ids, place_label, rnd
 
 COORD_DECIMALS = 7
@@ -129,7 +130,11 @@ def place_collection(
             node = _place_node(layout, kind, pid)
             if node is None or (kind == "node" and meetings == 0):
                 continue
-            sub_kind = {"venue": layout.venues, "space": layout.spaces}.get(kind)
+            sub_kind: Mapping[str, Venue] | Mapping[str, PublicSpace] | None = None
+            if kind == "venue":
+                sub_kind = layout.venues
+            elif kind == "space":
+                sub_kind = layout.spaces
             features.append(
                 {
                     "type": "Feature",

@@ -23,7 +23,7 @@ import numpy as np
 from sim.batch import RunSpec
 from sim.errors import LayoutError, ParameterError
 from sim.layout.checks import Checker, describe
-from sim.layout.load import apply_overrides, load_raw
+from sim.layout.load import apply_path_overrides, load_raw
 from sim.layout.reader import KeyPath, LineIndex
 from sim.layout.validate import validate_layout
 from sim.rng import stable_key
@@ -189,7 +189,7 @@ def _check_point(
     """Validate one point's layout; on failure point at the sweep line to blame."""
     file = os.fspath(scenario.path)
     try:
-        validate_layout(apply_overrides(copy.deepcopy(data), overrides, file), lines, file)
+        validate_layout(apply_path_overrides(copy.deepcopy(data), overrides, file), lines, file)
     except LayoutError as err:
         param = _blame(spec.parameters, overrides, err.path or "")
         value = overrides[param.path]

@@ -162,7 +162,7 @@ def _item(item: Any) -> str:
     """An added item on one line: its keys and values, nested mappings flattened."""
     if not isinstance(item, dict):
         return _value(item)
-    parts = []
+    parts: list[str] = []
     for key, value in item.items():
         if isinstance(value, dict) and value:
             parts.extend(f"{key}.{k} {_value(v)}" for k, v in value.items())
