@@ -10,15 +10,17 @@ inputs and pressing Reset builds a new one.
 
 from __future__ import annotations
 
-import math
+import argparse
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import mesa
 import numpy as np
 
+from sim.argtypes import positive_number, whole_number
 from sim.engine.model import DEFAULT_LAYOUT, CrosspathsModel
 from sim.engine.results import PLACE_EDGE, PLACE_SPACE, PLACE_VENUE
 from sim.errors import CrosspathsInputError, ParameterError
@@ -26,28 +28,22 @@ from sim.layout.schema import Layout
 from sim.live.replay import DEFAULT_SAMPLE, Day, building_xy, last_day, replay_data
 
 
+def _page_input(value: Any, parse: Callable[[str], Any], name: str) -> Any:
+    """``value`` typed on the page, parsed by the command line's rules for ``name``."""
+    try:
+        return parse(str(value).strip())
+    except argparse.ArgumentTypeError as err:
+        raise ParameterError(str(err), path=name) from None
+
+
 def parse_seed(value: Any) -> int:
     """A seed typed on the page (text or number) as a whole number >= 0."""
-    text = str(value).strip()
-    try:
-        seed = int(text)
-    except ValueError:
-        raise ParameterError(f"expected a whole number >= 0, got {text!r}", path="seed") from None
-    if seed < 0:
-        raise ParameterError(f"expected a whole number >= 0, got {seed}", path="seed")
-    return seed
+    return int(_page_input(value, whole_number(0), "seed"))
 
 
 def parse_scale(value: Any) -> float:
     """A population scale typed on the page as a finite number > 0."""
-    text = str(value).strip()
-    try:
-        scale = float(text)
-    except ValueError:
-        raise ParameterError(f"expected a number > 0, got {text!r}", path="scale") from None
-    if not (math.isfinite(scale) and scale > 0):
-        raise ParameterError(f"expected a number > 0, got {text}", path="scale")
-    return scale
+    return float(_page_input(value, positive_number, "scale"))
 
 
 class LiveModel(CrosspathsModel):
