@@ -14,12 +14,13 @@ import os
 import socket
 import subprocess
 import sys
+from typing import Any
 
 from sim.argtypes import positive_number, whole_number
 from sim.errors import CrosspathsInputError
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+def add_parser(sub: argparse._SubParsersAction[Any]) -> argparse.ArgumentParser:
     """Register ``live`` on the main parser."""
     p = sub.add_parser("live", help="watch a layout's day in the browser (Mesa SolaraViz)")
     p.add_argument("layout", nargs="?", default="scenarios/baseline.yaml",
