@@ -31,11 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 VARIANT = """extends: baseline.yaml
 name: tiny_variant
-description: The tiny grid with lively shop fronts along its middle path
-modify:
-  edges:
-    v01: {frontage: 1.0}
-    v11: {frontage: 1.0}
+description: The tiny grid without the north half of its middle path
+remove:
+  edges: [v11]
 """
 BROKEN = """extends: baseline.yaml
 name: broken
@@ -174,6 +172,8 @@ def test_live_page_in_a_browser(server: str, tmp_path: Path) -> None:
         _wait_for_map(page, "tiny_variant")
         page.get_by_text("Compare with baseline").click()
         page.wait_for_selector("text=minus", timeout=45_000)
+        # The removed path is drawn as a changed street.
+        assert int(page.get_attribute("[data-testid=map]", "data-diff-segments") or 0) > 0
         shoot(page, "03_compare")
 
         # Bad input: a message on the page, and the server keeps serving.
