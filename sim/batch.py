@@ -75,6 +75,9 @@ class RunOutcome:
         Meetings by agent-type pair, symmetric ``(4, 4)``.
     institution_pair
         Meetings by institution pair, symmetric, layout order.
+    place_visits, place_optional_visits
+        Stays (all, and optional only) per venue, space and street segment, by kind
+        (``venue``, ``space``, ``edge``).
     """
 
     spec: RunSpec
@@ -82,6 +85,8 @@ class RunOutcome:
     place_meetings: dict[str, np.ndarray] = field(default_factory=dict)
     type_pair: np.ndarray | None = None
     institution_pair: np.ndarray | None = None
+    place_visits: dict[str, np.ndarray] = field(default_factory=dict)
+    place_optional_visits: dict[str, np.ndarray] = field(default_factory=dict)
 
     def arrays(self) -> dict[str, Any]:
         """Every array field as nested lists (JSON-ready), keyed by field name.
@@ -176,12 +181,16 @@ def run_spec(spec: RunSpec) -> RunOutcome:
         agents=float(summary["agents"]["total"]),
         meetings=float(len(result.meetings)),
         runtime_s=float(summary["runtime_s"]),
+        optional_stays_per_person_day=float(summary["optional_stays_per_person_day"]),
     )
     counts = place_counts(result)
+    visits = result.visits
     return RunOutcome(
         spec=spec,
         figures=figures,
         place_meetings={k: counts[k].meetings for k in PLACE_KINDS},
         type_pair=pair_matrix(result, "type_code"),
         institution_pair=pair_matrix(result, "institution"),
+        place_visits=dict(visits.visits) if visits is not None else {},
+        place_optional_visits=dict(visits.optional) if visits is not None else {},
     )

@@ -155,3 +155,22 @@ def test_run_writes_visits_by_place(tmp_path: Path) -> None:
     assert any(r.startswith("space,square,") and r.endswith(",") for r in rows)  # no capacity
     geo = json.loads((out / "visits_by_place.geojson").read_text(encoding="utf-8"))
     assert len(geo["features"]) == len(rows)
+
+
+def test_compare_reports_whether_a_new_place_draws_or_takes_visits(tmp_path: Path) -> None:
+    variant = tmp_path / "cafe.yaml"
+    variant.write_text(
+        f"extends: {TINY_PATH}\nname: cafe\nadd:\n  venues:\n    new_cafe: {{building: hub, "
+        'kind: cafe, capacity: 40, hours: "08:00-18:00", access: public}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "cmp"
+    argv = ["compare", str(TINY_PATH), str(variant), "--seeds", "3", "--out", str(out)]
+    assert main([*argv, "--quiet"]) == 0
+    header, *rows = (out / "visit_changes.csv").read_text(encoding="utf-8").splitlines()
+    assert header.startswith("measure,variant,kind,id,name,reference_per_day,variant_per_day")
+    new = [r for r in rows if r.startswith("visits,cafe,venue,new_cafe,")]
+    assert len(new) == 1 and new[0].endswith(",False,True")  # only in the variant
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "New places draw +" in report and "taken from elsewhere" in report
+    assert "Optional stays at all places: +" in report

@@ -8,7 +8,7 @@ any length read the same.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -121,14 +121,17 @@ def _changes(per_seed_ref: np.ndarray, per_seed_var: np.ndarray) -> tuple[np.nda
     return per_seed_ref.mean(axis=0), per_seed_var.mean(axis=0), mean, mean - half, mean + half
 
 
-def _place_counts(runs: ComparisonRuns, scenario: int, kind: str, ids: list[str]) -> np.ndarray:
-    """``(seeds, len(ids))`` meetings per day at the places ``ids`` (0 where absent)."""
+def _place_counts(
+    runs: ComparisonRuns, scenario: int, kind: str, ids: list[str],
+    measure: str = "place_meetings",
+) -> np.ndarray:
+    """``(seeds, len(ids))`` meetings (or ``measure``) per day at ``ids`` (0 where absent)."""
     own = place_ids(runs.scenarios[scenario].layout, kind)
     at = {pid: i for i, pid in enumerate(own)}
     cols = np.array([at.get(pid, -1) for pid in ids], dtype=np.int64)
     out = np.zeros((len(runs.seeds), len(ids)))
     for row, seed in enumerate(runs.seeds):
-        counts = np.asarray(runs.outcome(scenario, seed).place_meetings[kind], dtype=float)
+        counts = np.asarray(getattr(runs.outcome(scenario, seed), measure)[kind], dtype=float)
         out[row, cols >= 0] = counts[cols[cols >= 0]]
     return out / runs.days
 
@@ -177,6 +180,114 @@ def place_changes(runs: ComparisonRuns, variant: int) -> list[Change]:
                 )
             )
     return rows
+
+
+VISIT_MEASURES: dict[str, str] = {
+    "visits": "place_visits", "optional_visits": "place_optional_visits",
+}  # fmt: skip
+"""Visit measures of a comparison, and the :class:`~sim.batch.RunOutcome` field of each."""
+
+
+def has_visits(runs: ComparisonRuns) -> bool:
+    """Whether every run recorded visits per place (runs stored before they existed did not)."""
+    return all(bool(out.place_visits) for out in runs.outcomes.values())
+
+
+def visit_changes(runs: ComparisonRuns, variant: int, measure: str = "visits") -> list[Change]:
+    """Change in stays per day at every venue, space and lingered-on street segment.
+
+    Parameters
+    ----------
+    runs
+        The comparison (every run with visits, see :func:`has_visits`).
+    variant
+        Index of the variant (>= 1).
+    measure
+        ``"visits"`` (all stays) or ``"optional_visits"``.
+
+    Returns
+    -------
+    list[Change]
+        Venues, spaces, then segments (only those with a stay in either scenario), each
+        kind in reference order and then the variant's new places.
+    """
+    field_name = VISIT_MEASURES[measure]
+    ref_layout, var_layout = runs.scenarios[0].layout, runs.scenarios[variant].layout
+    rows: list[Change] = []
+    for kind in ("venue", "space", "edge"):
+        ref_ids, var_ids = place_ids(ref_layout, kind), place_ids(var_layout, kind)
+        ids = list(dict.fromkeys([*ref_ids, *var_ids]))
+        ref, var, mean, low, high = _changes(
+            _place_counts(runs, 0, kind, ids, field_name),
+            _place_counts(runs, variant, kind, ids, field_name),
+        )
+        in_ref, in_var = set(ref_ids), set(var_ids)
+        for i, pid in enumerate(ids):
+            if kind == "edge" and ref[i] == 0 and var[i] == 0:
+                continue
+            layout = var_layout if pid in in_var else ref_layout
+            rows.append(Change(
+                kind, pid, place_label(layout, kind, pid), float(ref[i]), float(var[i]),
+                float(mean[i]), float(low[i]), float(high[i]), pid in in_ref, pid in in_var,
+            ))  # fmt: skip
+    return rows
+
+
+@dataclass(frozen=True)
+class DrawOrTake:
+    """Do a variant's new places draw new visits, or take them from the other places?
+
+    All per day, paired by seed, with 95 % intervals (``*_ci``).
+
+    Attributes
+    ----------
+    new_places
+        Visits at places only the variant has.
+    elsewhere
+        Change in visits at the places both have (negative: taken from them).
+    total
+        Change in visits at all places together (the induced visits).
+    optional_total
+        Change in optional stays at all places together.
+    """
+
+    new_places: tuple[float, float, float]
+    elsewhere: tuple[float, float, float]
+    total: tuple[float, float, float]
+    optional_total: tuple[float, float, float]
+
+
+def draw_or_take(runs: ComparisonRuns, variant: int) -> DrawOrTake:
+    """Sums of :func:`visit_changes` over new places, shared places and all places."""
+    per_seed: dict[str, np.ndarray] = {}
+    for measure, field_name in VISIT_MEASURES.items():
+        ref_layout, var_layout = runs.scenarios[0].layout, runs.scenarios[variant].layout
+        new = np.zeros(len(runs.seeds))
+        shared = np.zeros(len(runs.seeds))
+        total = np.zeros(len(runs.seeds))
+        for kind in ("venue", "space", "edge"):
+            ref_ids, var_ids = place_ids(ref_layout, kind), place_ids(var_layout, kind)
+            ids = list(dict.fromkeys([*ref_ids, *var_ids]))
+            diff = _place_counts(runs, variant, kind, ids, field_name) - _place_counts(
+                runs, 0, kind, ids, field_name
+            )
+            only_new = np.array([pid not in set(ref_ids) for pid in ids], bool)
+            new += diff[:, only_new].sum(axis=1)
+            shared += diff[:, ~only_new].sum(axis=1)
+            total += diff.sum(axis=1)
+        per_seed[f"{measure}_new"], per_seed[f"{measure}_shared"] = new, shared
+        per_seed[f"{measure}_total"] = total
+
+    def ci(x: np.ndarray) -> tuple[float, float, float]:
+        half = float(paired_half_width(x[:, None])[0])
+        return float(x.mean()), float(x.mean()) - half, float(x.mean()) + half
+
+    return DrawOrTake(
+        new_places=ci(per_seed["visits_new"]),
+        elsewhere=ci(per_seed["visits_shared"]),
+        total=ci(per_seed["visits_total"]),
+        optional_total=ci(per_seed["optional_visits_total"]),
+    )
 
 
 def _pair_matrix(
@@ -250,22 +361,34 @@ class VariantChanges:
         From :func:`place_changes`.
     type_pairs, institution_pairs
         From :func:`type_pair_matrix` and :func:`institution_pair_matrix`.
+    visits, optional_visits, draw
+        From :func:`visit_changes` and :func:`draw_or_take`; empty and ``None`` when
+        the runs have no visits per place.
     """
 
     scenario: Scenario
     places: list[Change]
     type_pairs: PairMatrix
     institution_pairs: PairMatrix
+    visits: list[Change] = field(default_factory=list)
+    optional_visits: list[Change] = field(default_factory=list)
+    draw: DrawOrTake | None = None
 
 
 def variant_changes(runs: ComparisonRuns) -> list[VariantChanges]:
     """:class:`VariantChanges` of every scenario after the reference, in order."""
+    with_visits = has_visits(runs)
     return [
         VariantChanges(
             scenario=sc,
             places=place_changes(runs, sc.index),
             type_pairs=type_pair_matrix(runs, sc.index),
             institution_pairs=institution_pair_matrix(runs, sc.index),
+            visits=visit_changes(runs, sc.index) if with_visits else [],
+            optional_visits=(
+                visit_changes(runs, sc.index, "optional_visits") if with_visits else []
+            ),
+            draw=draw_or_take(runs, sc.index) if with_visits else None,
         )
         for sc in runs.scenarios[1:]
     ]

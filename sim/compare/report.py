@@ -123,6 +123,47 @@ def where_findings(vc: VariantChanges, n_seeds: int) -> list[str]:
     return lines
 
 
+def _ci_text(x: tuple[float, float, float]) -> str:
+    """``"+3.1/day (95 % CI +1.0 to +5.2)"``."""
+    mean, low, high = x
+    return f"{fmt_signed(mean)}/day (95 % CI {fmt_signed(low)} to {fmt_signed(high)})"
+
+
+def visit_findings(vc: VariantChanges, n_seeds: int) -> list[str]:
+    """Sentences on visits per place: does the variant draw people or move them?"""
+    d = vc.draw
+    if d is None:
+        return []
+    lines = [f"Optional stays at all places: {_ci_text(d.optional_total)}."]
+    new = [ch for ch in vc.visits if not ch.in_reference]
+    if new:
+        names = ", ".join(
+            f"{_place_name(ch)} {fmt(ch.variant)}/day" for ch in new if ch.variant > 0
+        ) or "no visits"
+        mean_new, mean_else = d.new_places[0], d.elsewhere[0]
+        taken = max(0.0, -mean_else)
+        share = f"{min(taken / mean_new, 1.0):.0%}" if mean_new > 0 else "n/a"
+        lines.append(
+            f"New places draw {_ci_text(d.new_places)} ({names}); visits at the other "
+            f"places change by {_ci_text(d.elsewhere)}, so about {share} of what the new "
+            f"places get is taken from elsewhere and the rest is new: all places together "
+            f"{_ci_text(d.total)}."
+        )
+    else:
+        lines.append(f"Visits at all places together: {_ci_text(d.total)}.")
+    gained = _ranked([ch for ch in vc.visits if ch.in_reference], +1)
+    lost = _ranked([ch for ch in vc.visits if ch.in_reference], -1)
+    if gained:
+        lines.append(f"Places visited more: {_change_list(gained, 'place')}.")
+    if lost:
+        lines.append(f"Places visited less: {_change_list(lost, 'place')}.")
+    if not gained and not lost and not new:
+        lines.append(
+            f"No single place's visits changed by more than the noise with {n_seeds} seeds."
+        )
+    return lines
+
+
 def _scenario_table(runs: ComparisonRuns) -> str:
     """Markdown list of the scenarios with their files and people."""
     lines = ["| # | Scenario | File | People per run | Description |", "|---|---|---|---|---|"]
@@ -175,6 +216,7 @@ def render_report(
             c = by_key[(figure, vc.scenario.index)]
             out.append(f"- {headline_finding(c, by_key[(figure, 0)])}")
         out += [f"- {line}" for line in where_findings(vc, n)]
+        out += [f"- {line}" for line in visit_findings(vc, n)]
         out.append("")
     out += [
         "## Headline figures",
@@ -219,6 +261,11 @@ def render_report(
         "and every number shown here are in the CSV files next to this report "
         "(`comparison.csv`, `place_changes.csv`, `type_pair_changes.csv`, "
         "`institution_pair_changes.csv`, `runs.csv`).",
+        "- **Visits** are stays per day at venues, public spaces and street segments "
+        "(where people lingered), necessary and optional together; `visit_changes.csv` "
+        "has every place, with optional stays (Gehl's optional activities, drawn by a "
+        "place's quality) separately. A new place's visits minus what the other places "
+        "lost are the visits it *added*.",
         "",
         source_line(runs),
         "",

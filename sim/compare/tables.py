@@ -153,6 +153,23 @@ def _change_row(variant: str, ch: Change) -> dict[str, Any]:
     }
 
 
+def visit_rows(changes: list[VariantChanges]) -> list[Row]:
+    """Rows of ``visit_changes.csv``: stays per day at every place, and their change.
+
+    Columns: ``measure`` (``visits`` or ``optional_visits``), then as
+    :func:`change_rows` (``variant``, ``kind``, ``id``, ``name``, ``reference_per_day``,
+    ``variant_per_day``, ``change_per_day``, ``ci_low``, ``ci_high``,
+    ``indistinguishable``, ``in_reference``, ``in_variant``). A place only the variant
+    has (``in_reference`` false) shows what it *draws*; the changes at the others show
+    what it *takes* from them.
+    """
+    rows: list[Row] = []
+    for vc in changes:
+        for measure, items in (("visits", vc.visits), ("optional_visits", vc.optional_visits)):
+            rows.extend({"measure": measure, **_change_row(vc.scenario.label, ch)} for ch in items)
+    return rows
+
+
 def run_rows(runs: ComparisonRuns) -> list[Row]:
     """Rows of ``runs.csv``: every run's figures, by scenario then seed."""
     return [
@@ -174,8 +191,8 @@ def write_tables(
     out_dir: Path,
 ) -> list[Path]:
     """Write ``comparison.csv``, ``comparison.md``, ``place_changes.csv``,
-    ``type_pair_changes.csv``, ``institution_pair_changes.csv`` and ``runs.csv`` (the
-    three change tables only when there is a variant).
+    ``type_pair_changes.csv``, ``institution_pair_changes.csv``, ``visit_changes.csv``
+    and ``runs.csv`` (the change tables only when there is a variant).
 
     Parameters
     ----------
@@ -197,9 +214,11 @@ def write_tables(
     md.write_text(headline_markdown(comparisons), encoding="utf-8")
     # A single scenario has no changes: no empty change tables.
     kinds = ("place", "type_pair", "institution_pair") if changes else ()
+    visits = visit_rows(changes)
     return [
         write_csv(headline_rows(comparisons), out_dir / "comparison.csv"),
         md,
         *(write_csv(change_rows(changes, kind), out_dir / f"{kind}_changes.csv") for kind in kinds),
+        *([write_csv(visits, out_dir / "visit_changes.csv")] if visits else []),
         write_csv(run_rows(runs), out_dir / "runs.csv"),
     ]
