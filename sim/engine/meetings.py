@@ -48,7 +48,7 @@ from sim.params import VENUE_KINDS, ModelParams
 from sim.population.population import Population
 from sim.rng import PAIR_BITS_SCALE, agent_day_keys, pair_bits, pair_uniform
 
-ENCOUNTER_SAMPLE = 0.0625
+ENCOUNTER_SAMPLE = 0.03125
 """Share of pairs (by their uniform) whose contacts are counted to estimate encounters."""
 _SAMPLE_LO = 0.5
 _COMPACT_ROWS = 4_000_000
@@ -211,6 +211,27 @@ def contact_hazard(
     )
 
 
+def group_by_key(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A stable sorting order of int64 ``key``, the sorted keys and where each run starts.
+
+    Where the keys leave room, each key is packed with its row number into one integer
+    and sorted in place — about twice as fast as an indirect sort of tens of millions of
+    pair keys, and stable by construction.
+    """
+    n = key.shape[0]
+    bits = max(int(n - 1).bit_length(), 1)
+    if n and int(key.max()) < (1 << (62 - bits)) and int(key.min()) >= 0:
+        packed = (key.astype(np.int64) << np.int64(bits)) | np.arange(n, dtype=np.int64)
+        packed.sort()
+        order = packed & np.int64((1 << bits) - 1)
+        sorted_key = packed >> np.int64(bits)
+    else:
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]]) if n else order
+    return order, sorted_key, starts
+
+
 @dataclass
 class _PairSums:
     """Per pair: summed hazard and the contact with the largest one."""
@@ -227,10 +248,7 @@ class _PairSums:
 
     @classmethod
     def merge(cls, parts: list[_PairSums]) -> _PairSums:
-        """One row per pair: hazards summed, its largest contact kept.
-
-        Exact ties between a pair's contacts are broken by the sort, deterministically.
-        """
+        """One row per pair: hazards summed, its largest contact kept (the first on ties)."""
         names = ("key", "hazard", "best", "t", "place_kind", "place")
         empty = cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0),
                     np.zeros(0, np.int8), np.zeros(0, np.int32))
@@ -241,10 +259,9 @@ class _PairSums:
         key, hazard, best, t, kind, place = cat
         if not key.shape[0]:
             return empty
-        order = np.argsort(key)
-        key, best_sorted = key[order], best[order]
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        order, key, starts = group_by_key(key)
         counts = np.diff(np.r_[starts, key.shape[0]])
+        best_sorted = best[order]
         top = np.maximum.reduceat(best_sorted, starts)
         at_top = np.flatnonzero(best_sorted == np.repeat(top, counts))
         group = np.repeat(np.arange(starts.shape[0]), counts)[at_top]
@@ -340,25 +357,40 @@ class MeetingDraw:
 
     def finish(self) -> tuple[MeetingTable, float]:
         """The day's meetings (one per pair, at its largest contact) and encounter estimate."""
-        sums = _PairSums.merge(self.parts)
-        a = (sums.key // self.n).astype(np.int32)
-        b = (sums.key % self.n).astype(np.int32)
-        chance = -np.expm1(-sums.hazard)
+        names = ("key", "hazard", "best", "t", "place_kind", "place")
+        cols = [np.concatenate([getattr(p, k) for p in self.parts]) if self.parts
+                else np.zeros(0) for k in names]
+        key, hazard, best = cols[0].astype(np.int64), cols[1], cols[2]
+        order, sorted_key, starts = group_by_key(key)
+        pair_key = sorted_key[starts]
+        a = (pair_key // self.n).astype(np.int32)
+        b = (pair_key % self.n).astype(np.int32)
+        chance = -np.expm1(-np.add.reduceat(hazard[order], starts)) if starts.shape[0] else (
+            np.zeros(0))
         tie = is_tie(a, b, self.ties, self.n)
         chance = np.where(tie, chance, np.minimum(chance, self.params.max_new_pair_chance))
-        met = np.flatnonzero(self.pair_uniform(a, b) < chance)
-        encounters = self._encounters()
-        a, b = a[met], b[met]
+        met = self.pair_uniform(a, b) < chance
+        # Place each meeting at its pair's contact with the largest hazard (first on ties):
+        # only the few pairs that met are looked at.
+        counts = np.diff(np.r_[starts, key.shape[0]])
+        rows = np.flatnonzero(np.repeat(met, counts))
+        group = np.repeat(np.arange(starts.shape[0]), counts)[rows]
+        # Largest first within each group; the stable order keeps the first on ties.
+        pick = np.lexsort((-best[order[rows]], group))
+        first = order[rows[pick[np.r_[True, group[pick][1:] != group[pick][:-1]]]]] if (
+            rows.shape[0]) else rows
+        met_idx = np.flatnonzero(met)
+        a, b = a[met_idx], b[met_idx]
         meetings = MeetingTable(
             a=a,
             b=b,
-            day=np.full(met.shape[0], self.day, np.int16),
-            t=sums.t[met],
-            place_kind=sums.place_kind[met].astype(np.int8),
-            place=sums.place[met].astype(np.int32),
+            day=np.full(met_idx.shape[0], self.day, np.int16),
+            t=cols[3][first].astype(np.float64),
+            place_kind=cols[4][first].astype(np.int8),
+            place=cols[5][first].astype(np.int32),
             cross=self.pop.institution[a] != self.pop.institution[b],
         )
-        return meetings, encounters
+        return meetings, self._encounters()
 
     def _encounters(self) -> float:
         """Distinct pairs within reach, from the sampled window of uniforms."""
@@ -368,9 +400,7 @@ class MeetingDraw:
         weight = np.concatenate([w for _, w in self.sampled])
         if not key.shape[0]:
             return 0.0
-        order = np.argsort(key)
-        key = key[order]
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        order, _, starts = group_by_key(key)
         # A pair counts with its largest chance of having been within reach.
         return float(np.maximum.reduceat(weight[order], starts).sum()) / ENCOUNTER_SAMPLE
 

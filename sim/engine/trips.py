@@ -102,12 +102,16 @@ def expand_trips(
     last_edge[np.cumsum(counts[walked]) - 1] = True
     first_edge = np.zeros(n, dtype=bool)
     first_edge[first_row[walked]] = True
-    vel = (np.where(fwd, 1.0, -1.0) * v)[:, None] * edge_directions(graph)[edge]
+    vel = edge_directions(graph)[edge]
+    vel *= np.where(fwd, v, -v)[:, None]
     # The edge after each row within its trip (none after the trip's last edge).
-    nxt = np.minimum(np.arange(n) + 1, max(n - 1, 0))
-    e_next = np.where(last_edge, -1, edge[nxt] if n else edge)
-    vel_next = np.where(last_edge[:, None], 0.0, vel[nxt] if n else vel)
-    len_next = np.where(last_edge, 0.0, length[nxt] if n else length)
+    has_next = np.flatnonzero(~last_edge)
+    e_next = np.full(n, -1, np.int32)
+    e_next[has_next] = edge[has_next + 1]
+    vel_next = np.zeros((n, 2))
+    vel_next[has_next] = vel[has_next + 1]
+    len_next = np.zeros(n)
+    len_next[has_next] = length[has_next + 1]
     starts = np.flatnonzero(first_edge)
     exit_node = np.where(fwd, graph.edge_v[edge], graph.edge_u[edge])
     entry_node = np.where(fwd, graph.edge_u[edge], graph.edge_v[edge])
