@@ -108,9 +108,9 @@ def DayReplay(model: LiveModel, settings: Settings, steps: int) -> None:  # noqa
 
     def simulate() -> dict[str, Any]:
         model.ensure_day()
-        return model.replay()
+        return {**model.replay(), "model_key": id(model)}
 
-    replay = solara.lab.use_task(simulate, dependencies=day_key)  # type: ignore[arg-type]
+    replay = solara.lab.use_task(simulate, dependencies=day_key)
     is_baseline = settings.baseline is not None and (
         Path(model.layout_file).resolve() == Path(settings.baseline).resolve()
     )
@@ -122,7 +122,7 @@ def DayReplay(model: LiveModel, settings: Settings, steps: int) -> None:  # noqa
             return None
         return difference(model.last_day(), runs.day(model.seed, model.scale, model.steps))
 
-    diff = solara.lab.use_task(  # type: ignore[arg-type]
+    diff = solara.lab.use_task(
         compare_day, dependencies=[*day_key, compare, steps]
     )
     with solara.Column(style={"padding": "4px 12px", "width": "100%"}):
@@ -147,15 +147,19 @@ def DayReplay(model: LiveModel, settings: Settings, steps: int) -> None:  # noqa
                 _status("Simulating the baseline with the same seed and scale…")
             if compare and diff.error:
                 solara.Error(f"Comparison failed: {diff.exception}")
-        if replay.pending and replay.latest is None:
-            _status(f"Simulating a weekday for {len(model.population):,} people…")
-        elif replay.error:
+        # While a new model simulates its first day, the last model's map is not shown.
+        shown = replay.value if replay.finished and replay.value else replay.latest
+        if shown is not None and shown.get("model_key") != id(model):
+            shown = None
+        if replay.error:
             solara.Error(f"Simulation failed: {replay.exception}")
-        elif replay.latest is not None:
+        elif shown is None:
+            _status(f"Simulating a weekday for {len(model.population):,} people…")
+        else:
             if replay.pending:
                 _status("Simulating the next day…")
             DayMap(
-                day=replay.value if replay.finished and replay.value else replay.latest,
+                day=shown,
                 diff=diff.value if diff.finished and compare else None,
                 show_diff=bool(compare and diff.finished and diff.value),
             )
