@@ -13,7 +13,9 @@ Prints, for one layout and a few seeds:
 3. **Shared spaces**: where cross-institution meetings happen (streets and junctions,
    public venues, public spaces, members-only venues).
 
-Usage: ``python benchmarks/validation_targets.py [LAYOUT] [--seeds N] [--days D]``.
+Usage: ``python benchmarks/validation_targets.py [LAYOUT] [--seeds N] [--days D]``. The
+full report with intervals and verdicts is ``python run_sim.py validate``
+(docs/validation.md); this script shares its functions (:mod:`sim.validate.patterns`).
 """
 
 from __future__ import annotations
@@ -27,21 +29,15 @@ from sim.engine.model import CrosspathsModel
 from sim.engine.results import PLACE_EDGE, PLACE_NODE, PLACE_SPACE, PLACE_VENUE
 from sim.engine.trips import expand_trips
 from sim.layout import load_layout
+from sim.validate.patterns import (
+    KABO_STEP_M,
+    building_pairs,
+    expected_overlap_m,
+    path_overlap_factor,
+    person_route_share,
+)
 
 DISTANCE_BINS_M = (0, 1, 150, 300, 500, 800, 1200, 5000)
-BANDS_M = (1, 100, 200, 300, 400, 500, 650, 800, 1000, 1250, 1500, 2000, 5000)
-"""Distance bands held fixed in the path-overlap regression ("at equal distance")."""
-KABO_STEP_M = 30.5
-
-
-def _building_pairs(model: CrosspathsModel) -> tuple[np.ndarray, np.ndarray]:
-    """People-pairs per building pair and walking distance between the buildings."""
-    n_b = len(model.layout.buildings)
-    size = np.bincount(model.population.building, minlength=n_b).astype(float)
-    pairs = np.outer(size, size)
-    np.fill_diagonal(pairs, size * (size - 1) / 2)
-    dist = model.routes.site_distance()[:n_b, :n_b]
-    return pairs, dist
 
 
 def _meetings_by_building_pair(model: CrosspathsModel) -> np.ndarray:
@@ -63,68 +59,6 @@ def _route_use(model: CrosspathsModel) -> np.ndarray:
     b = model.population.building[trav.agent].astype(np.int64)
     use = np.bincount(b * n_e + trav.edge, minlength=n_b * n_e).reshape(n_b, n_e)
     return use * model.graph.length[None, :]
-
-
-def _person_route_share(model: CrosspathsModel) -> np.ndarray:
-    """Share of each building's people who walk each edge in the day, (buildings, edges)."""
-    plan = model.last_plan
-    assert plan is not None
-    trav, _ = expand_trips(plan, model.routes, model.graph, model.population.speed, near=0.0)
-    n_b, n_e = len(model.layout.buildings), model.graph.n_edges
-    who = np.unique(trav.agent.astype(np.int64) * n_e + trav.edge)
-    agent, edge = who // n_e, who % n_e
-    b = model.population.building[agent].astype(np.int64)
-    walkers = np.bincount(b * n_e + edge, minlength=n_b * n_e).reshape(n_b, n_e)
-    size = np.bincount(model.population.building, minlength=n_b)
-    return walkers / np.maximum(size, 1)[:, None]
-
-
-def expected_overlap_m(share: np.ndarray, length: np.ndarray) -> np.ndarray:
-    """Expected length of route two people of buildings A and B both walk in a day, m."""
-    return (share * length[None, :]) @ share.T
-
-
-def poisson_slope(
-    counts: np.ndarray, exposure: np.ndarray, band: np.ndarray, x: np.ndarray
-) -> tuple[float, float]:
-    """Slope of ``x`` in a Poisson regression with an offset and a fixed effect per band.
-
-    Returns the estimate and its standard error, scaled by the Pearson dispersion
-    (quasi-Poisson), fitted by iteratively reweighted least squares.
-    """
-    bands = np.unique(band)
-    design = np.column_stack([(band == k).astype(float) for k in bands] + [x])
-    offset = np.log(exposure)
-    beta = np.zeros(design.shape[1])
-    beta[:-1] = np.log(max(counts.sum(), 1) / exposure.sum())
-    for _ in range(100):
-        mu = np.exp(design @ beta + offset)
-        z = design @ beta + (counts - mu) / mu
-        w = mu
-        xtw = design.T * w
-        new = np.linalg.solve(xtw @ design, xtw @ z)
-        done = np.max(np.abs(new - beta)) < 1e-10
-        beta = new
-        if done:
-            break
-    mu = np.exp(design @ beta + offset)
-    dispersion = max(float(((counts - mu) ** 2 / mu).sum()) / max(len(counts) - len(beta), 1),
-                     1.0)
-    cov = np.linalg.inv((design.T * mu) @ design) * dispersion
-    return float(beta[-1]), float(np.sqrt(cov[-1, -1]))
-
-
-def path_overlap_factor(
-    meetings: np.ndarray, pairs: np.ndarray, dist: np.ndarray, overlap: np.ndarray,
-    person_days: int,
-) -> tuple[float, float, float]:
-    """Meeting-rate factor per :data:`KABO_STEP_M` of shared route, with a 95 % interval."""
-    iu = np.triu_indices_from(dist, k=1)
-    d, w = dist[iu], pairs[iu] * person_days
-    ok = (w > 0) & (d >= BANDS_M[0]) & (d < BANDS_M[-1])
-    band = np.digitize(d[ok], BANDS_M)
-    slope, se = poisson_slope(meetings[iu][ok], w[ok], band, overlap[iu][ok])
-    return tuple(float(np.exp(KABO_STEP_M * (slope + k * se))) for k in (0, -1.96, 1.96))
 
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> float:
@@ -155,7 +89,7 @@ def main() -> None:
         size = np.bincount(model.population.building, minlength=use.shape[0])
         per_pair = shared / np.maximum(np.outer(size, size), 1)
         overlap = per_pair if overlap is None else overlap + per_pair
-        exp_m = expected_overlap_m(_person_route_share(model), model.graph.length)
+        exp_m = expected_overlap_m(person_route_share(model), model.graph.length)
         expected = exp_m if expected is None else expected + exp_m
         m = model.result().meetings
         public_venue = np.array([v.access == "public" for v in layout.venues.values()])
@@ -167,7 +101,7 @@ def main() -> None:
                 where[1, kind] += (~pub).sum()
             else:
                 where[0, kind] += sel.sum()
-    pairs, dist = _building_pairs(model)
+    pairs, dist = building_pairs(model)
     person_days = args.seeds * args.days
     rate = meetings / np.maximum(pairs * person_days, 1)
 

@@ -25,6 +25,7 @@ from sim.limits import MAX_DAYS, MAX_SEED
 from sim.live import command as live_command
 from sim.rank import command as rank_command
 from sim.sweep import command as sweep_command
+from sim.validate import command as validate_command
 
 EXIT_INPUT_ERROR = 2
 
@@ -95,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     gis_command.add_parser(sub)
     rank_command.add_parser(sub)
     live_command.add_parser(sub)
+    validate_command.add_parser(sub)
     return parser
 
 

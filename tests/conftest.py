@@ -10,6 +10,7 @@ import pytest
 from sim.engine.model import CrosspathsModel
 from sim.layout import load_layout
 from sim.layout.schema import Layout
+from sim.validate.timestep import BUSY_RATES as REFERENCE_BUSY_RATES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY_PATH = FIXTURES / "tiny.yaml"
@@ -38,14 +39,7 @@ def ladder() -> Layout:
     return load_layout(LADDER_PATH)
 
 
-BUSY_RATES = {
-    f"model.{name}": value
-    for name, value in {
-        "p_street_high": 0.02, "p_street_low": 0.03, "p_footpath": 0.04, "p_park_path": 0.05,
-        "p_crossing": 0.03, "p_cafe": 0.05, "p_canteen": 0.04, "p_lecture_hall": 0.03,
-        "p_shared_lab": 0.1, "p_plaza": 0.05,
-    }.items()
-}
+BUSY_RATES = REFERENCE_BUSY_RATES
 """Rates ~20x the defaults, so that small test runs have enough meetings to compare."""
 
 
