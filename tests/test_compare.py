@@ -243,8 +243,11 @@ def test_cli_writes_results_gpkg(compare_dir: Path) -> None:
 
     gpkg = compare_dir / "results.gpkg"
     assert {str(n) for n, _ in pyogrio.list_layers(gpkg)} == {
-        "scenarios", "segments", "places", "changes"
+        "scenarios", "segments", "places", "visits", "changes"
     }
+    visits = gpd.read_file(gpkg, layer="visits")
+    assert (visits["change_low"] <= visits["change_high"]).all()
+    assert "hub_cafe" in set(visits["id"])  # the new café, with its visits
     segments = gpd.read_file(gpkg, layer="segments")
     assert segments.crs.to_epsg() == 4326
     assert set(segments["scenario"]) == {"tiny_copy", "tiny_changed"}

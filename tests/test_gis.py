@@ -220,19 +220,26 @@ def test_run_writes_results_gpkg(tmp_path: Path) -> None:
     out = tmp_path / "run"
     assert main(["run", str(TINY), "--seed", "2", "--out", str(out), "--quiet"]) == 0
     gpkg = out / "results.gpkg"
-    assert [str(n) for n, _ in pyogrio.list_layers(gpkg)] == ["segments", "places", "visits"]
+    assert [str(n) for n, _ in pyogrio.list_layers(gpkg)] == [
+        "segments", "places", "visits", "meeting_origins"
+    ]
     layout = load_layout(TINY)
     segments = gpd.read_file(gpkg, layer="segments").set_index("id")
     assert segments.crs.to_epsg() == 4326
     for eid, edge in layout.edges.items():
         assert (segments.loc[eid, "from"], segments.loc[eid, "to"]) == (edge.source, edge.target)
     places = gpd.read_file(gpkg, layer="places")
-    visits = gpd.read_file(gpkg, layer="visits")
+    origins = gpd.read_file(gpkg, layer="meeting_origins")
     meetings = int(segments["meetings"].sum() + places["meetings"].sum())
     assert meetings > 0
-    # Every meeting is one visit line entry for each of its two people.
-    assert int(visits["meetings"].sum()) == 2 * meetings
-    assert set(visits["building"]) <= set(layout.buildings)
+    # Every meeting counts once for each of its two people, at their home building.
+    assert int(origins["meetings"].sum()) == 2 * meetings
+    assert set(origins["building"]) <= set(layout.buildings)
+    visits = gpd.read_file(gpkg, layer="visits").set_index("id")
+    assert set(visits.index) == set(layout.venues) | set(layout.spaces)
+    assert visits["visits"].sum() > 0
+    assert (visits["optional_visits"] <= visits["visits"]).all()
+    assert segments["visits"].sum() >= 0
 
 
 def test_drawn_building_and_space_take_their_nodes(

@@ -1,11 +1,11 @@
 """``results.gpkg``: a run's or a comparison's results as GIS layers (WGS84).
 
-A run writes ``segments`` (every edge with its ``from``/``to`` node ids and meetings),
-``places`` (venues, public spaces, junctions with meetings) and ``visits`` (lines from
-people's home building to the place where they met, with how many meetings). A
-comparison writes, per variant, ``segments`` and ``places`` with the change in meetings
-per day and its 95 % interval, a ``changes`` layer of what the variant changed in the
-layout, and a ``scenarios`` table of the headline figures with their intervals.
+A run writes ``segments`` (every edge with its ``from``/``to`` node ids, meetings and
+visits), ``places`` (venues, public spaces, junctions with meetings), ``visits`` (stays at
+every venue and public space) and ``meeting_origins`` (lines from people's home building
+to the place where they met). A comparison writes, per variant, ``segments``, ``places``
+and ``visits`` with the change per day and its 95 % interval, a ``changes`` layer of what
+the variant changed in the layout, and a ``scenarios`` table of the headline figures.
 
 Written only when the ``gis`` extra is installed (:func:`write_run_gpkg` and
 :func:`write_compare_gpkg` do nothing otherwise), from inside the results folder's
@@ -95,11 +95,19 @@ def run_layers(
         feature["properties"] = {"id": props.pop("id"), "from": edge.source, "to": edge.target,
                                  **props}
     places = place_collection(result, counts)
-    return {
-        "segments": gpd.GeoDataFrame.from_features(segments["features"], crs=4326),
+    segment_frame = gpd.GeoDataFrame.from_features(segments["features"], crs=4326)
+    layers = {
+        "segments": segment_frame,
         "places": gpd.GeoDataFrame.from_features(places["features"], crs=4326),
-        "visits": _visits(result),
     }
+    if result.visits is not None:
+        visits = result.visits
+        per_day = float(result.days) or 1.0
+        segment_frame["visits"] = visits.visits["edge"].astype(int)
+        segment_frame["visits_per_day"] = np.round(visits.visits["edge"] / per_day, 3)
+        layers["visits"] = _visits(result)
+    layers["meeting_origins"] = _meeting_origins(result)
+    return layers
 
 
 def place_point(layout: Layout, kind: str, place_id: str) -> Any:
@@ -119,6 +127,33 @@ def place_point(layout: Layout, kind: str, place_id: str) -> Any:
 
 
 def _visits(result: RunResult) -> gpd.GeoDataFrame:
+    """Stays at every venue and public space: all, optional ones, per day, peak present."""
+    import geopandas as gpd
+
+    from sim.metrics import place_ids, place_label
+
+    layout, visits = result.layout, result.visits
+    assert visits is not None
+    days = float(result.days) or 1.0
+    rows, geoms = [], []
+    for kind in ("venue", "space"):
+        for i, pid in enumerate(place_ids(layout, kind)):
+            rows.append(
+                {
+                    "place_kind": kind,
+                    "id": pid,
+                    "name": place_label(layout, kind, pid),
+                    "visits": int(visits.visits[kind][i]),
+                    "optional_visits": int(visits.optional[kind][i]),
+                    "visits_per_day": round(float(visits.visits[kind][i]) / days, 3),
+                    "peak_present": int(visits.peak[kind][i]),
+                }
+            )
+            geoms.append(place_point(layout, kind, pid))
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs=4326)
+
+
+def _meeting_origins(result: RunResult) -> gpd.GeoDataFrame:
     """Lines from home buildings to meeting places: how many meetings their people had there.
 
     Each meeting counts once for each of its two people, at their own home building; the
@@ -211,6 +246,30 @@ def compare_layers(
             else:
                 row["geometry"] = place_point(layout, ch.kind, ch.id)
                 places.append(row)
+    visits: list[dict[str, Any]] = []
+    for vc in changes:
+        variant, reference = vc.scenario.layout, runs.scenarios[0].layout
+        for ch in getattr(vc, "visits", []):
+            if ch.kind not in ("venue", "space"):
+                continue  # street segments: see the segments layer's meetings
+            layout = variant if ch.in_variant else reference
+            visits.append(
+                {
+                    "scenario": vc.scenario.label,
+                    "kind": ch.kind,
+                    "id": ch.id,
+                    "name": ch.name,
+                    "reference_per_day": ch.reference,
+                    "variant_per_day": ch.variant,
+                    "change_per_day": ch.change,
+                    "change_low": ch.low,
+                    "change_high": ch.high,
+                    "distinguishable": not ch.indistinguishable,
+                    "in_reference": ch.in_reference,
+                    "in_variant": ch.in_variant,
+                    "geometry": place_point(layout, ch.kind, ch.id),
+                }
+            )
     scenarios = pd.DataFrame(
         [
             {
@@ -234,9 +293,10 @@ def compare_layers(
     layers: dict[str, Any] = {"scenarios": scenarios}
     if len(runs.scenarios) > 1:
         # A single scenario has no variant to map.
-        layers.update(
-            segments=_frame(segments), places=_frame(places), changes=_frame(layout_changes(runs))
-        )
+        layers.update(segments=_frame(segments), places=_frame(places))
+        if visits:
+            layers["visits"] = _frame(visits)
+        layers["changes"] = _frame(layout_changes(runs))
     return layers
 
 
