@@ -13,7 +13,7 @@ from typing import Any
 
 from sim.engine.results import RunResult
 from sim.layout.schema import Layout
-from sim.metrics import Row, place_label, rnd
+from sim.metrics import Row, place_ids, place_label, rnd
 from sim.outputs.tables import write_csv
 from sim.population.visits import VISIT_KINDS
 
@@ -48,7 +48,7 @@ def visit_rows(result: RunResult) -> list[Row]:
     days = max(int(v.days), 1)
     rows: list[Row] = []
     for kind in ("venue", "space", "edge"):
-        ids = list({"venue": layout.venues, "space": layout.spaces, "edge": layout.edges}[kind])
+        ids = place_ids(layout, kind)
         for i, pid in enumerate(ids):
             visits = int(v.visits[kind][i])
             if kind == "edge" and visits == 0:

@@ -106,21 +106,21 @@ class DayPlan:
     stay_zone: np.ndarray
     stay_start: np.ndarray
     stay_end: np.ndarray
-    stay_until: np.ndarray = field(default=None)  # type: ignore[assignment]
-    stay_optional: np.ndarray = field(default=None)  # type: ignore[assignment]
-    stay_slot: np.ndarray = field(default=None)  # type: ignore[assignment]
-    stay_back_trip: np.ndarray = field(default=None)  # type: ignore[assignment]
+    stay_until: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    stay_optional: np.ndarray = field(default_factory=lambda: np.zeros(0, np.bool_))
+    stay_slot: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
+    stay_back_trip: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __post_init__(self) -> None:
         # Plans written by hand (tests, the engine's checks) may leave these out.
         n = self.stay_agent.shape[0]
-        if self.stay_until is None:
+        if self.stay_until.shape[0] != n:
             self.stay_until = np.asarray(self.stay_end, np.float64).copy()
-        if self.stay_optional is None:
+        if self.stay_optional.shape[0] != n:
             self.stay_optional = np.zeros(n, np.bool_)
-        if self.stay_slot is None:
+        if self.stay_slot.shape[0] != n:
             self.stay_slot = np.full(n, -1, np.int8)
-        if self.stay_back_trip is None:
+        if self.stay_back_trip.shape[0] != n:
             self.stay_back_trip = np.full(n, -1, np.int64)
 
 
