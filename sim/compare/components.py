@@ -38,7 +38,7 @@ from sim.layout.overlay import apply_variant, is_variant
 from sim.layout.reader import LineIndex, read_yaml
 from sim.layout.validate import validate_layout
 from sim.metrics import Row, rnd
-from sim.outputs.labels import figure_phrase, fmt_pct, fmt_signed
+from sim.outputs.labels import MINUS, figure_phrase, fmt_pct
 from sim.outputs.tables import write_csv
 from sim.runs.backends import Backend
 
@@ -344,6 +344,11 @@ def rows(effects: Sequence[ComponentEffect], seeds: int) -> list[Row]:
     ]
 
 
+def _signed(pct: float) -> str:
+    """``+1.2`` / ``−0.4``: a bound of an interval in %, one decimal, typographic minus."""
+    return f"{pct:+.1f}".replace("-", MINUS)
+
+
 def _verdict(e: ComponentEffect) -> str:
     est = e.estimate
     if est.low == est.high == 0.0:
@@ -373,7 +378,7 @@ def markdown(effects: Sequence[ComponentEffect], seeds: int) -> str:
             lo, hi = e.pct(e.estimate.low), e.pct(e.estimate.high)
             lines.append(
                 f"| {name} | {items} | {fmt_pct(e.pct(e.estimate.mean) / 100)} | "
-                f"{fmt_signed(round(lo, 2))} to {fmt_signed(round(hi, 2))} % | {_verdict(e)} |"
+                f"{_signed(lo)} to {_signed(hi)} % | {_verdict(e)} |"
             )
     return "\n".join(lines) + "\n"
 
@@ -385,7 +390,7 @@ def summary(effects: Sequence[ComponentEffect]) -> list[str]:
         if e.component in (SUM, WHOLE):
             continue
         lo, hi = e.pct(e.estimate.low), e.pct(e.estimate.high)
-        ci = f"{fmt_signed(round(lo, 2))} to {fmt_signed(round(hi, 2))} %"
+        ci = f"{_signed(lo)} to {_signed(hi)} %"
         out.append(f"  {e.scenario} / {e.component}: {fmt_pct(e.pct(e.estimate.mean) / 100)} "
                    f"(95 % CI {ci})")  # fmt: skip
     return out
