@@ -13,12 +13,14 @@ downwards: engine -> population).
 
 from __future__ import annotations
 
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 import mesa
 
-from sim.engine.results import MeetingTable
 from sim.population.population import Population
+
+if TYPE_CHECKING:  # for annotations only: population does not import the engine
+    from sim.engine.results import MeetingTable
 
 
 class PeopleModel(Protocol):

@@ -84,7 +84,7 @@ class DayPlan:
 
     Trips: agent ``trip_agent`` leaves at ``trip_depart`` (s since midnight) along route
     ``trip_route`` of the :class:`RouteTable`. Stays: agent ``stay_agent`` is in place
-    ``(stay_kind, stay_place)`` (venue or space codes of :mod:`sim.engine.results`) from
+    ``(stay_kind, stay_place)`` (place codes of :mod:`sim.params`) from
     ``stay_start`` to ``stay_end``, in greeting zone ``stay_zone`` of it (for lecture
     halls and meeting rooms, only the first minutes while the session gathers, see
     ``model.session_mingle_min``). Stays of kind ``edge`` are lingering on a street
