@@ -126,3 +126,22 @@ def test_refuses_a_folder_it_did_not_write(tmp_path: Path, capsys: pytest.Captur
     assert main(["validate", TINY, "--out", str(tmp_path)]) == 2
     assert (tmp_path / "mine.txt").read_text() == "keep"
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_the_command_writes_report_json_and_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small = build.Settings(layout=TINY, seeds=2, scale=0.5, radii=(20.0,), radius_scale=0.3,
+                           scales=(0.3,), ref_scale=0.05, ref_seeds=2, dts=(5.0,))  # fmt: skip
+    monkeypatch.setattr(build, "default_settings", lambda *a: small)
+    out = tmp_path / "v"
+    assert main(["validate", TINY, "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    data = json.loads((out / "validation.json").read_text())
+    assert data["geometry"]["passed"] is True
+    assert data["ranking"]["verdict"] == "not testable"
+    report = (out / "report.md").read_text()
+    assert "## 2. Path overlap" in report and "Verdict:" in report
+    assert (out / "distance_decay.png").is_file() and (out / "distance_decay.svg").is_file()
+    assert len(list((out / "runs").glob("*.json"))) == 2 * 2 + 2 + 2 + 2
+    # Run again into the same folder: allowed (its own output), nothing re-run.
+    assert main(["validate", TINY, "--workers", "1", "--quiet", "--out", str(out)]) == 0

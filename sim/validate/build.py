@@ -58,9 +58,10 @@ class Settings:
 
 def default_settings(layout: str, seeds: int | None, quick: bool) -> Settings:
     """The full validation, or the ``--quick`` one (fewer seeds, points, smaller scale)."""
-    moves = tuple(
-        Move(p.stem, str(p)) for p in sorted(Path("scenarios/vision").glob("*.yaml"))
-    )
+    # The vision moves extend the baseline: against another layout they compare nothing.
+    vision = Path("scenarios/vision")
+    is_base = Path(layout).resolve() == (vision.parent / "baseline.yaml").resolve()
+    moves = tuple(Move(p.stem, str(p)) for p in sorted(vision.glob("*.yaml"))) if is_base else ()
     if quick:
         return Settings(
             layout=layout, seeds=seeds or 2, scale=0.25, radii=(15.0, 17.5, 20.0, 22.5, 25.0),
@@ -218,7 +219,9 @@ def scale_section(s: Settings, tasks: list[RunTask], records: Records) -> dict[s
 def ranking_section(s: Settings, tasks: list[RunTask], records: Records) -> dict[str, Any]:
     """Section 6: rank probabilities of the moves over the sampled parameter points."""
     if not s.moves or not s.lhs_points:
-        return {"verdict": "not testable", "why": "no moves or no points", "moves": {}}
+        return {"verdict": "not testable", "moves": {},
+                "why": "no moves to rank (the vision moves extend scenarios/baseline.yaml, "
+                "so they are ranked only when it is the layout validated)"}  # fmt: skip
     by_point: dict[int, dict[str, dict[int, float]]] = {}
     for key, per_seed in _by_key(tasks, records).items():
         _, point, name, _ = key

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import shlex
 import shutil
 import sys
@@ -54,19 +55,23 @@ def run(args: argparse.Namespace) -> int:
     """Handle ``run_sim.py validate``; return the exit status."""
     from sim.layout import load_layout
     from sim.outputs.folders import atomic_folder, claim
-    from sim.runs.backends import open_backend
+    from sim.runs.backends import DaskScheduler, LocalPool
     from sim.runs.store import RunStore
     from sim.validate import build
     from sim.validate.figures import write_figures
     from sim.validate.report import render
-    from sim.validate.runs import KIND, execute_all, make_tasks
+    from sim.validate.runs import KIND, execute_all, make_tasks, validation_run
 
     load_layout(args.layout)  # one line and exit 2 on a bad layout, before anything is written
     claim(args.out, KIND)
     settings = build.default_settings(args.layout, args.seeds, args.quick)
     specs = build.plan(settings)
     tasks = {section: make_tasks(s) for section, s in specs.items()}
-    with open_backend(args.workers, args.scheduler) as backend:
+    backend: LocalPool | DaskScheduler = (
+        DaskScheduler(args.scheduler, validation_run) if args.scheduler
+        else LocalPool(args.workers or os.cpu_count() or 1, validation_run)
+    )  # fmt: skip
+    with backend:
         every = [t for ts in tasks.values() for t in ts]
         if not args.quiet:
             print(f"validate: {len(every)} runs on {backend.description}", file=sys.stderr)
