@@ -19,10 +19,14 @@ LADDER_PATH = FIXTURES / "ladder.yaml"
 
 @pytest.fixture(scope="session")
 def dask_address() -> Iterator[str]:
-    """A local Dask cluster (two worker processes) shared by the tests that need one."""
+    """A local Dask cluster (two worker processes) shared by the tests that need one.
+
+    Its HTTP endpoints take a free port: a fixed one (8787) clashes with any other
+    cluster on the machine.
+    """
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
     ) as cluster:
         yield cluster.scheduler_address
 
