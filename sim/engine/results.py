@@ -15,7 +15,7 @@ place_kind     code  place_index indexes
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -137,5 +137,4 @@ class RunResult:
     encounters: np.ndarray
     setup_s: float = 0.0
     sim_s: float = 0.0
-    extra: dict[str, float] = field(default_factory=dict)
     visits: PlaceVisits | None = None

@@ -123,7 +123,6 @@ class RouteTable:
     cum: np.ndarray
     length: np.ndarray
     first_node: np.ndarray
-    last_node: np.ndarray
 
     def route_id(self, k: np.ndarray | int, o: np.ndarray | int, d: np.ndarray | int) -> np.ndarray:
         return (np.asarray(k, np.int64) * self.n_sites + o) * self.n_sites + d
@@ -146,7 +145,6 @@ def build_routes(graph: StreetGraph, sites: Sites, costs: np.ndarray) -> RouteTa
     flat_fwd: list[bool] = []
     lengths = np.zeros(n_profiles * n_sites * n_sites)
     first = np.full(lengths.shape, -1, np.int32)
-    last = np.full(lengths.shape, -1, np.int32)
     for k in range(n_profiles):
         g, best_edge = _profile_graph(graph, costs[k])
         preds, dists = {}, {}
@@ -162,7 +160,7 @@ def build_routes(graph: StreetGraph, sites: Sites, costs: np.ndarray) -> RouteTa
                         e = best_edge[(a, b) if a < b else (b, a)]
                         flat_edges.append(e)
                         flat_fwd.append(bool(graph.edge_u[e] == a))
-                    first[r], last[r] = src, dst
+                    first[r] = src
                 starts.append(len(flat_edges))
     edges = np.array(flat_edges, dtype=np.int32)
     start = np.array(starts, dtype=np.int64)
@@ -179,7 +177,6 @@ def build_routes(graph: StreetGraph, sites: Sites, costs: np.ndarray) -> RouteTa
         cum=cum,
         length=lengths,
         first_node=first,
-        last_node=last,
     )
 
 
