@@ -25,6 +25,7 @@ from sim.limits import MAX_DAYS, MAX_SEED
 from sim.live import command as live_command
 from sim.rank import command as rank_command
 from sim.sweep import command as sweep_command
+from sim.ties import NETWORK_CHOICES
 from sim.validate import command as validate_command
 
 EXIT_INPUT_ERROR = 2
@@ -68,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scale", type=positive_number, default=1.0, help="multiply every population")
     run.add_argument("--out", type=Path, help="output folder (default results/<scenario>/)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--network", choices=NETWORK_CHOICES, default="all",
+        help="pairs written to ties.graphml/ties.csv: all (default), cross-institution, none",
+    )  # fmt: skip
     run.set_defaults(handler=_run)
 
     check = sub.add_parser("check", help="validate a layout without running it")
@@ -143,7 +148,9 @@ def _run(args: argparse.Namespace) -> int:
     claim(out_dir, "run")
     with progress_bar(args.days + 2, layout.name, quiet=args.quiet) as advance:
         result = simulate(layout, seed=args.seed, days=args.days, on_progress=advance)
-        summary = write_results(result, out_dir, layout.name, time.perf_counter() - t0)
+        summary = write_results(
+            result, out_dir, layout.name, time.perf_counter() - t0, network=args.network
+        )
         advance("outputs written")
     print(
         f"{layout.name}: {summary['agents']['total']} people, {args.days} day(s), seed "

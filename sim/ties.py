@@ -22,7 +22,7 @@ meetings) reduces in about a second and holds a few arrays of one entry per tie.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -33,6 +33,9 @@ LASTING_DAYS = 2
 
 NONE_DAY = -1
 """Day code in :class:`TieTable` for a repeat that never happened."""
+
+NETWORK_CHOICES: tuple[str, ...] = ("all", "cross", "none")
+"""Which ties ``ties.graphml`` and ``ties.csv`` hold: every pair, cross-institution, none."""
 
 ANY_OTHER = "(any other)"
 """``other_institution`` of the bridging rows that count a tie into any other institution."""
@@ -73,6 +76,10 @@ class TieTable:
 
     def __len__(self) -> int:
         return int(self.a.shape[0])
+
+    def take(self, select: np.ndarray) -> TieTable:
+        """The ties where the boolean mask ``select`` is true, in the same order."""
+        return TieTable(**{f.name: getattr(self, f.name)[select] for f in fields(self)})
 
     @property
     def lasting(self) -> np.ndarray:

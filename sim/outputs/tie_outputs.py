@@ -6,9 +6,10 @@ from pathlib import Path
 
 from sim.engine.results import RunResult
 from sim.metrics import PlaceCounts
-from sim.outputs import network, tables, tie_plots
+from sim.outputs import network as net
+from sim.outputs import tables, tie_plots
 from sim.tie_tables import all_tie_tables
-from sim.ties import TieTable, tie_table
+from sim.ties import NETWORK_CHOICES, TieTable, tie_table
 
 
 def write_tie_outputs(
@@ -17,6 +18,7 @@ def write_tie_outputs(
     scenario: str | None = None,
     ties: TieTable | None = None,
     counts: dict[str, PlaceCounts] | None = None,
+    network: str = "all",
 ) -> list[Path]:
     """Write ``ties.graphml``, ``ties.csv``, the tie tables and the tie figures.
 
@@ -36,17 +38,30 @@ def write_tie_outputs(
         Output of :func:`sim.ties.tie_table`, if already computed.
     counts
         Output of :func:`sim.metrics.place_counts`, if already computed.
+    network
+        Which ties the network files hold (:data:`sim.ties.NETWORK_CHOICES`): ``all``
+        (every pair that met), ``cross`` (cross-institution pairs only: a term-long run
+        has millions of within-institution pairs) or ``none`` (no network files). The
+        tables and figures always cover every tie.
 
     Returns
     -------
     list[Path]
         The files written.
     """
+    if network not in NETWORK_CHOICES:
+        raise ValueError(f"network must be one of {NETWORK_CHOICES}, got {network!r}")
     ties = ties if ties is not None else tie_table(result)
     rows = all_tie_tables(result, ties, counts)
+    paths = []
+    if network != "none":
+        edges = ties.take(ties.cross) if network == "cross" else ties
+        paths += [
+            net.write_graphml(result, edges, out_dir / "ties.graphml"),
+            net.write_ties_csv(result, edges, out_dir / "ties.csv"),
+        ]
     return [
-        network.write_graphml(result, ties, out_dir / "ties.graphml"),
-        network.write_ties_csv(result, ties, out_dir / "ties.csv"),
+        *paths,
         *(tables.write_csv(r, out_dir / f"{stem}.csv") for stem, r in rows.items()),
         *tie_plots.plot_tie_formation(
             result, out_dir, scenario, rows["tie_formation"],

@@ -45,7 +45,11 @@ def plot_tie_formation(
     rows: list[Row] | None = None,
     pair_rows: list[Row] | None = None,
 ) -> list[Path]:
-    """Cumulative cross-institution ties per day (all, met ≥ 2×, ≥ 3×), new ties, top pairs.
+    """Cross-institution ties day by day: formed and lasting, district and top pairs.
+
+    Four panels: cumulative ties with the new ties of each day as bars; ties met on
+    ≥ 2 and ≥ 3 days (on their own scale: far fewer); and both for the
+    :data:`TOP_PAIRS` institution pairs with most ties at the end.
 
     Parameters
     ----------
@@ -72,62 +76,62 @@ def plot_tie_formation(
     n_days = int(result.days)
     marker = "o" if n_days <= 20 else None
     with mpl.rc_context(report_style()):
-        fig = new_figure((12.0, 6.5))
-        grid = fig.add_gridspec(2, 2, height_ratios=(2.2, 1.0), width_ratios=(1.15, 1.0))
-        ax = fig.add_subplot(grid[0, 0])
+        fig = new_figure((13.0, 8.0))
+        axes = fig.subplots(2, 2, sharex=True)
+        ax = axes[0, 0]
+        ax.bar(days, [r["new_cross_institution_ties"] for r in rows], color=ALL_COLOUR,
+               alpha=0.35, width=0.8, label="new that day")  # fmt: skip
+        ax.plot(days, [r["cross_institution_ties"] for r in rows], color=ALL_COLOUR,
+                marker=marker, label="all so far (cumulative)")  # fmt: skip
+        ax.set_title("Cross-institution ties: met at least once", fontsize=12, loc="left")
+        ax.legend(frameon=False, loc="upper left")
+        ax = axes[1, 0]
         for col, label, colour in (
-            ("cross_institution_ties", "met at least once", ALL_COLOUR),
-            ("cross_institution_ties_met_2x", "met on ≥ 2 days (lasting)", CROSS_COLOUR),
+            ("cross_institution_ties_met_2x", "met on ≥ 2 days", CROSS_COLOUR),
             ("cross_institution_ties_met_3x", "met on ≥ 3 days", LASTING_COLOUR),
         ):
             ax.plot(days, [r[col] for r in rows], color=colour, marker=marker, label=label)
-        ax.set_ylabel("pairs of people (cumulative)")
-        ax.set_title("Cross-institution ties formed")
+        ax.set_title("Lasting cross-institution ties (cumulative)", fontsize=12, loc="left")
         ax.legend(frameon=False, loc="upper left")
-        ax.grid(axis="y", color="0.9")
-        ax.set_ylim(bottom=0)
-        ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
-        _days_axis(ax, n_days)
-        new_ax = fig.add_subplot(grid[1, 0], sharex=ax)
-        new_ax.bar(days, [r["new_cross_institution_ties"] for r in rows], color=ALL_COLOUR,
-                   width=0.8)  # fmt: skip
-        new_ax.set_ylabel("new ties")
-        new_ax.set_xlabel("day (weekdays)")
-        new_ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
-        new_ax.grid(axis="y", color="0.9")
-        new_ax.set_axisbelow(True)
-        pair_ax = fig.add_subplot(grid[:, 1])
-        _draw_top_pairs(pair_ax, pair_rows, n_days, marker)
+        top = _top_pairs(pair_rows, n_days)
+        _draw_pairs(axes[0, 1], pair_rows, top, "cross_institution_ties", marker)
+        axes[0, 1].set_title(f"The {len(top)} institution pairs with most ties: met at least once",
+                             fontsize=12, loc="left")  # fmt: skip
+        _draw_pairs(axes[1, 1], pair_rows, top, "cross_institution_ties_met_2x", marker)
+        axes[1, 1].set_title("…and met on ≥ 2 days", fontsize=12, loc="left")
+        if top:
+            axes[1, 1].legend(frameon=False, loc="upper left", fontsize=9,
+                              title="institution pair (layout ids)", title_fontsize=9)  # fmt: skip
+        for ax in axes.ravel():
+            ax.set_ylim(bottom=0)
+            ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
+            ax.grid(axis="y", color="0.9")
+            ax.set_axisbelow(True)
+            _days_axis(ax, n_days)
+        for ax in axes[1]:
+            ax.set_xlabel("day (weekdays)")
+        for ax in axes[:, 0]:
+            ax.set_ylabel("pairs of people")
+        fig.suptitle("How cross-institution ties form over the run")
         return _save(fig, result, scenario, out_dir, "tie_formation")
 
 
-def _draw_top_pairs(ax: Axes, pair_rows: list[Row], n_days: int, marker: str | None) -> None:
-    """Cumulative ties of the institution pairs with the most ties at the end."""
-    last = [r for r in pair_rows if r["day"] == n_days]
-    top = sorted(last, key=lambda r: -r["cross_institution_ties"])[:TOP_PAIRS]
-    top = [r for r in top if r["cross_institution_ties"] > 0]
+def _top_pairs(pair_rows: list[Row], n_days: int) -> list[tuple[str, str]]:
+    """The institution pairs (ids) with most cross-institution ties on the last day."""
+    last = [r for r in pair_rows if r["day"] == n_days and r["cross_institution_ties"] > 0]
+    last.sort(key=lambda r: -r["cross_institution_ties"])
+    return [(r["institution_a"], r["institution_b"]) for r in last[:TOP_PAIRS]]
+
+
+def _draw_pairs(
+    ax: Axes, pair_rows: list[Row], top: list[tuple[str, str]], column: str, marker: str | None
+) -> None:
+    """One line per institution pair in ``top`` of ``column`` over the days."""
     colours = mpl.colormaps["tab10"].colors
-    for k, r in enumerate(top):
-        pair = (r["institution_a"], r["institution_b"])
+    for k, pair in enumerate(top):
         series = [p for p in pair_rows if (p["institution_a"], p["institution_b"]) == pair]
-        d = [p["day"] for p in series]
-        label = textwrap.fill(f"{r['name_a']} – {r['name_b']}", 48)
-        colour = colours[k % len(colours)]
-        ax.plot(d, [p["cross_institution_ties"] for p in series], color=colour,
-                marker=marker, label=label)  # fmt: skip
-        ax.plot(d, [p["cross_institution_ties_met_2x"] for p in series], color=colour,
-                ls="--")  # fmt: skip
-    ax.set_title(f"The {len(top)} institution pairs with most ties\n"
-                 "(solid: met at least once; dashed: lasting)", fontsize=12)  # fmt: skip
-    ax.set_xlabel("day (weekdays)")
-    ax.set_ylabel("pairs of people (cumulative)")
-    ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
-    ax.grid(axis="y", color="0.9")
-    _days_axis(ax, n_days)
-    if top:
-        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12),
-                  fontsize=8, ncol=1)  # fmt: skip
+        ax.plot([p["day"] for p in series], [p[column] for p in series],
+                color=colours[k % len(colours)], marker=marker, label=" – ".join(pair))  # fmt: skip
 
 
 def plot_bridging(
@@ -168,14 +172,14 @@ def plot_bridging(
     with mpl.rc_context(report_style()):
         fig = new_figure((2 * side + 4.0, side + 1.2), "compressed")
         axes = fig.subplots(1, 2, sharey=True)
-        vmax = max(float(np.nanmax(s)) if n > 1 else 0.0 for s in shares) * 100 or 1.0
         cmap = mpl.colormaps["Oranges"].with_extremes(bad="0.92")
-        image = None
         for ax, share, title in zip(
             axes, shares, ("any tie (met at least once)", "a lasting tie (met on ≥ 2 days)"),
             strict=True,
         ):
             pct = share * 100
+            # Each panel its own scale: lasting ties are far rarer than any tie.
+            vmax = float(np.nanmax(pct)) if n > 1 and np.nanmax(pct) > 0 else 1.0
             image = ax.pcolormesh(np.ma.masked_invalid(pct), cmap=cmap, vmin=0.0, vmax=vmax)
             ax.set_aspect("equal")
             if n <= 12:
@@ -188,14 +192,14 @@ def plot_bridging(
             ticks = np.arange(n) + 0.5
             ax.set_xticks(ticks, x_labels)
             ax.set_yticks(ticks, y_labels, fontsize=9)
-            ax.set_xlabel("…into institution (numbered as on the left)")
+            ax.set_xlabel("…into institution (numbered as on the left)", labelpad=2)
             ax.set_title(f"People with {title}", fontsize=12)
             ax.spines[:].set_visible(False)
+            fig.colorbar(image, ax=ax, shrink=0.6, location="bottom", pad=0.02, aspect=30,
+                         label="% of the row institution's people")  # fmt: skip
         axes[0].invert_yaxis()
         axes[1].tick_params(left=False)
         fig.suptitle("Bridging: % of each institution's people (rows) with a tie into another")
-        if image is not None:
-            fig.colorbar(image, ax=axes, shrink=0.7, label="% of the row institution's people")
         return _save(fig, result, scenario, out_dir, "bridging")
 
 

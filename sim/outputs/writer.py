@@ -56,7 +56,9 @@ def write_figures(
     ]
 
 
-def _write_all(result: RunResult, folder: Path, scenario: str, runtime_s: float) -> dict:
+def _write_all(
+    result: RunResult, folder: Path, scenario: str, runtime_s: float, network: str = "all"
+) -> dict:
     """Write every output into the existing, empty ``folder``; return the summary."""
     ties = tie_table(result)
     summary = summarize(result, scenario, runtime_s, ties)
@@ -70,12 +72,12 @@ def _write_all(result: RunResult, folder: Path, scenario: str, runtime_s: float)
     write_run_gpkg(result, folder, counts)  # only with the gis extra
     visits.write_visits(result, folder)
     write_figures(result, folder, scenario, table_rows, counts)
-    tie_outputs.write_tie_outputs(result, folder, scenario, ties, counts)
+    tie_outputs.write_tie_outputs(result, folder, scenario, ties, counts, network)
     return summary
 
 
 def write_results(
-    result: RunResult, out_dir: Path, scenario: str, runtime_s: float
+    result: RunResult, out_dir: Path, scenario: str, runtime_s: float, network: str = "all"
 ) -> dict[str, Any]:
     """Write a run's summary, tables, GeoJSON and figures to ``out_dir``, atomically.
 
@@ -98,6 +100,8 @@ def write_results(
         Scenario name, written into the summary and the figure footers.
     runtime_s
         Wall-clock seconds of the whole run.
+    network
+        Which ties ``ties.graphml`` and ``ties.csv`` hold: ``all``, ``cross`` or ``none``.
 
     Returns
     -------
@@ -111,4 +115,4 @@ def write_results(
         existing ``out_dir`` is unchanged.
     """
     with atomic_folder(out_dir, "run") as tmp:
-        return _write_all(result, tmp, scenario, runtime_s)
+        return _write_all(result, tmp, scenario, runtime_s, network)
