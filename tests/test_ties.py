@@ -288,3 +288,25 @@ def test_names_with_markup_and_commas_survive(tmp_path: Path) -> None:
     assert g.edges["0", "2"]["first_place"] == "lab_cafe"
     rows = {(r["person_a"], r["person_b"]): r for r in _csv(tmp_path / "ties.csv")}
     assert rows["0", "2"]["first_place_name"] == odd
+
+
+@pytest.mark.parametrize("choice", ["cross", "none"])
+def test_network_option_limits_the_network_files(
+    tmp_path: Path, hand: RunResult, choice: str
+) -> None:
+    paths = {p.name for p in write_tie_outputs(hand, tmp_path, network=choice)}
+    assert {"tie_formation.csv", "bridging.csv", "tie_places.csv"} <= paths
+    if choice == "none":
+        assert not {"ties.graphml", "ties.csv"} & paths
+        return
+    g = nx.read_graphml(tmp_path / "ties.graphml")
+    assert g.number_of_edges() == 2  # the two cross-institution ties only
+    assert all(d["cross_institution"] for _, _, d in g.edges(data=True))
+    assert len(_csv(tmp_path / "ties.csv")) == 2
+    # The tables still count every tie.
+    assert int(_csv(tmp_path / "tie_formation.csv")[-1]["ties"]) == 3
+
+
+def test_unknown_network_choice_is_refused(tmp_path: Path, hand: RunResult) -> None:
+    with pytest.raises(ValueError, match="network"):
+        write_tie_outputs(hand, tmp_path, network="some")

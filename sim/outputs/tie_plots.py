@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 import numpy as np
@@ -30,6 +31,12 @@ TOP_PAIRS = 6
 """Institution pairs drawn in the formation figure (those with the most ties at the end)."""
 TOP_PLACES = 15
 """Places drawn in the places figure."""
+
+
+def _style() -> Any:
+    """:func:`sim.outputs.plots.report_style`, typed loosely: matplotlib's stubs want
+    literal rc keys, which a shared dict of settings cannot spell."""
+    return report_style()
 
 
 def _days_axis(ax: Axes, days: int) -> None:
@@ -75,7 +82,7 @@ def plot_tie_formation(
     days = np.array([r["day"] for r in rows])
     n_days = int(result.days)
     marker = "o" if n_days <= 20 else None
-    with mpl.rc_context(report_style()):
+    with mpl.rc_context(_style()):
         fig = new_figure((13.0, 8.0))
         axes = fig.subplots(2, 2, sharex=True)
         ax = axes[0, 0]
@@ -127,11 +134,11 @@ def _draw_pairs(
     ax: Axes, pair_rows: list[Row], top: list[tuple[str, str]], column: str, marker: str | None
 ) -> None:
     """One line per institution pair in ``top`` of ``column`` over the days."""
-    colours = mpl.colormaps["tab10"].colors
+    colours = mpl.colormaps["tab10"]
     for k, pair in enumerate(top):
         series = [p for p in pair_rows if (p["institution_a"], p["institution_b"]) == pair]
         ax.plot([p["day"] for p in series], [p[column] for p in series],
-                color=colours[k % len(colours)], marker=marker, label=" – ".join(pair))  # fmt: skip
+                color=colours(k % colours.N), marker=marker, label=" – ".join(pair))  # fmt: skip
 
 
 def plot_bridging(
@@ -169,7 +176,7 @@ def plot_bridging(
     if y_labels == names:  # short names: number them too, so the columns can be read
         y_labels = [f"{name} ({k})" for k, name in enumerate(names, start=1)]
     side = float(np.clip(2.0 + 0.45 * n, 4.0, 9.0))
-    with mpl.rc_context(report_style()):
+    with mpl.rc_context(_style()):
         fig = new_figure((2 * side + 4.0, side + 1.2), "compressed")
         axes = fig.subplots(1, 2, sharey=True)
         cmap = mpl.colormaps["Oranges"].with_extremes(bad="0.92")
@@ -236,7 +243,7 @@ def plot_tie_places(
     labels = [_place_text(r) for r in top]
     made = np.array([r["cross_institution_ties_first_met"] for r in top], dtype=float)
     kept = np.array([r[key] for r in top], dtype=float)
-    with mpl.rc_context(report_style()):
+    with mpl.rc_context(_style()):
         fig = new_figure((9.0, 1.8 + 0.38 * max(len(top), 1)))
         ax = fig.add_subplot()
         y = np.arange(len(top))
@@ -244,7 +251,7 @@ def plot_tie_places(
                 label="cross-institution ties first met here")  # fmt: skip
         ax.barh(y, kept, color=CROSS_COLOUR, label="of which lasting (met on ≥ 2 days)")
         for yi, m, k in zip(y, made, kept, strict=True):
-            ax.text(m, yi, f" {k:,.0f} of {m:,.0f}", va="center", fontsize=9)
+            ax.text(float(m), float(yi), f" {k:,.0f} of {m:,.0f}", va="center", fontsize=9)
         ax.set_yticks(y, labels, fontsize=9)
         ax.set_xlabel(f"pairs of people, whole run ({result.days} days)")
         ax.xaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
