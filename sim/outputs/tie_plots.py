@@ -177,7 +177,7 @@ def plot_bridging(
         y_labels = [f"{name} ({k})" for k, name in enumerate(names, start=1)]
     side = float(np.clip(2.0 + 0.45 * n, 4.0, 9.0))
     with mpl.rc_context(_style()):
-        fig = new_figure((2 * side + 4.0, side + 1.2), "compressed")
+        fig = new_figure((2 * side + 2.5, side + 1.8), "compressed")
         axes = fig.subplots(1, 2, sharey=True)
         cmap = mpl.colormaps["Oranges"].with_extremes(bad="0.92")
         for ax, share, title in zip(
