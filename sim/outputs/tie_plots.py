@@ -86,12 +86,23 @@ def plot_tie_formation(
         fig = new_figure((13.0, 8.0))
         axes = fig.subplots(2, 2, sharex=True)
         ax = axes[0, 0]
-        ax.bar(days, [r["new_cross_institution_ties"] for r in rows], color=ALL_COLOUR,
-               alpha=0.35, width=0.8, label="new that day")  # fmt: skip
+        # New ties on their own (right) scale: over a term they are ~1/60 of the total.
+        new_ax = ax.twinx()
+        new_ax.bar(days, [r["new_cross_institution_ties"] for r in rows], color=ALL_COLOUR,
+                   alpha=0.3, width=0.8, label="new that day (right scale)")  # fmt: skip
+        new_ax.set_ylabel("new that day", color="0.35")
+        new_ax.spines["right"].set_visible(True)
+        # Bars in the lower half, clear of the line's legend.
+        peak = max((r["new_cross_institution_ties"] for r in rows), default=0)
+        new_ax.set_ylim(0, 2.2 * peak if peak else 1.0)
+        new_ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
+        ax.set_zorder(new_ax.get_zorder() + 1)  # the line above the bars
+        ax.patch.set_visible(False)
         ax.plot(days, [r["cross_institution_ties"] for r in rows], color=ALL_COLOUR,
-                marker=marker, label="all so far (cumulative)")  # fmt: skip
+                marker=marker, label="all so far (cumulative, left scale)")  # fmt: skip
         ax.set_title("Cross-institution ties: met at least once", fontsize=12, loc="left")
-        ax.legend(frameon=False, loc="upper left")
+        handles = ax.get_legend_handles_labels()[0] + new_ax.get_legend_handles_labels()[0]
+        ax.legend(handles=handles, frameon=False, loc="upper left")
         ax = axes[1, 0]
         for col, label, colour in (
             ("cross_institution_ties_met_2x", "met on ≥ 2 days", CROSS_COLOUR),
