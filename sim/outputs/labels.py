@@ -20,8 +20,8 @@ _FIGURES: dict[str, tuple[str, str]] = {
         "Lasting cross-institution ties (met on ≥ 2 days)",
         "pairs of people who met on ≥ 2 days, whole run",
     ),
-    # Co-presence, not greetings: a person is within greeting distance of ~1,150 others
-    # a day in the baseline; the meetings are the greetings.
+    # Co-presence, not greetings: a person is within greeting distance of >1,000 others
+    # a day in the baseline, and meets about 3 of them; the meetings are the greetings.
     "encounters_per_person_day": (
         "Encounters per person-day (people within greeting distance)",
         "people within greeting distance per person per day",
