@@ -14,6 +14,7 @@ from sim.engine.meetings import (
     contact_hazard,
     familiarity,
     room_reach_share,
+    segment_reach_share,
     setting_rates,
 )
 from sim.engine.model import CrosspathsModel
@@ -60,9 +61,11 @@ def _with(layout: Layout, **model: float) -> Layout:
 
 def _contacts(a: list[int], b: list[int], t: list[float], kind: list[int], place: list[int],
               dur: list[float], crowd: list[float] | None = None) -> Contacts:
-    return Contacts(np.array(a, np.int32), np.array(b, np.int32), np.array(t, float),
-                    np.array(kind, np.int8), np.array(place, np.int32), np.array(dur, float),
-                    np.array(crowd if crowd is not None else [0.0] * len(a), float))
+    kinds = np.array(kind, np.int8)
+    return Contacts(np.array(a, np.int32), np.array(b, np.int32), np.array(t, float), kinds,
+                    np.array(place, np.int32), np.array(dur, float),
+                    np.array(crowd if crowd is not None else [0.0] * len(a), float),
+                    kinds >= PLACE_VENUE)
 
 
 def _uniforms(model: CrosspathsModel, a: int, b: np.ndarray, day: int = 0) -> np.ndarray:
@@ -213,3 +216,8 @@ def test_identical_layouts_give_identical_meetings(tiny: Layout) -> None:
         runs.append(model.last_meetings)
     assert runs[0].a.tolist() == runs[1].a.tolist()
     assert runs[0].t.tolist() == runs[1].t.tolist()
+
+
+def test_lingering_on_a_segment_counts_its_reach_along_it() -> None:
+    share = segment_reach_share(np.array([10.0, 40.0, 100.0]), 20.0)
+    assert share.tolist() == pytest.approx([1.0, 0.75, 0.36])

@@ -15,7 +15,8 @@ carries how long the two are within reach (its *exposure*, for the accumulation 
   segment's chord, so the time during which the two are within ``r`` in the plane is
   the solution of a quadratic, exactly. Pieces where both are on the *same* segment
   are left to the same-edge rule, so nothing is counted twice.
-* **Same place.** Two people whose stays at the same venue or public space overlap;
+* **Same place.** Two people whose stays at the same venue, public space or street
+  segment (lingering) overlap;
   how much of that time they are within reach depends on the room's area and is
   applied by the meeting rules (:func:`sim.engine.meetings.room_reach_share`).
 
@@ -49,7 +50,7 @@ one of them is farther than ``r`` from the node is missed; looking farther would
 time in proportion (every pair of walkers near a node is examined).
 """
 
-_FIELDS = ("a", "b", "t", "place_kind", "place", "dur", "crowd")
+_FIELDS = ("a", "b", "t", "place_kind", "place", "dur", "crowd", "stay")
 
 
 
@@ -84,7 +85,8 @@ class Contacts:
 
     Pair ``(a, b)``, ``a < b``, within reach at ``place`` from ``t``; ``dur`` seconds
     within reach (for stays: seconds present together), ``crowd`` other people present
-    at the place when the contact began.
+    at the place when the contact began; ``stay`` marks contacts between people staying
+    at the place (a venue, a space, or lingering on a street segment), not walking.
     """
 
     a: np.ndarray
@@ -94,6 +96,7 @@ class Contacts:
     place: np.ndarray
     dur: np.ndarray
     crowd: np.ndarray
+    stay: np.ndarray
 
     def __len__(self) -> int:
         return int(self.a.shape[0])
@@ -107,7 +110,7 @@ class Contacts:
         """Row-wise concatenation; no parts gives an empty table of the right dtypes."""
         empty = cls(
             np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int8),
-            np.zeros(0, np.int32), np.zeros(0), np.zeros(0),
+            np.zeros(0, np.int32), np.zeros(0), np.zeros(0), np.zeros(0, bool),
         )
         parts = [empty, *parts]
         return cls(*(np.concatenate([getattr(p, n) for p in parts]) for n in _FIELDS))
@@ -208,7 +211,7 @@ def edge_contacts(
         ok = dur > 0
         keep = keep[ok]
         yield Contacts(a[ok], b[ok], t0[ok], np.full(keep.shape[0], PLACE_EDGE, np.int8),
-                       edge[j[keep]], dur[ok], crowd[j[keep]])
+                       edge[j[keep]], dur[ok], crowd[j[keep]], np.zeros(keep.shape[0], bool))
 
 
 def _reach_1d(
@@ -296,13 +299,13 @@ def node_contacts(
                 first[live] = np.where(dur > 0, np.minimum(first[live], enter), first[live])
         ok = np.flatnonzero(total > 0)
         yield Contacts(a[ok], b[ok], first[ok], np.full(ok.shape[0], PLACE_NODE, np.int8),
-                       node[j[ok]], total[ok], crowd[j[ok]])
+                       node[j[ok]], total[ok], crowd[j[ok]], np.zeros(ok.shape[0], bool))
 
 
 def stay_contacts(
     plan: DayPlan, n_places_per_kind: int, wanted: PairFilter = ALL_PAIRS
 ) -> Iterator[Contacts]:
-    """People whose stays at the same venue or public space overlap."""
+    """People whose stays at the same venue, public space or segment overlap."""
     group = plan.stay_kind.astype(np.int64) * n_places_per_kind + plan.stay_place
     order = group_time_order(group, plan.stay_start)
     group = group[order]
@@ -314,4 +317,5 @@ def stay_contacts(
         sel, a, b = _ordered(agent, keys, i, j, wanted)
         i, j = i[sel], j[sel]
         yield Contacts(a, b, start[j], kind[j], where[j],
-                       np.minimum(end[i], end[j]) - start[j], crowd[j])
+                       np.minimum(end[i], end[j]) - start[j], crowd[j],
+                       np.ones(i.shape[0], bool))

@@ -81,6 +81,13 @@ def node_rates(graph: StreetGraph, edge_rate: np.ndarray) -> np.ndarray:
     return p
 
 
+def segment_reach_share(length_m: np.ndarray, radius: float) -> np.ndarray:
+    """Chance that two people lingering at random points of a segment of ``length_m`` are
+    within ``radius`` along it: ``1 - (1 - r/L)²`` (1 where the segment is shorter)."""
+    x = np.minimum(1.0, radius / np.maximum(np.asarray(length_m, float), 1e-9))
+    return 1.0 - (1.0 - x) ** 2
+
+
 def room_reach_share(area_m2: np.ndarray, radius: float) -> np.ndarray:
     """Chance that two people placed at random in a square room of ``area_m2`` are
     within ``radius`` of each other.
@@ -112,8 +119,11 @@ class SettingRates:
     edge, node, venue, space
         Stranger meeting rate per minute within reach.
     edge_reach
-        Share of the people on an edge who are within reach of one of them
+        Share of the people walking an edge who are within reach of one of them
         (``min(1, 2r / length)``), for the crowding rule.
+    linger_reach
+        Chance that two people lingering on an edge are within reach
+        (:func:`segment_reach_share`).
     venue_reach, space_reach
         Chance that two people present are within reach (:func:`room_reach_share`;
         for a venue of several rooms, divided by the number of rooms).
@@ -124,6 +134,7 @@ class SettingRates:
     venue: np.ndarray
     space: np.ndarray
     edge_reach: np.ndarray
+    linger_reach: np.ndarray
     venue_reach: np.ndarray
     space_reach: np.ndarray
 
@@ -147,6 +158,12 @@ class SettingRates:
         crowd_share = self._lookup(
             c, (self.edge_reach, one_n, self.venue_reach, self.space_reach)
         )
+        # People lingering on a segment are spread along it, not walking past each other.
+        linger = np.flatnonzero(c.stay & (c.place_kind == PLACE_EDGE))
+        if linger.shape[0]:
+            share = self.linger_reach[c.place[linger].astype(np.int64)]
+            time_share[linger] = share
+            crowd_share[linger] = share
         return c.dur * time_share, crowd_share
 
 
@@ -166,6 +183,7 @@ def setting_rates(layout: Layout, graph: StreetGraph) -> SettingRates:
         venue=np.array([by_kind[v.kind] for v in venues], float),
         space=np.array([mp.p_plaza if s.kind == "plaza" else mp.p_park for s in spaces], float),
         edge_reach=np.minimum(1.0, 2.0 * r / np.maximum(graph.length, 1e-9)),
+        linger_reach=segment_reach_share(graph.length, r),
         venue_reach=room_reach_share(venue_area / np.maximum(rooms, 1), r)
         / np.maximum(rooms, 1),
         space_reach=room_reach_share(np.array([s.area_m2 for s in spaces], float), r),
@@ -338,9 +356,8 @@ class MeetingDraw:
         if in_sample.shape[0]:
             s = c.take(in_sample)
             _, share = self.rates.reach(s)
-            walking = (s.place_kind == PLACE_EDGE) | (s.place_kind == PLACE_NODE)
             self.sampled.append((s.a.astype(np.int64) * self.n + s.b,
-                                 np.where(walking, 1.0, share)))
+                                 np.where(s.stay, share, 1.0)))
         below = u < self.params.max_new_pair_chance
         rows = np.flatnonzero(self._tie_or_below_cap(c.a, c.b, below))
         if not rows.shape[0]:

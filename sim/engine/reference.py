@@ -19,7 +19,7 @@ import numpy as np
 
 from sim.engine.encounters import NODE_REACH_FACTOR
 from sim.engine.meetings import ENCOUNTER_SAMPLE, attention, setting_rates
-from sim.engine.results import PLACE_EDGE, PLACE_NODE, PLACE_SPACE, PLACE_VENUE
+from sim.engine.results import PLACE_EDGE, PLACE_NODE, PLACE_VENUE
 from sim.engine.trips import edge_directions
 from sim.layout.schema import Layout
 from sim.network.graph import build_street_graph
@@ -29,7 +29,8 @@ from sim.population.population import build_population
 from sim.population.schedules import DayPlan, plan_day
 from sim.rng import agent_day_keys, pair_uniform
 
-Place = tuple[int, int]
+Place = tuple[int, int, bool]
+"""(place kind, place, whether the people there are staying rather than walking)"""
 Pair = tuple[int, int]
 
 
@@ -50,8 +51,8 @@ class ReferenceWalker(mesa.Agent):
         self.index = index
         self.walks: list[tuple[float, list[tuple[int, bool, float]]]] = []
         self.stays: list[tuple[int, int, float, float]] = []
-        # (place kind, place, position): along the edge; (x, y, edge) near a node
-        self.where: list[tuple[int, int, tuple[float, ...]]] = []
+        # (place kind, place, staying?, position): along the edge; (x, y, edge) near a node
+        self.where: list[tuple[int, int, bool, tuple[float, ...]]] = []
 
     def step(self) -> None:
         """Find where I am at the model's current time: edge position, nearby nodes, place."""
@@ -60,19 +61,19 @@ class ReferenceWalker(mesa.Agent):
         self.where = []
         for kind, place, start, end in self.stays:
             if start <= t < end:
-                self.where.append((kind, place, ()))
+                self.where.append((kind, place, True, ()))
         for depart, legs in self.walks:
             walked = (t - depart) * speed
             for edge, forward, length in legs:
                 if 0 <= walked <= length:
                     along = walked if forward else length - walked
-                    self.where.append((PLACE_EDGE, edge, (along,)))
+                    self.where.append((PLACE_EDGE, edge, False, (along,)))
                     u, v = int(graph.edge_u[edge]), int(graph.edge_v[edge])
                     for node, s, sign in ((u, along, 1.0), (v, length - along, -1.0)):
                         if s <= m.node_reach:
                             x = graph.xy[node, 0] + sign * m.direction[edge, 0] * s
                             y = graph.xy[node, 1] + sign * m.direction[edge, 1] * s
-                            self.where.append((PLACE_NODE, node, (x, y, float(edge))))
+                            self.where.append((PLACE_NODE, node, False, (x, y, float(edge))))
                 walked -= length
 
 
@@ -135,8 +136,7 @@ class ReferenceModel(mesa.Model):
                 visit.last_tick = tick
                 visit.hazard += (self._rate(place) * self._familiarity(*pair)
                                  * visit.attention * time_share * self.dt / 60.0)
-                reach[pair] = max(reach.get(pair, 0.0), time_share if place[0] in (
-                    PLACE_VENUE, PLACE_SPACE) else 1.0)
+                reach[pair] = max(reach.get(pair, 0.0), time_share if place[2] else 1.0)
             self.now += self.dt
             tick += 1
         hazard: dict[Pair, float] = {}
@@ -169,12 +169,12 @@ class ReferenceModel(mesa.Model):
         """Every pair within reach at this tick: place, crowd within reach, time share."""
         by_place: dict[Place, list[tuple[int, tuple[float, ...]]]] = {}
         for w in self.walkers:
-            for kind, place, pos in w.where:
-                by_place.setdefault((kind, place), []).append((w.index, pos))
+            for kind, place, staying, pos in w.where:
+                by_place.setdefault((kind, place, staying), []).append((w.index, pos))
         found = []
         r = self.radius
-        for (kind, place), people in by_place.items():
-            time_share, crowd_share = self._reach(kind, place)
+        for (kind, place, staying), people in by_place.items():
+            time_share, crowd_share = self._reach(kind, place, staying)
             crowd = max(len(people) - 2, 0) * crowd_share
             for x in range(len(people)):
                 for y in range(x + 1, len(people)):
@@ -189,11 +189,16 @@ class ReferenceModel(mesa.Model):
                         pa[2] == pb[2] or math.hypot(pa[0] - pb[0], pa[1] - pb[1]) > r
                     ):
                         continue  # same edge (the edge rule's) or out of reach
-                    found.append(((min(a, b), max(a, b)), (kind, place), crowd, time_share))
+                    found.append(
+                        ((min(a, b), max(a, b)), (kind, place, staying), crowd, time_share)
+                    )
         return found
 
-    def _reach(self, kind: int, place: int) -> tuple[float, float]:
+    def _reach(self, kind: int, place: int, staying: bool) -> tuple[float, float]:
         """Share of time within reach, and share of the crowd within reach, at a place."""
+        if kind == PLACE_EDGE and staying:
+            share = float(self.rates.linger_reach[place])
+            return share, share
         if kind == PLACE_EDGE:
             return 1.0, float(self.rates.edge_reach[place])
         if kind == PLACE_NODE:
@@ -202,7 +207,7 @@ class ReferenceModel(mesa.Model):
         return float(table[place]), float(table[place])
 
     def _rate(self, place: Place) -> float:
-        kind, index = place
+        kind, index, _ = place
         table = (self.rates.edge, self.rates.node, self.rates.venue, self.rates.space)[kind]
         return float(table[index])
 
