@@ -167,22 +167,32 @@ def _by_key(tasks: list[RunTask], records: Records) -> dict[tuple[Any, ...], dic
 
 def radius_section(s: Settings, tasks: list[RunTask], records: Records) -> dict[str, Any]:
     """Section 5a: headline figures at each greet radius, with 95 % intervals over seeds."""
-    from sim.compare.stats import mean_ci
+    from sim.compare.stats import mean_ci, paired_difference
 
     groups = _by_key(tasks, records)
+    # The relative change is paired by seed against the default radius (or the middle one).
+    default = 20.0 if 20.0 in s.radii else s.radii[len(s.radii) // 2]
+    ref = groups.get(("radius", default, s.radius_scale), {})
     rows = []
     for r in s.radii:
-        vals = list(groups.get(("radius", r, s.radius_scale), {}).values())
+        per_seed = groups.get(("radius", r, s.radius_scale), {})
+        vals = list(per_seed.values())
         row: dict[str, Any] = {"radius_m": r, "seeds": len(vals),
                                "mean": float(np.mean(vals)) if vals else None}  # fmt: skip
         if len(vals) >= 2:
             ci = mean_ci(vals)
             row.update(ci_low=ci.low, ci_high=ci.high)
+        common = sorted(set(per_seed) & set(ref))
+        if len(common) >= 2:
+            d = paired_difference([ref[k] for k in common], [per_seed[k] for k in common])
+            row.update(vs_default=d.relative, vs_default_ci_low=d.relative_low,
+                       vs_default_ci_high=d.relative_high)  # fmt: skip
         rows.append(row)
     means = [r["mean"] for r in rows if r["mean"] is not None]
     out: dict[str, Any] = {"figure": FIGURE, "scale": s.radius_scale, "rows": rows,
                            "source": "Gehl 2010; Fotios et al. 2015 (15–25 m)",
-                           "target": "report how headline figures move over 15–25 m"}
+                           "target": "report how headline figures move over 15–25 m",
+                           "default_m": default}
     if len(means) >= 2 and means[0]:
         out["change_15_to_25"] = means[-1] / means[0] - 1.0
     out["verdict"] = "reported" if means else "not testable"

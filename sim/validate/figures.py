@@ -84,7 +84,8 @@ def plot_ranks(rank: dict[str, Any], out_dir: Path, note: str) -> list[Path]:
     ax.set_xlim(0, 1)
     ax.set_xlabel(f"share of {rank['points']} sampled parameter sets")
     ax.set_title("How often each move ranks 1st, 2nd, …")
-    ax.legend(ncols=min(k, 4), fontsize=8, loc="lower right")
+    ax.legend(ncols=min(k, 7), fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12),
+              frameon=False)  # fmt: skip
     return _save(fig, out_dir, "rank_probabilities", note)
 
 

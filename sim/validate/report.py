@@ -86,10 +86,14 @@ def _geometry(g: dict[str, Any]) -> list[str]:
 def _sensitivity(r: dict[str, Any], s: dict[str, Any]) -> list[str]:
     lines = ["## 5. Sensitivity to the greet radius and to scale", "",
              f"Greet radius (source: {r['source']}), {r['figure']} at scale {r['scale']:g}:", "",
-             "| radius (m) | seeds | mean (95 % CI) |", "|---|---|---|"]  # fmt: skip
+             f"| radius (m) | seeds | mean (95 % CI) | change against {r['default_m']:g} m, "
+             "paired by seed (95 % CI) |", "|---|---|---|---|"]  # fmt: skip
     for row in r["rows"]:
         lines.append(f"| {row['radius_m']:g} | {row['seeds']} | {_f(row['mean'])} "
-                     f"({_f(row.get('ci_low'))}–{_f(row.get('ci_high'))}) |")
+                     f"({_f(row.get('ci_low'))}–{_f(row.get('ci_high'))}) | "
+                     f"{_f(row.get('vs_default'), '+.1%')} "
+                     f"({_f(row.get('vs_default_ci_low'), '+.1%')}–"
+                     f"{_f(row.get('vs_default_ci_high'), '+.1%')}) |")  # fmt: skip
     if r.get("change_15_to_25") is not None:
         lines += ["", f"From 15 to 25 m the figure changes by {r['change_15_to_25']:+.1%}."]
     lines += ["", f"Scale: relative effect of moves on {s['figure']}, paired by seed:", "",
