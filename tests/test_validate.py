@@ -132,7 +132,7 @@ def test_the_command_writes_report_json_and_figures(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     small = build.Settings(layout=TINY, seeds=2, scale=0.5, radii=(20.0,), radius_scale=0.3,
-                           scales=(0.3,), ref_scale=0.05, ref_seeds=2, dts=(5.0,))  # fmt: skip
+                           scales=(0.3,), dts=())  # fmt: skip
     monkeypatch.setattr(build, "default_settings", lambda *a: small)
     out = tmp_path / "v"
     assert main(["validate", TINY, "--workers", "1", "--quiet", "--out", str(out)]) == 0
@@ -142,6 +142,23 @@ def test_the_command_writes_report_json_and_figures(
     report = (out / "report.md").read_text()
     assert "## 2. Path overlap" in report and "Verdict:" in report
     assert (out / "distance_decay.png").is_file() and (out / "distance_decay.svg").is_file()
-    assert len(list((out / "runs").glob("*.json"))) == 2 * 2 + 2 + 2 + 2
+    assert data["timestep"]["verdict"] == "not testable"
+    assert len(list((out / "runs").glob("*.json"))) == 2 * 2 + 2 + 2
     # Run again into the same folder: allowed (its own output), nothing re-run.
     assert main(["validate", TINY, "--workers", "1", "--quiet", "--out", str(out)]) == 0
+
+
+def test_pattern_runs_on_dask_match_local(tmp_path: Path, dask_address: str) -> None:
+    from sim.runs.backends import DaskScheduler
+
+    specs = build.plan(build.Settings(layout=TINY, seeds=1, scale=0.3, radii=(), scales=(),
+                                      dts=()))["allen"]  # fmt: skip
+    tasks = make_tasks(specs)
+    local = execute_all(tasks, RunStore.open(tmp_path / "a", KIND, {}, "x"),
+                        LocalPool(1, validation_run), quiet=True)  # fmt: skip
+    with DaskScheduler(dask_address, validation_run) as dask:
+        remote = execute_all(tasks, RunStore.open(tmp_path / "b", KIND, {}, "x"), dask,
+                             quiet=True)  # fmt: skip
+    for t in tasks:
+        assert remote[t.run_id]["status"] == "ok"
+        assert remote[t.run_id]["arrays"] == local[t.run_id]["arrays"]
