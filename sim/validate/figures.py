@@ -68,6 +68,35 @@ def plot_radius(radius: dict[str, Any], out_dir: Path, note: str) -> list[Path]:
     return _save(fig, out_dir, "radius", note)
 
 
+def plot_scale(scale: dict[str, Any], out_dir: Path, note: str) -> list[Path]:
+    """Relative effect of each move at each scale, with paired 95 % intervals."""
+    rows = [r for r in scale["rows"] if r["relative_effect"] is not None]
+    moves = list(dict.fromkeys(r["move"] for r in rows))
+    scales = list(scale["scales"])
+    fig = new_figure((8, 0.8 * len(moves) + 2.5))
+    ax = fig.add_subplot()
+    height = 0.8 / max(len(scales), 1)
+    colours = ("#4477aa", "#ee7733", "#228833")
+    for j, sc in enumerate(scales):
+        for i, m in enumerate(moves):
+            row = next((r for r in rows if r["move"] == m and r["scale"] == sc), None)
+            if row is None:
+                continue
+            y = i + (j - (len(scales) - 1) / 2) * height
+            x = 100 * row["relative_effect"]
+            lo, hi = row.get("rel_ci_low"), row.get("rel_ci_high")
+            err = None if lo is None or hi is None else [[x - 100 * lo], [100 * hi - x]]
+            ax.barh(y, x, height=height * 0.9, xerr=err, capsize=3,
+                    color=colours[j % len(colours)], label=f"scale {sc:g}" if i == 0 else None)
+    ax.set_yticks(range(len(moves)), moves)
+    ax.invert_yaxis()
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.set_xlabel("change in cross-institution meetings per person-day (%)")
+    ax.set_title("Effects of moves at two population scales")
+    ax.legend()
+    return _save(fig, out_dir, "scale", note)
+
+
 def plot_ranks(rank: dict[str, Any], out_dir: Path, note: str) -> list[Path]:
     """Stacked rank probabilities per move."""
     moves = sorted(rank["moves"], key=lambda m: -rank["moves"][m]["mean_effect"])
@@ -98,6 +127,8 @@ def write_figures(data: dict[str, Any], out_dir: Path) -> list[Path]:
             paths += plot_decay(data["allen"], out_dir, note)
         if any(r["mean"] is not None for r in data["radius"]["rows"]):
             paths += plot_radius(data["radius"], out_dir, note)
+        if any(r["relative_effect"] is not None for r in data["scale"]["rows"]):
+            paths += plot_scale(data["scale"], out_dir, note)
         if data["ranking"].get("moves"):
             paths += plot_ranks(data["ranking"], out_dir, note)
     return paths
