@@ -10,8 +10,10 @@ when that is set.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -69,7 +71,9 @@ def server(scenarios: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     cmd = [sys.executable, "run_sim.py", "live", str(scenarios / "baseline.yaml"),
            "--port", str(port), "--scenarios", str(scenarios)]  # fmt: skip
     with log.open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        # A session of its own, so that the server and its children can be stopped together.
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)  # fmt: skip
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -90,6 +94,8 @@ def server(scenarios: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever of the session is still there
 
 
 def _clock_minutes(page: Any) -> int:

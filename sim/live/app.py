@@ -16,10 +16,8 @@ Components are CamelCase functions, as Solara and Mesa name them.
 from __future__ import annotations
 
 import html
-import os
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,41 +31,10 @@ with warnings.catch_warnings():
     from mesa.visualization.utils import update_counter
 
 from sim.engine.model import DEFAULT_LAYOUT
-from sim.live.catalog import scenario_files
-from sim.live.replay import DEFAULT_SAMPLE
 from sim.live.session import BaselineRuns, LiveModel, difference
+from sim.live.settings import Settings, settings_from_env
 
-ENV_LAYOUT = "CROSSPATHS_LIVE_LAYOUT"
-ENV_SCENARIOS = "CROSSPATHS_LIVE_SCENARIOS"
-ENV_SAMPLE = "CROSSPATHS_LIVE_SAMPLE"
-ENV_SCALE = "CROSSPATHS_LIVE_SCALE"
 DAYS = 5
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the ``live`` command asked for."""
-
-    layout: str
-    scenarios: list[str]
-    baseline: str | None
-    sample: int
-    scale: str
-
-
-def settings_from_env() -> Settings:
-    """The page's settings, from the environment the ``live`` command set."""
-    layout = os.environ.get(ENV_LAYOUT, DEFAULT_LAYOUT)
-    folder = os.environ.get(ENV_SCENARIOS, "scenarios")
-    files = scenario_files(folder, extra=layout)
-    baseline = str(Path(folder) / "baseline.yaml")
-    return Settings(
-        layout=Path(layout).as_posix(),
-        scenarios=files,
-        baseline=Path(baseline).as_posix() if Path(baseline).is_file() else None,
-        sample=int(os.environ.get(ENV_SAMPLE, DEFAULT_SAMPLE)),
-        scale=os.environ.get(ENV_SCALE, "1.0"),
-    )
 
 
 @solara.component_vue("day_map.vue")

@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from typing import Any
 
 from sim.argtypes import positive_number, whole_number
@@ -66,7 +68,7 @@ def server_command(host: str, port: int) -> list[str]:
 
 def server_env(layout: str, scenarios: str, scale: float, sample: int) -> dict[str, str]:
     """The environment that tells the page what to open."""
-    from sim.live.app import ENV_LAYOUT, ENV_SAMPLE, ENV_SCALE, ENV_SCENARIOS
+    from sim.live.settings import ENV_LAYOUT, ENV_SAMPLE, ENV_SCALE, ENV_SCENARIOS
 
     return {
         **os.environ, ENV_LAYOUT: layout, ENV_SCENARIOS: scenarios, ENV_SCALE: repr(scale),
@@ -91,14 +93,27 @@ def run(args: argparse.Namespace) -> int:
     print(f"Crosspaths live view: http://{args.host}:{port}/  (Ctrl-C stops it)", flush=True)
     env = server_env(args.layout, args.scenarios, args.scale, args.sample)
     proc = subprocess.Popen(server_command(args.host, port), env=env)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # A plain kill (SIGTERM) of this process must not leave the server running.
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        return proc.wait()
+        # Short waits, so that a signal is handled promptly whichever thread it reaches.
+        while proc.poll() is None:
+            time.sleep(0.5)
+        return int(proc.returncode)
     except KeyboardInterrupt:
-        # Ctrl-C reached the server too; give it a moment to close its connections.
+        # Ctrl-C reaches the server too; give it a moment to close its connections.
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             proc.terminate()
             proc.wait(timeout=10)
         print("live view stopped", file=sys.stderr)
         return 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        signal.signal(signal.SIGTERM, previous)
