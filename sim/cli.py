@@ -21,6 +21,7 @@ from sim.argtypes import positive_number, whole_number
 from sim.compare import command as compare_command
 from sim.errors import CrosspathsInputError
 from sim.gis import command as gis_command
+from sim.i18n import Lang, add_lang_argument
 from sim.limits import MAX_DAYS, MAX_SEED
 from sim.live import command as live_command
 from sim.rank import command as rank_command
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--scale", type=positive_number, default=1.0, help="multiply every population")
     run.add_argument("--out", type=Path, help="output folder (default results/<scenario>/)")
+    add_lang_argument(run)
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument(
         "--network", choices=NETWORK_CHOICES, default="all",
@@ -149,7 +151,8 @@ def _run(args: argparse.Namespace) -> int:
     with progress_bar(args.days + 2, layout.name, quiet=args.quiet) as advance:
         result = simulate(layout, seed=args.seed, days=args.days, on_progress=advance)
         summary = write_results(
-            result, out_dir, layout.name, time.perf_counter() - t0, network=args.network
+            result, out_dir, layout.name, time.perf_counter() - t0, Lang(args.lang),
+            network=args.network,
         )
         advance("outputs written")
     print(

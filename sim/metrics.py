@@ -59,6 +59,18 @@ def _ratio(num: float, den: float) -> float:
     return rnd(num / den) if den else 0.0
 
 
+def _per_day(count: float, days: int) -> float | int:
+    """A count per simulated day, never rounded away from the count itself.
+
+    A whole result stays a whole number (``14321`` meetings in one day are
+    ``14321`` per day, not ``14320.0``); otherwise four decimals.
+    """
+    if not days:
+        return 0
+    value = count / days
+    return int(value) if float(value).is_integer() else round(value, 4)
+
+
 def place_label(layout: Layout, kind: str, place_id: str) -> str:
     """The name of a place of ``kind`` (one of ``PLACE_KINDS``) for tables and maps.
 
@@ -245,8 +257,8 @@ def type_pair_table(result: RunResult) -> list[Row]:
             "type_b": AGENT_TYPES[j],
             "meetings": int(total[i, j]),
             "cross_institution_meetings": int(cross[i, j]),
-            "meetings_per_day": _ratio(total[i, j], days),
-            "cross_institution_meetings_per_day": _ratio(cross[i, j], days),
+            "meetings_per_day": _per_day(total[i, j], days),
+            "cross_institution_meetings_per_day": _per_day(cross[i, j], days),
         }
         for i in range(n)
         for j in range(i, n)
@@ -306,7 +318,7 @@ def institution_pair_table(result: RunResult) -> list[Row]:
             "name_a": insts[i].name,
             "name_b": insts[j].name,
             "meetings": int(matrix[i, j]),
-            "meetings_per_day": _ratio(matrix[i, j], days),
+            "meetings_per_day": _per_day(matrix[i, j], days),
         }
         for i in range(len(insts))
         for j in range(i, len(insts))
@@ -339,8 +351,8 @@ def hour_table(result: RunResult) -> list[Row]:
             "hour": h,
             "meetings": int(total[h]),
             "cross_institution_meetings": int(cross[h]),
-            "meetings_per_day": _ratio(total[h], days),
-            "cross_institution_meetings_per_day": _ratio(cross[h], days),
+            "meetings_per_day": _per_day(total[h], days),
+            "cross_institution_meetings_per_day": _per_day(cross[h], days),
         }
         for h in range(24)
     ]
@@ -383,8 +395,8 @@ def place_table(result: RunResult, counts: dict[str, PlaceCounts] | None = None)
                     "name": place_label(layout, kind, pid),
                     "meetings": meetings,
                     "cross_institution_meetings": int(c.cross[i]),
-                    "meetings_per_day": _ratio(meetings, days),
-                    "cross_institution_meetings_per_day": _ratio(int(c.cross[i]), days),
+                    "meetings_per_day": _per_day(meetings, days),
+                    "cross_institution_meetings_per_day": _per_day(int(c.cross[i]), days),
                     "length_m": rnd(length) if length is not None else None,
                     "meetings_per_100m_day": (
                         _ratio(meetings * 100.0, days * length) if length is not None else None

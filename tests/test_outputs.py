@@ -40,6 +40,8 @@ EXPECTED_FILES = {
     "results.gpkg",  # the gis extra is part of the test extra
     "visits_by_place.csv",
     "visits_by_place.geojson",
+    "report.md",
+    "report.pdf",
     *(f"{f}.{ext}" for f in FIGURES for ext in ("png", "svg")),
     # The tie outputs (tested in test_ties.py).
     "ties.graphml",

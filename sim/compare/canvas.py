@@ -1,31 +1,14 @@
-"""Figure set-up shared by the comparison's figures: style, source line, saving.
+"""What the comparison's figures share beyond :mod:`sim.outputs.figure`: scenario
+titles, colours and the footer naming scenarios, seeds, days and scale.
 
-The style is the one of a run's report figures (:mod:`sim.outputs.plots`), so a
-comparison sits next to them in a report without a change of look. Every figure gets a
-source line naming the scenario files, seeds, days and scale: a figure copied into a
-planning report on its own still says what it shows.
+A figure copied into a planning report on its own still says what it shows.
 """
 
 from __future__ import annotations
 
-import textwrap
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
-from pathlib import Path
-from typing import Any
-
-import matplotlib as mpl
-from matplotlib.figure import Figure
-
-import sim
-from sim.compare.runner import ComparisonRuns
-from sim.outputs.plots import report_style
-
-DPI = 200
-FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
-SOURCE_FONT_PT = 8.0
-_CHARS_PER_INCH = 15.5
-"""Characters of the source line per inch of figure width at 8 pt (a safe average)."""
+from sim.compare.runner import ComparisonRuns, Scenario
+from sim.i18n import EN, Lang
+from sim.outputs import figure
 
 REFERENCE_COLOUR = "#999999"
 VARIANT_COLOURS: tuple[str, ...] = (
@@ -43,60 +26,31 @@ def variant_colour(index: int) -> str:
     return VARIANT_COLOURS[(index - 1) % len(VARIANT_COLOURS)]
 
 
-def seed_text(seeds: Sequence[int]) -> str:
-    """``seeds 0–4`` for a run of consecutive seeds, else the list."""
-    if len(seeds) > 1 and list(seeds) == list(range(seeds[0], seeds[-1] + 1)):
-        return f"seeds {seeds[0]}–{seeds[-1]}"
-    return "seeds " + ", ".join(str(s) for s in seeds)
+def title(sc: Scenario) -> str:
+    """A scenario as readers see it: the layout's ``title``, else its unique label."""
+    return sc.layout.title or sc.label
 
 
-def source_line(runs: ComparisonRuns) -> str:
-    """Provenance of a comparison: files, seeds, days, scale, version, data credits."""
-    files = "; ".join(f"{sc.label} = {sc.path}" for sc in runs.scenarios)
-    days = f"{runs.days} simulated day{'s' if runs.days != 1 else ''}"
-    parts = [
-        f"Source: Crosspaths {sim.__version__}",
-        f"scenarios: {files}",
-        f"{seed_text(runs.seeds)} ({len(runs.seeds)} per scenario, common random numbers)",
-        days,
+def titles(runs: ComparisonRuns) -> list[str]:
+    """Every scenario's :func:`title`, made unique with the label where two coincide."""
+    names = [title(sc) for sc in runs.scenarios]
+    return [
+        n if names.count(n) == 1 else f"{n} ({sc.label})"
+        for n, sc in zip(names, runs.scenarios, strict=True)
     ]
-    if runs.scale != 1.0:
-        parts.append(f"population × {runs.scale:g}")
-    credits = dict.fromkeys(sc.layout.attribution for sc in runs.scenarios if sc.layout.attribution)
-    parts.extend(credits)
-    return "  ·  ".join(parts)
 
 
-def style() -> AbstractContextManager[Any]:
-    """rc settings of report figures, for the duration of one figure."""
-    return mpl.rc_context(report_style())
-
-
-def new_figure(size: tuple[float, float], source: str, layout: str = "constrained") -> Figure:
-    """A figure with the wrapped ``source`` line at the bottom and room kept for it.
-
-    ``layout`` ``"compressed"`` suits axes with a fixed aspect ratio (maps, heatmaps).
-    """
-    fig = Figure(figsize=size, layout=layout)
-    text = textwrap.fill(source, width=int(size[0] * _CHARS_PER_INCH), break_on_hyphens=False)
-    n_lines = text.count("\n") + 1
-    # Height of the text block plus a small gap, as a fraction of the figure.
-    bottom = (n_lines * SOURCE_FONT_PT * 1.3 + 8.0) / 72.0 / size[1]
-    fig.get_layout_engine().set(rect=(0.0, bottom, 1.0, 1.0 - bottom))
-    fig.text(0.01, 0.006, text, fontsize=SOURCE_FONT_PT, color="0.35", ha="left", va="bottom")
-    return fig
-
-
-def save(fig: Figure, out_dir: Path, stem: str) -> list[Path]:
-    """Write ``stem`` as PNG (200 dpi), SVG and PDF and release the figure."""
-    paths = []
-    for fmt in FORMATS:
-        path = out_dir / f"{stem}.{fmt}"
-        # No dates in vector files, so the same comparison reproduces them byte for byte.
-        meta = {"Date": None} if fmt == "svg" else {"CreationDate": None} if fmt == "pdf" else None
-        fig.savefig(path, dpi=DPI, metadata=meta)
-        # The first save solved the layout; freezing it spares each later format a solve.
-        fig.set_layout_engine("none")
-        paths.append(path)
-    fig.clear()
-    return paths
+def source_line(runs: ComparisonRuns, lang: Lang = EN) -> str:
+    """Provenance of a comparison: scenarios and files, scale, seeds, days, version, credits."""
+    files = "; ".join(
+        f"{name} = {sc.path}" for name, sc in zip(titles(runs), runs.scenarios, strict=True)
+    )
+    credits = [sc.layout.attribution for sc in runs.scenarios]
+    return figure.provenance(
+        lang,
+        what=lang.t("footer.scenarios", names=files),
+        scale=runs.scale,
+        seeds=runs.seeds,
+        days=runs.days,
+        extra=[lang.t("footer.crn"), *credits],
+    )

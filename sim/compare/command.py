@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.argtypes import positive_number, whole_number
+from sim.i18n import EN, Lang, add_lang_argument
 from sim.limits import MAX_DAYS, MAX_SEED, MAX_SEEDS, MAX_WORKERS
 
 if TYPE_CHECKING:
@@ -96,13 +97,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         action="store_true",
         help="also run each part of each variant alone: components.csv, sum and interaction",
     )
+    add_lang_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run)
     return parser
 
 
 def write_comparison(
-    runs: ComparisonRuns, out_dir: Path, extra: Callable[[Path], None] | None = None
+    runs: ComparisonRuns,
+    out_dir: Path,
+    extra: Callable[[Path], None] | None = None,
+    lang: Lang = EN,
 ) -> tuple[list[HeadlineComparison], list[VariantChanges]]:
     """Write tables, figures and ``report.md`` of ``runs`` into ``out_dir``, atomically.
 
@@ -114,6 +119,8 @@ def write_comparison(
         The results folder; created with its parents if missing, replaced if present.
     extra
         Writes more files into the folder (after ``report.md``), e.g. the components.
+    lang
+        Language of figures, tables and report.
 
     Returns
     -------
@@ -137,9 +144,9 @@ def write_comparison(
     comparisons = headline_comparisons(runs)
     changes = variant_changes(runs)
     with atomic_folder(out_dir, "compare") as tmp:
-        write_tables(runs, comparisons, changes, tmp)
-        write_figures(runs, comparisons, changes, tmp)
-        write_report(runs, comparisons, changes, tmp)
+        write_tables(runs, comparisons, changes, tmp, lang)
+        write_figures(runs, comparisons, changes, tmp, lang)
+        write_report(runs, comparisons, changes, tmp, lang)
         write_compare_gpkg(runs, comparisons, changes, tmp)  # only with the gis extra
         if extra is not None:
             extra(tmp)
@@ -218,7 +225,7 @@ def run(args: argparse.Namespace) -> int:
             if parts:
                 effects = components.run_parts(parts, runs, backend, lambda s: advance("part"))
                 extra = components.writer(effects, len(seeds))
-            comparisons, _ = write_comparison(runs, args.out, extra)
+            comparisons, _ = write_comparison(runs, args.out, extra, Lang(args.lang))
             advance("written")
     except RunsFailedError as err:
         print(f"error: {err}; run the same command to retry them", file=sys.stderr)

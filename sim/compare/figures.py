@@ -1,17 +1,20 @@
 """The comparison's figures: headline bars, change by agent-type and institution pair.
 
 The difference map lives in :mod:`sim.compare.diffmap`; :func:`write_figures` writes
-them all. Every figure is saved as PNG, SVG and PDF with a source line (see
-:mod:`sim.compare.canvas`).
+them all. Every figure is saved as PNG, SVG and PDF with a footer (see
+:mod:`sim.outputs.figure`), names scenarios by their ``title`` and rounds numbers to
+three significant figures in the comparison's language.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.colors import Normalize
 
@@ -19,24 +22,31 @@ from sim.batch import HEADLINE_FIGURES
 from sim.compare import canvas, diffmap
 from sim.compare.changes import HeadlineComparison, PairMatrix, VariantChanges
 from sim.compare.runner import ComparisonRuns
-from sim.outputs.labels import MINUS, figure_label, figure_unit, fmt, fmt_pct, fmt_signed, slug
+from sim.i18n import EN, Lang
+from sim.outputs import figure as fig_helpers
+from sim.outputs.labels import slug
 from sim.outputs.plots import institution_labels
 
 
-def _bar_note(c: HeadlineComparison) -> str:
+def _bar_note(c: HeadlineComparison, lang: Lang) -> str:
     """Text after a bar: the mean, and for variants the paired change and its verdict."""
-    note = f" {fmt(c.estimate.mean)}"
+    note = f" {lang.num(c.estimate.mean)}"
     d = c.difference
     if d is None:
-        return note + " (reference)"
+        return note + f" ({lang.t('cmp.reference')})"
     if d.identical:
-        return note + " (identical)"
-    change = fmt_pct(d.relative) if d.relative is not None else fmt_signed(d.mean)
-    return note + (f" ({change}, noise)" if d.indistinguishable else f" ({change})")
+        return note + f" ({lang.t('cmp.identical')})"
+    change = lang.pct(d.relative) if d.relative is not None else lang.signed(d.mean)
+    noise = lang.t("cmp.noise")
+    return note + (f" ({change}, {noise})" if d.indistinguishable else f" ({change})")
 
 
 def plot_headline_bars(
-    runs: ComparisonRuns, comparisons: list[HeadlineComparison], out_dir: Path
+    runs: ComparisonRuns,
+    comparisons: list[HeadlineComparison],
+    out_dir: Path,
+    lang: Lang = EN,
+    formats: Sequence[str] = fig_helpers.FORMATS,
 ) -> list[Path]:
     """One panel per headline figure: a bar per scenario with its 95 % interval.
 
@@ -58,8 +68,8 @@ def plot_headline_bars(
     n_cols = 2
     n_rows = math.ceil(len(HEADLINE_FIGURES) / n_cols)
     panel_h = 1.1 + 0.42 * n_sc
-    with canvas.style():
-        fig = canvas.new_figure((13.0, 1.4 + n_rows * panel_h), canvas.source_line(runs))
+    with fig_helpers.style():
+        fig = fig_helpers.new_figure((13.0, 1.6 + n_rows * panel_h), canvas.source_line(runs, lang))
         axes = fig.subplots(n_rows, n_cols, sharey=True, squeeze=False).ravel()
         y = np.arange(n_sc)
         colours = [canvas.REFERENCE_COLOUR, *(canvas.variant_colour(i) for i in y[1:])]
@@ -81,45 +91,47 @@ def plot_headline_bars(
                 error_kw={"elinewidth": 1.2, "ecolor": "0.2"},
             )
             for yi, row in zip(y, rows, strict=True):
-                note = _bar_note(row) if n_sc > 1 else f" {fmt(row.estimate.mean)}"
+                note = _bar_note(row, lang) if n_sc > 1 else f" {lang.num(row.estimate.mean)}"
                 ax.text(row.estimate.high, yi, note, va="center", fontsize=9)
-            ax.set_title(figure_label(figure), fontsize=12, loc="left")
-            ax.set_xlabel(figure_unit(figure))
+            ax.set_title(lang.figure_label(figure), fontsize=12, loc="left")
+            ax.set_xlabel(lang.figure_unit(figure))
+            ax.xaxis.set_major_formatter(lambda v, _: lang.tick(v))
             ax.set_xlim(0, max(float(np.max(means + err[1])), 1e-9) * 1.55)
             ax.grid(axis="x", color="0.9")
             ax.set_axisbelow(True)
         for ax in axes[len(HEADLINE_FIGURES) :]:
             ax.set_visible(False)
-        axes[0].set_yticks(y, [sc.label for sc in runs.scenarios])
+        names = [textwrap.fill(n, 24) for n in canvas.titles(runs)]
+        axes[0].set_yticks(y, names)
         axes[0].invert_yaxis()
-        title = "Headline figures by scenario: mean over seeds, bars show the 95 % confidence "
+        title = lang.t("cmp.headline_title")
         if n_sc > 1:
-            title += (
-                "interval\n(in brackets: change from the reference, paired by seed; "
-                "'noise' = not distinguishable from run-to-run noise)"
-            )
-        else:
-            title += "interval"
-        fig.suptitle(title, fontsize=12)
-        return canvas.save(fig, out_dir, "headline_figures")
+            title += f"\n({lang.t('cmp.headline_note')})"
+        fig.suptitle(fig_helpers.wrap(title, 12.5, 12.0), fontsize=12)
+        return fig_helpers.save(fig, out_dir, "headline_figures", formats)
 
 
-def _cell_text(value: float) -> str:
+def _cell_text(value: float, lang: Lang) -> str:
     """Short signed number for a heatmap cell, never in exponent notation."""
-    if value == 0:
-        return "0"
-    text = f"{value:+.0f}" if abs(value) >= 10 else f"{value:+.2g}"
-    return text.replace("-", MINUS)
+    return lang.tick(value, signed=True, digits=2)
 
 
 def _annotated_heatmap(
-    ax: Any, change: np.ndarray, low: np.ndarray, high: np.ndarray, annotate: bool
+    ax: Any,
+    change: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    annotate: bool,
+    lang: Lang,
+    vmax: float | None = None,
 ) -> Any:
     """Diverging cells of ``change`` (white = 0); bold numbers where the change is real.
 
-    Returns the mesh, for a colour bar.
+    ``vmax`` is the end of the symmetric colour scale (default: this matrix's largest
+    change). Returns the mesh, for a colour bar.
     """
-    vmax = float(np.max(np.abs(change))) if change.size and np.any(change) else 1.0
+    if vmax is None:
+        vmax = float(np.max(np.abs(change))) if change.size and np.any(change) else 1.0
     # Cells as vector quads rather than an image: crisp in SVG and PDF, no resampling.
     mesh = ax.pcolormesh(change, cmap=canvas.DIVERGING, norm=Normalize(-vmax, vmax))
     ax.invert_yaxis()
@@ -135,13 +147,17 @@ def _annotated_heatmap(
             colour, weight = ("white" if dark else "black"), "bold"
         # in_layout=False: cells lie inside the axes; measuring each would only slow
         # the layout down.
-        ax.text(j + 0.5, i + 0.5, _cell_text(change[i, j]), ha="center", va="center",
+        ax.text(j + 0.5, i + 0.5, _cell_text(change[i, j], lang), ha="center", va="center",
                 fontsize=9, color=colour, fontweight=weight, in_layout=False)  # fmt: skip
     return mesh
 
 
 def plot_type_pairs(
-    runs: ComparisonRuns, changes: list[VariantChanges], out_dir: Path
+    runs: ComparisonRuns,
+    changes: list[VariantChanges],
+    out_dir: Path,
+    lang: Lang = EN,
+    formats: Sequence[str] = fig_helpers.FORMATS,
 ) -> list[Path]:
     """Change in meetings per day by pair of agent types: pairs × variants heatmap.
 
@@ -166,9 +182,11 @@ def plot_type_pairs(
     n = len(first.ids)
     pairs = [(i, j) for i in range(n) for j in range(i, n)]
     rows, cols = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+    ref_name = canvas.title(runs.scenarios[0])
     labels = [
-        f"{first.names[i]} – {first.names[j]}\n({fmt(first.reference[i, j])}/day in "
-        f"{runs.scenarios[0].label})"
+        f"{lang.term('agent', first.ids[i])} – {lang.term('agent', first.ids[j])}\n("
+        + lang.t("cmp.per_day_in", value=lang.num(first.reference[i, j]), name=ref_name)
+        + ")"
         for i, j in pairs
     ]
 
@@ -176,27 +194,35 @@ def plot_type_pairs(
         return np.stack([getattr(vc.type_pairs, name)[rows, cols] for vc in changes], axis=1)
 
     n_var = len(changes)
-    with canvas.style():
-        size = (4.5 + 1.25 * n_var, 2.4 + 0.55 * len(pairs))
-        fig = canvas.new_figure(size, canvas.source_line(runs))
+    with fig_helpers.style():
+        size = (max(7.5, 4.5 + 1.25 * n_var), 2.8 + 0.55 * len(pairs))
+        fig = fig_helpers.new_figure(size, canvas.source_line(runs, lang))
         ax = fig.add_subplot()
-        mesh = _annotated_heatmap(ax, column("change"), column("low"), column("high"), True)
+        mesh = _annotated_heatmap(
+            ax, column("change"), column("low"), column("high"), True, lang
+        )
         ax.set_yticks(np.arange(len(pairs)) + 0.5, labels, fontsize=9)
-        names = [textwrap.fill(vc.scenario.label.replace("_", " "), 16) for vc in changes]
+        names = [textwrap.fill(canvas.title(vc.scenario).replace("_", " "), 16) for vc in changes]
         ax.set_xticks(np.arange(n_var) + 0.5, names, fontsize=9)
         ax.xaxis.tick_top()
         ax.tick_params(length=0)
-        ax.set_title(
-            f"Change in meetings per day by pair of agent types, vs {runs.scenarios[0].label}"
-            "\n(mean over seeds; bold: distinguishable from noise, grey: within noise)",
-            fontsize=12,
-        )
-        fig.colorbar(mesh, ax=ax, shrink=0.6, label="change in meetings per day")
-        return canvas.save(fig, out_dir, "change_by_type_pair")
+        title = lang.t("cmp.type_pair_title", reference=ref_name)
+        title += f"\n({lang.t('cmp.bold_note')})"
+        fig.suptitle(fig_helpers.wrap(title, size[0] - 0.3, 12.0), fontsize=12)
+        bar = fig.colorbar(mesh, ax=ax, shrink=0.6, label=lang.t("cmp.change_per_day"))
+        bar.formatter = mpl.ticker.FuncFormatter(lambda v, _: lang.tick(v, signed=True))
+        return fig_helpers.save(fig, out_dir, "change_by_type_pair", formats)
 
 
 def plot_institution_pairs(
-    runs: ComparisonRuns, matrix: PairMatrix, variant: str, out_dir: Path, stem: str
+    runs: ComparisonRuns,
+    matrix: PairMatrix,
+    variant: str,
+    out_dir: Path,
+    stem: str,
+    lang: Lang = EN,
+    vmax: float | None = None,
+    formats: Sequence[str] = fig_helpers.FORMATS,
 ) -> list[Path]:
     """Heatmap of the change in meetings per day between institutions for one variant.
 
@@ -209,11 +235,17 @@ def plot_institution_pairs(
     matrix
         From :func:`sim.compare.changes.institution_pair_matrix`.
     variant
-        The variant's label, for the title.
+        The variant's title, for the title.
     out_dir
         Existing folder to write into.
     stem
         File name without extension.
+    lang
+        Language of every label.
+    vmax
+        End of the symmetric colour scale, shared by the comparison's variants.
+    formats
+        File formats to write.
 
     Returns
     -------
@@ -223,10 +255,13 @@ def plot_institution_pairs(
     n = len(matrix.ids)
     y_labels, x_labels = institution_labels(list(matrix.names))
     side = float(np.clip(2.5 + 0.55 * n, 5.5, 12.0))
-    with canvas.style():
-        fig = canvas.new_figure((side + 2.5, side + 0.8), canvas.source_line(runs), "compressed")
+    with fig_helpers.style():
+        size = (side + 2.5, side + 1.2)
+        fig = fig_helpers.new_figure(size, canvas.source_line(runs, lang), "compressed")
         ax = fig.add_subplot()
-        mesh = _annotated_heatmap(ax, matrix.change, matrix.low, matrix.high, n <= 14)
+        mesh = _annotated_heatmap(
+            ax, matrix.change, matrix.low, matrix.high, n <= 14, lang, vmax
+        )
         ax.set_aspect("equal")
         ticks = np.arange(n) + 0.5
         numbered = bool(n) and x_labels[0] != y_labels[0]
@@ -234,14 +269,14 @@ def plot_institution_pairs(
                       ha="center" if numbered else "right", fontsize=9)  # fmt: skip
         ax.set_yticks(ticks, y_labels, fontsize=9)
         if numbered:
-            ax.set_xlabel("institution (numbered as on the left)")
-        ax.set_title(
-            f"Change in meetings per day between institutions\n{variant} vs "
-            f"{runs.scenarios[0].label} (bold: distinguishable from noise, grey: within noise)",
-            fontsize=12,
-        )
-        fig.colorbar(mesh, ax=ax, shrink=0.7, label="change in meetings per day (mean)")
-        return canvas.save(fig, out_dir, stem)
+            ax.set_xlabel(lang.t("run.numbered"))
+        title = lang.t("cmp.inst_title", variant=variant, reference=canvas.title(runs.scenarios[0]))
+        title += f"\n({lang.t('cmp.bold_note')})"
+        fig.suptitle(fig_helpers.wrap(title, size[0] - 0.3, 12.0), fontsize=12)
+        label = f"{lang.t('cmp.change_per_day')}\n({lang.t('cmp.same_scale')})"
+        bar = fig.colorbar(mesh, ax=ax, shrink=0.7, label=fig_helpers.wrap(label, 3.5, 10.0))
+        bar.formatter = mpl.ticker.FuncFormatter(lambda v, _: lang.tick(v, signed=True))
+        return fig_helpers.save(fig, out_dir, stem, formats)
 
 
 def variant_stems(changes: list[VariantChanges]) -> dict[int, str]:
@@ -260,6 +295,7 @@ def write_figures(
     comparisons: list[HeadlineComparison],
     changes: list[VariantChanges],
     out_dir: Path,
+    lang: Lang = EN,
 ) -> dict[str, list[Path]]:
     """Write every figure of the comparison into ``out_dir``.
 
@@ -269,17 +305,25 @@ def write_figures(
         Files per figure stem: ``headline_figures``, ``change_by_type_pair`` and, per
         variant, ``difference_map_<variant>`` and ``change_by_institution_pair_<variant>``.
     """
-    written = {"headline_figures": plot_headline_bars(runs, comparisons, out_dir)}
+    written = {"headline_figures": plot_headline_bars(runs, comparisons, out_dir, lang)}
     if changes:  # a single scenario has means and intervals but nothing to differ from
-        written["change_by_type_pair"] = plot_type_pairs(runs, changes, out_dir)
+        written["change_by_type_pair"] = plot_type_pairs(runs, changes, out_dir, lang)
     stems = variant_stems(changes)
+    # One colour scale for all maps, and one for all institution matrices: equal colours
+    # mean equal changes wherever a reader looks.
+    scale = diffmap.shared_scale(changes)
+    inst_vmax = max(
+        [float(np.max(np.abs(vc.institution_pairs.change), initial=0.0)) for vc in changes]
+        + [0.0]
+    ) or 1.0
     for vc in changes:
         stem = stems[vc.scenario.index]
         written[f"difference_map_{stem}"] = diffmap.plot_difference_map(
-            runs, vc, out_dir, f"difference_map_{stem}"
+            runs, vc, out_dir, f"difference_map_{stem}", scale, lang
         )
         inst_stem = f"change_by_institution_pair_{stem}"
         written[inst_stem] = plot_institution_pairs(
-            runs, vc.institution_pairs, vc.scenario.label, out_dir, inst_stem
+            runs, vc.institution_pairs, canvas.title(vc.scenario), out_dir, inst_stem, lang,
+            inst_vmax,
         )
     return written

@@ -1,24 +1,33 @@
-"""``report.md``: the comparison on one page, findings written out in plain language.
+"""``report.pdf`` and ``report.md``: the comparison for a client, then in full detail.
 
-Every sentence is generated from the numbers, and every change is stated with its 95 %
-interval; a change whose interval contains zero is called what it is: not
-distinguishable from noise with the seeds that were run.
+Both start with the same one-screen summary (:mod:`sim.compare.summary`): the question,
+a ranked table, three findings and the assumptions. ``report.md`` then gives every
+finding in detail. Every sentence is generated from the numbers, and every change is
+stated with its 95 % interval; a change whose interval contains zero is called what it
+is: not distinguishable from noise with the seeds that were run.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import sim
 from sim.batch import HEADLINE_FIGURES
-from sim.compare.canvas import seed_text, source_line
+from sim.compare.canvas import source_line, title
 from sim.compare.changes import Change, HeadlineComparison, VariantChanges, pair_changes
+from sim.compare.diffmap import plot_difference_map, shared_scale
 from sim.compare.figures import variant_stems
 from sim.compare.runner import ComparisonRuns
+from sim.compare.summary import build_summary
 from sim.compare.tables import headline_markdown
+from sim.i18n import EN, Lang
+from sim.outputs.clientreport import summary_markdown, write_pdf
 from sim.outputs.labels import figure_phrase, figure_unit, fmt, fmt_pct, fmt_pct_range, fmt_signed
 
+REPORT_MAP_WIDTH = 7.6
+"""Inches: the map in ``report.pdf`` is drawn at about the page's text width."""
 TOP_CHANGES = 3
 """Places and institution pairs named per direction (gained, lost) in the findings."""
 
@@ -55,7 +64,7 @@ def headline_finding(c: HeadlineComparison, reference: HeadlineComparison) -> st
         raise ValueError("the reference has no difference to describe")
     what = figure_phrase(c.figure)
     if d.identical:
-        return f"{what.capitalize()}: identical to {reference.scenario.label} in every seed."
+        return f"{what.capitalize()}: identical to {title(reference.scenario)} in every seed."
     unit = figure_unit(c.figure)
     values = f"{fmt(reference.estimate.mean)} → {fmt(c.estimate.mean)}" + (
         f" {unit}" if unit else ""
@@ -172,9 +181,17 @@ def _scenario_table(runs: ComparisonRuns) -> str:
         role = " (reference)" if sc.index == 0 else ""
         desc = sc.layout.description.replace("|", "\\|").replace("\n", " ")
         lines.append(
-            f"| {sc.index + 1} | {sc.label}{role} | `{sc.path}` | {people:,.0f} | {desc} |"
+            f"| {sc.index + 1} | {title(sc)}{role} | `{sc.path}` | {people:,.0f} | {desc} |"
         )
     return "\n".join(lines)
+
+
+def _seed_list(seeds: Sequence[int]) -> str:
+    """``0–4`` for consecutive seeds, else ``0, 3, 7``."""
+    seeds = list(seeds)
+    if len(seeds) > 1 and seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return f"{seeds[0]}–{seeds[-1]}"
+    return ", ".join(str(s) for s in seeds)
 
 
 def _image(path: str, alt: str) -> str:
@@ -196,11 +213,11 @@ def render_report(
     scale = f", population × {runs.scale:g}" if runs.scale != 1.0 else ""
     days = f"{runs.days} weekday{'s' if runs.days != 1 else ''}"
     out = [
-        f"# Layout comparison: {' vs '.join(sc.label for sc in runs.scenarios)}",
+        f"# Layout comparison: {' vs '.join(title(sc) for sc in runs.scenarios)}",
         "",
         f"Each scenario was simulated with the same {n} seeds "
-        f"({seed_text(runs.seeds).removeprefix('seeds ')}), {days} per run{scale}; "
-        f"Crosspaths {sim.__version__}. Every difference is against **{ref.label}**.",
+        f"({_seed_list(runs.seeds)}), {days} per run{scale}; "
+        f"Crosspaths {sim.__version__}. Every difference is against **{title(ref)}**.",
         "",
         _scenario_table(runs),
         "",
@@ -211,7 +228,7 @@ def render_report(
     order = [f for f in FINDING_ORDER if f in HEADLINE_FIGURES]
     order += [f for f in HEADLINE_FIGURES if f not in order]
     for vc in changes:
-        out += [f"**{vc.scenario.label}** compared with {ref.label}:", ""]
+        out += [f"**{title(vc.scenario)}** compared with {title(ref)}:", ""]
         for figure in order:
             c = by_key[(figure, vc.scenario.index)]
             out.append(f"- {headline_finding(c, by_key[(figure, 0)])}")
@@ -229,7 +246,7 @@ def render_report(
     ]
     for vc in changes:
         stem = stems[vc.scenario.index]
-        out += [_image(f"difference_map_{stem}.png", f"Difference map, {vc.scenario.label}"), ""]
+        out += [_image(f"difference_map_{stem}.png", f"Difference map, {title(vc.scenario)}"), ""]
     out += [
         "## Who meets whom",
         "",
@@ -238,7 +255,7 @@ def render_report(
     ]
     for vc in changes:
         stem = stems[vc.scenario.index]
-        alt = f"Change in meetings between institutions, {vc.scenario.label}"
+        alt = f"Change in meetings between institutions, {title(vc.scenario)}"
         out += [_image(f"change_by_institution_pair_{stem}.png", alt), ""]
     out += [
         "## How to read this",
@@ -278,11 +295,36 @@ def write_report(
     comparisons: list[HeadlineComparison],
     changes: list[VariantChanges],
     out_dir: Path,
-) -> Path:
-    """Write ``report.md`` into ``out_dir``; the figures must be written alongside."""
+    lang: Lang = EN,
+) -> list[Path]:
+    """Write ``report.pdf`` and ``report.md`` into ``out_dir``; the figures must be there.
+
+    Returns
+    -------
+    list[Path]
+        The two files.
+    """
+    summary = build_summary(runs, comparisons, changes, lang)
+    focus = next((vc for vc in changes if vc.scenario.index == summary.focus), None)
+    with tempfile.TemporaryDirectory() as tmp:
+        if focus is not None:
+            # Drawn again at the page's width, so its words print at their real size.
+            summary.map_png = plot_difference_map(
+                runs, focus, Path(tmp), "map", shared_scale(changes), lang, ("png",),
+                width=REPORT_MAP_WIDTH,
+            )[0]
+        pdf = write_pdf(summary, out_dir / "report.pdf")
+    # The detail keeps its own headings one level down, under the summary's title.
+    lines = render_report(runs, comparisons, changes).splitlines()
+    # Its own title gives way to the summary's; its sections go one level down.
+    detail = "\n".join(
+        "#" + line if line.startswith("#") else line
+        for line in (lines[1:] if lines and lines[0].startswith("# ") else lines)
+    )
+    text = f"{summary_markdown(summary)}\n## {lang.t('report.details')}\n\n{detail}\n"
     path = out_dir / "report.md"
-    path.write_text(render_report(runs, comparisons, changes), encoding="utf-8")
-    return path
+    path.write_text(text, encoding="utf-8")
+    return [pdf, path]
 
 
 def _single_report(runs: ComparisonRuns, comparisons: list[HeadlineComparison]) -> str:
@@ -292,10 +334,10 @@ def _single_report(runs: ComparisonRuns, comparisons: list[HeadlineComparison]) 
     scale = f", population × {runs.scale:g}" if runs.scale != 1.0 else ""
     days = f"{runs.days} weekday{'s' if runs.days != 1 else ''}"
     return "\n".join([
-        f"# Headline figures: {sc.label}",
+        f"# Headline figures: {title(sc)}",
         "",
         f"`{sc.path}` simulated with {n} seeds "
-        f"({seed_text(runs.seeds).removeprefix('seeds ')}), {days} per run{scale}; "
+        f"({_seed_list(runs.seeds)}), {days} per run{scale}; "
         f"Crosspaths {sim.__version__}. Means carry a 95 % t interval over the seeds; "
         "more seeds narrow it, roughly as 1/√n. Give a second scenario to compare layouts.",
         "",

@@ -17,7 +17,9 @@ from typing import Any
 from sim.layout.overlay import SECTIONS
 from sim.params import AGENT_TYPES
 
-SETTINGS: tuple[str, ...] = ("name", "description", "attribution", "origin", "model", "agents")
+SETTINGS: tuple[str, ...] = (
+    "name", "title", "description", "attribution", "origin", "model", "agents",
+)  # fmt: skip
 """Top-level keys that are not id-keyed sections."""
 
 

@@ -51,6 +51,7 @@ VERBS: tuple[str, ...] = ("remove", "modify", "add")
 VARIANT_KEYS: tuple[str, ...] = (
     "extends",
     "name",
+    "title",
     "description",
     "attribution",
     "origin",
@@ -140,7 +141,10 @@ class _Merge:
         if root is not None:
             # Errors about the layout as a whole concern the file the user asked for.
             self.entries[()] = root
-        for key in ("name", "description", "attribution", "origin"):
+        if "title" not in variant:
+            # A title names one scenario: a variant without its own falls back to its name.
+            self.data.pop("title", None)
+        for key in ("name", "title", "description", "attribution", "origin"):
             if key in variant:
                 self._set(self.data, key, variant[key], (key,), (key,))
         for key in _MERGED:

@@ -127,7 +127,15 @@ class Layout:
     params: Params = field(default_factory=Params)
     description: str = ""
     attribution: str = ""
+    title: str = ""
+    """Name shown in figures and reports; ``name`` (a folder name) where empty."""
     scale: float = 1.0
+    """Population multiplier applied by :meth:`scaled` (1: as written in the file)."""
+
+    @property
+    def display_name(self) -> str:
+        """The ``title``, or the ``name`` where the layout has none."""
+        return self.title or self.name
 
     def total_population(self) -> dict[str, int]:
         """People per agent type, summed over buildings."""

@@ -55,7 +55,9 @@ SHARE_TOLERANCE = 0.01
 """How far gateway shares may add up away from 1 (hand-rounded shares rarely sum exactly)."""
 
 _TOP_REQUIRED = ("name", "institutions", "nodes", "edges", "buildings", "gateways")
-_TOP_OPTIONAL = ("description", "attribution", "origin", "public_spaces", "agents", "model")
+_TOP_OPTIONAL = (
+    "title", "description", "attribution", "origin", "public_spaces", "agents", "model",
+)  # fmt: skip
 
 
 def validate_layout(data: Any, lines: LineIndex, file: str) -> Layout:
@@ -86,6 +88,7 @@ def validate_layout(data: Any, lines: LineIndex, file: str) -> Layout:
     name = _scenario_name(top["name"], ck)
     description = ck.text(top.get("description", ""), ("description",))
     attribution = ck.text(top.get("attribution", ""), ("attribution",))
+    title = ck.text(top.get("title", ""), ("title",))
     params = apply_param_overrides(
         Params(), model_overrides(top.get("model"), ck), agent_overrides(top.get("agents"), ck)
     )
@@ -116,6 +119,7 @@ def validate_layout(data: Any, lines: LineIndex, file: str) -> Layout:
         params=params,
         description=description,
         attribution=attribution,
+        title=title,
     )
 
 

@@ -1,131 +1,60 @@
-"""Report figures, each written as PNG (200 dpi) and SVG.
+"""A run's report figures: the map of where meetings happen, and three charts.
 
-Only the object-oriented API is used (``Figure`` objects, never ``pyplot``), so no
-backend is chosen and no figure outlives its function; font sizes are set through
-``rc_context`` for the duration of one figure only.
+Figures are made with the shared helpers of :mod:`sim.outputs.figure` (style, footer,
+saving) and maps with :mod:`sim.outputs.basemap` (the one map style). Every text is
+looked up in the run's language (:mod:`sim.i18n`).
 """
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
 import numpy as np
-from matplotlib import patheffects
 from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap, Normalize
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-import sim
 from sim.engine.results import RunResult
+from sim.i18n import EN, Lang
 from sim.metrics import PlaceCounts, Row, hour_table, institution_matrix, place_counts
 from sim.metrics import type_pair_table as make_type_pair_table
+from sim.outputs import basemap, figure
 
-DPI = 200
-FORMATS: tuple[str, ...] = ("png", "svg")
+RUN_FORMATS: tuple[str, ...] = ("png", "svg")
+"""Formats of a run's figures (a comparison adds PDF)."""
 ALL_COLOUR = "#4477aa"
 CROSS_COLOUR = "#ee7733"
 SPACE_COLOUR = "#228833"
 MAX_COLUMN_LABEL = 22
 """Institution names up to this length label the matrix columns; longer ones get numbers."""
-BUILDING_LABELS = 6
+BUILDING_LABELS = 8
 """How many of the most populous buildings get a label on the map."""
 
 
-def report_style() -> dict[str, Any]:
-    """rc settings for report figures (a fresh dict, so nobody can mutate a shared one)."""
-    return {
-        "font.size": 11,
-        "axes.titlesize": 14,
-        "axes.labelsize": 12,
-        "xtick.labelsize": 10,
-        "ytick.labelsize": 10,
-        "legend.fontsize": 10,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        # Text stays text in the SVG: smaller files, editable labels in the report.
-        "svg.fonttype": "none",
-        "svg.hashsalt": "crosspaths",
-    }
+def _title(result: RunResult, scenario: str | None) -> str:
+    return scenario or result.layout.display_name
 
 
-def _footer(result: RunResult, scenario: str | None) -> str:
-    """Provenance line printed under every figure."""
-    parts = [
-        f"Scenario: {scenario or result.layout.name}",
-        f"seed {result.seed}",
-        f"{result.days} simulated day{'s' if result.days != 1 else ''}",
-        f"Crosspaths {sim.__version__}",
-    ]
-    if result.layout.attribution:
-        parts.append(result.layout.attribution)
-    return "  ·  ".join(parts)
-
-
-def new_figure(size: tuple[float, float], layout: str = "constrained") -> Figure:
-    """A figure laid out by ``layout`` with room reserved at the bottom for the footer.
-
-    ``"compressed"`` suits axes with a fixed aspect ratio (maps, heatmaps).
-    """
-    fig = Figure(figsize=size, layout=layout)
-    fig.get_layout_engine().set(rect=(0.0, 0.035, 1.0, 0.965))
-    return fig
-
-
-def _save(
-    fig: Figure, result: RunResult, scenario: str | None, out_dir: Path, stem: str
-) -> list[Path]:
-    """Add the footer, write ``stem`` in every format and release the figure."""
-    fig.text(0.01, 0.008, _footer(result, scenario), fontsize=8, color="0.35", ha="left")
-    paths = []
-    for fmt in FORMATS:
-        path = out_dir / f"{stem}.{fmt}"
-        # No date in the SVG, so re-running a seed reproduces the file byte for byte.
-        fig.savefig(path, dpi=DPI, metadata={"Date": None} if fmt == "svg" else None)
-        # The first save solved the constrained layout; freezing it spares the next
-        # format a second solve, which costs about as much as drawing.
-        fig.set_layout_engine("none")
-        paths.append(path)
-    fig.clear()
-    return paths
+def footer(result: RunResult, scenario: str | None, lang: Lang) -> str:
+    """Provenance line printed under every figure of a run."""
+    return figure.provenance(
+        lang,
+        what=lang.t("footer.scenario", name=_title(result, scenario)),
+        scale=result.layout.scale,
+        seeds=[result.seed],
+        days=result.days,
+        extra=[result.layout.attribution],
+    )
 
 
 def _per_day(values: np.ndarray, days: int) -> np.ndarray:
     """Counts per simulated day (zeros for a run without days)."""
     return np.asarray(values, dtype=float) / days if days else np.zeros(np.shape(values))
-
-
-def _node_xy(result: RunResult, node_ids: list[str]) -> np.ndarray:
-    """``(n, 2)`` local metre coordinates of nodes."""
-    nodes = result.layout.nodes
-    return np.array([[nodes[n].x, nodes[n].y] for n in node_ids], dtype=float).reshape(-1, 2)
-
-
-def _draw_streets(ax: Any, result: RunResult, counts: PlaceCounts) -> ScalarMappable:
-    """Street graph: grey base, coloured and widened by meetings per 100 m per day."""
-    edges = list(result.layout.edges.values())
-    ends = [
-        _node_xy(result, [e.source for e in edges]),
-        _node_xy(result, [e.target for e in edges]),
-    ]
-    segs = np.stack(ends, axis=1)
-    lengths = np.array([max(e.length, 1e-9) for e in edges])
-    density = _per_day(counts.meetings, result.days) * 100.0 / lengths
-    ax.add_collection(LineCollection(segs, colors="0.8", linewidths=0.8, zorder=1))
-    vmax = float(density.max()) if density.size and density.max() > 0 else 1.0
-    # Drop the palest end of the map so low values still stand out from white paper.
-    cmap = ListedColormap(mpl.colormaps["YlOrRd"](np.linspace(0.25, 1.0, 256)))
-    norm = Normalize(0.0, vmax)
-    order = np.argsort(density)
-    used = order[density[order] > 0]
-    widths = 1.0 + 4.0 * density[used] / vmax
-    ax.add_collection(LineCollection(segs[used], colors=cmap(norm(density[used])),
-                                     linewidths=widths, capstyle="round", zorder=2))  # fmt: skip
-    return ScalarMappable(norm=norm, cmap=cmap)
 
 
 def _nice(value: float) -> float:
@@ -136,54 +65,89 @@ def _nice(value: float) -> float:
     return next(m * power for m in (5.0, 2.0, 1.0) if m * power <= value * (1 + 1e-9))
 
 
-def _draw_places(ax: Any, result: RunResult, counts: dict[str, PlaceCounts]) -> list[Any]:
+def _draw_density(ax: Any, st: basemap.Streets, result: RunResult, counts: PlaceCounts) -> Any:
+    """Segments with meetings, coloured and widened by meetings per 100 m per day."""
+    lengths = np.array([max(e.length, 1e-9) for e in result.layout.edges.values()])
+    density = _per_day(counts.meetings, result.days) * 100.0 / lengths
+    vmax = float(density.max()) if density.size and density.max() > 0 else 1.0
+    # Drop the palest end of the map so low values still stand out from the base map.
+    cmap = ListedColormap(mpl.colormaps["YlOrRd"](np.linspace(0.25, 1.0, 256)))
+    norm = Normalize(0.0, vmax)
+    order = np.argsort(density)
+    used = order[density[order] > 0]
+    widths = 1.0 + 4.0 * density[used] / vmax
+    ax.add_collection(LineCollection(st.segs[used], colors=cmap(norm(density[used])),
+                                     linewidths=widths, capstyle="round", zorder=2))  # fmt: skip
+    return ScalarMappable(norm=norm, cmap=cmap)
+
+
+def _draw_places(
+    ax: Any, result: RunResult, counts: dict[str, PlaceCounts], lang: Lang
+) -> list[Any]:
     """Venues and public spaces as circles whose area grows with meetings per day.
 
-    Returns the legend handles: one per kind of place and two reference sizes.
+    Venues sit at their building's footprint (or entrances). Returns the legend
+    handles: one per kind of place and two reference sizes.
     """
     layout = result.layout
-    venue_nodes = [
-        layout.buildings[v.building].entrances[0] if v.building in layout.buildings else None
+    origin = layout.origin
+    venue_xy = [
+        basemap.building_anchor(layout, layout.buildings[v.building], origin)
+        if v.building in layout.buildings
+        else None
         for v in layout.venues.values()
     ]
-    space_nodes = [s.node for s in layout.spaces.values()]
+    space_xy = [basemap.node_xy(layout, s.node, origin) for s in layout.spaces.values()]
     groups = [
-        ("venues", venue_nodes, counts["venue"].meetings, ALL_COLOUR),
-        ("public spaces", space_nodes, counts["space"].meetings, SPACE_COLOUR),
+        (lang.t("run.venues"), venue_xy, counts["venue"].meetings, ALL_COLOUR),
+        (lang.t("run.spaces"), space_xy, counts["space"].meetings, SPACE_COLOUR),
     ]
     peak = max([float(_per_day(g[2], result.days).max(initial=0.0)) for g in groups] + [1e-9])
 
     def size(per_day: float | np.ndarray) -> np.ndarray:
         return 12.0 + 500.0 * np.asarray(per_day) / peak
 
-    handles: list[Any] = []
-    for label, node_ids, meetings, colour in groups:
-        keep = [i for i, n in enumerate(node_ids) if n is not None]
+    handles: list[Any] = [Line2D([], [], ls="", label=lang.t("map.places"))]
+    for label, points, meetings, colour in groups:
+        keep = [i for i, p in enumerate(points) if p is not None]
         if not keep:
             continue
-        xy = _node_xy(result, [node_ids[i] for i in keep])
+        xy = np.array([points[i] for i in keep], dtype=float)
         per_day = _per_day(meetings[keep], result.days)
-        # Big circles first so small ones at the same entrance stay visible on top.
+        # Big circles first so small ones at the same building stay visible on top.
         order = np.argsort(-per_day)
         ax.scatter(xy[order, 0], xy[order, 1], s=size(per_day[order]), c=colour, alpha=0.6,
                    edgecolors="white", linewidths=0.8, zorder=3)  # fmt: skip
-        handles.append(Line2D([], [], ls="", marker="o", ms=10, mfc=colour, mec="white",
+        handles.append(Line2D([], [], ls="", marker="o", ms=8, mfc=colour, mec="white",
                               alpha=0.6, label=label))  # fmt: skip
     for ref in sorted({_nice(peak / 5), _nice(peak)} - {0.0}):
         handles.append(Line2D([], [], ls="", marker="o", ms=float(np.sqrt(size(ref))),
-                              mfc="none", mec="0.3", label=f"{ref:,g} meetings/day"))  # fmt: skip
+                              mfc="none", mec="0.3",
+                              label=lang.t("run.meetings_per_day_n",
+                                           n=lang.tick(ref))))  # fmt: skip
     return handles
 
 
-def _label_buildings(ax: Any, result: RunResult) -> None:
-    """Name the most populous buildings at the centre of their entrances."""
-    by_size = sorted(result.layout.buildings.values(), key=lambda b: -sum(b.population.values()))
-    buildings = by_size[:BUILDING_LABELS]
-    halo = [patheffects.withStroke(linewidth=3, foreground="white")]
-    for b in buildings:
-        x, y = _node_xy(result, list(b.entrances)).mean(axis=0)
-        ax.annotate(textwrap.fill(b.name, 22), (x, y), xytext=(6, 6), textcoords="offset points",
-                    fontsize=9, zorder=5, path_effects=halo)  # fmt: skip
+def _building_labels(result: RunResult) -> list[tuple[float, float, str]]:
+    """The most populous buildings' names at their footprints."""
+    layout = result.layout
+    by_size = sorted(layout.buildings.values(), key=lambda b: -sum(b.population.values()))
+    return [
+        (*basemap.building_anchor(layout, b, layout.origin), textwrap.fill(b.name, 24))
+        for b in by_size[:BUILDING_LABELS]
+    ]
+
+
+def _map_points(layouts: Sequence[Any], st: basemap.Streets) -> np.ndarray:
+    """Every point the map must show: street ends and footprint corners."""
+    pts = [st.segs.reshape(-1, 2)]
+    origin = layouts[0].origin
+    for layout in layouts:
+        for b in layout.buildings.values():
+            ring = basemap.footprint_xy(b, origin)
+            if ring is not None:
+                pts.append(ring)
+    return np.concatenate(pts) if pts else np.zeros((1, 2))
 
 
 def plot_meeting_density(
@@ -191,6 +155,9 @@ def plot_meeting_density(
     out_dir: Path,
     scenario: str | None = None,
     counts: dict[str, PlaceCounts] | None = None,
+    lang: Lang = EN,
+    formats: Sequence[str] = RUN_FORMATS,
+    width: float = 12.0,
 ) -> list[Path]:
     """Map of the district with meetings per 100 m per day on every street segment.
 
@@ -199,11 +166,17 @@ def plot_meeting_density(
     result
         The run.
     out_dir
-        Existing folder to write ``map_meeting_density.png``/``.svg`` into.
+        Existing folder to write ``map_meeting_density`` into.
     scenario
-        Name for the footer; default: the layout's name.
+        Name for title and footer; default: the layout's title (or name).
     counts
         Output of :func:`sim.metrics.place_counts`, if already computed.
+    lang
+        Language of every label.
+    formats
+        File formats to write.
+    width
+        Figure width in inches (the client report asks for a page-wide one).
 
     Returns
     -------
@@ -211,26 +184,34 @@ def plot_meeting_density(
         The files written.
     """
     counts = counts if counts is not None else place_counts(result)
-    xy = _node_xy(result, list(result.layout.nodes))
-    span = np.ptp(xy, axis=0) if len(xy) else np.ones(2)
-    aspect = float(span[1] / span[0]) if span[0] > 0 else 1.0
-    with mpl.rc_context(report_style()):
-        fig = new_figure((9.0, float(np.clip(6.0 * aspect + 2.0, 4.5, 11.0))), "compressed")
-        ax = fig.add_subplot()
-        mappable = _draw_streets(ax, result, counts["edge"])
-        handles = _draw_places(ax, result, counts)
-        _label_buildings(ax, result)
-        ax.autoscale_view()
-        ax.margins(0.05)
-        ax.set_aspect("equal", adjustable="box")
-        ax.set_xlabel("x (m east of origin)")
-        ax.set_ylabel("y (m north of origin)")
-        ax.set_title("Where chance meetings happen")
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.03, 1.0), frameon=False,
-                  title="Meetings in places", labelspacing=1.3, borderpad=0.6)  # fmt: skip
-        fig.colorbar(mappable, ax=ax, location="bottom", shrink=0.7, aspect=35, pad=0.02,
-                     label="meetings per 100 m of street per day")  # fmt: skip
-        return _save(fig, result, scenario, out_dir, "map_meeting_density")
+    layout = result.layout
+    st = basemap.streets([layout], layout.origin)
+    pts = _map_points([layout], st)
+    with figure.style():
+        fig = figure.new_figure(basemap.map_size(pts, width), footer(result, scenario, lang))
+        m = basemap.map_axes(fig)
+        ax = m.map
+        basemap.draw_spaces(ax, [layout], layout.origin)
+        inst = basemap.draw_buildings(ax, [layout], layout.origin, lang)
+        kinds = basemap.draw_streets(ax, st, lang)
+        mappable = _draw_density(ax, st, result, counts["edge"])
+        places = _draw_places(ax, result, counts, lang)
+        extent = basemap.fit_extent(ax, pts)
+        basemap.frame(ax)
+        basemap.north_arrow(ax, lang)
+        basemap.scale_bar(ax, lang)
+        basemap.locator(m.inset, layout, lang, extent)
+        title = lang.t("run.map_title", name=_title(result, scenario))
+        ax.set_title(figure.wrap(title, 0.9 * width, 14.0), loc="left")
+        bar = fig.colorbar(mappable, ax=ax, location="bottom", shrink=0.6, aspect=35, pad=0.02,
+                           label=lang.t("run.street_density"))  # fmt: skip
+        bar.formatter = mpl.ticker.FuncFormatter(lambda v, _: lang.tick(v))
+        basemap.side_legend(m.side, [*places, *inst, *kinds])
+        figure.freeze_layout(fig)
+        moved = basemap.settle_inset(m)
+        avoid = [*basemap.label_streets(ax, st), *moved]
+        basemap.label_places(ax, _building_labels(result), avoid)
+        return figure.save(fig, out_dir, "map_meeting_density", formats)
 
 
 def plot_type_pairs(
@@ -238,6 +219,8 @@ def plot_type_pairs(
     out_dir: Path,
     scenario: str | None = None,
     rows: list[Row] | None = None,
+    lang: Lang = EN,
+    formats: Sequence[str] = RUN_FORMATS,
 ) -> list[Path]:
     """Horizontal bars of meetings per day by pair of agent types, cross part in colour.
 
@@ -259,28 +242,32 @@ def plot_type_pairs(
     """
     rows = rows if rows is not None else make_type_pair_table(result)
     rows = sorted(rows, key=lambda r: r["meetings"])
-    labels = [f"{r['type_a']} – {r['type_b']}" for r in rows]
+    labels = [
+        f"{lang.term('agent', r['type_a'])} – {lang.term('agent', r['type_b'])}" for r in rows
+    ]
     total = _per_day(np.array([r["meetings"] for r in rows]), result.days)
     cross = _per_day(np.array([r["cross_institution_meetings"] for r in rows]), result.days)
-    with mpl.rc_context(report_style()):
-        fig = new_figure((8.0, 1.4 + 0.4 * len(rows)))
+    with figure.style():
+        fig = figure.new_figure((8.0, 1.6 + 0.4 * len(rows)), footer(result, scenario, lang))
         ax = fig.add_subplot()
         y = np.arange(len(rows))
-        ax.barh(y, cross, color=CROSS_COLOUR, label="across institutions")
-        ax.barh(y, total - cross, left=cross, color=ALL_COLOUR, label="within one institution")
+        ax.barh(y, cross, color=CROSS_COLOUR, label=lang.t("run.across"))
+        ax.barh(y, total - cross, left=cross, color=ALL_COLOUR, label=lang.t("run.within"))
         for yi, value in zip(y, total, strict=True):
-            ax.text(value, yi, f" {value:.3g}", va="center", fontsize=9)
+            ax.text(value, yi, f" {lang.num(value)}", va="center", fontsize=9)
         ax.set_yticks(y, labels)
-        ax.set_xlabel("meetings per day")
-        ax.set_title("Meetings by pair of agent types")
+        ax.set_xlabel(lang.t("run.meetings_per_day"))
+        title = lang.t("run.type_pairs_title", name=_title(result, scenario))
+        ax.set_title(figure.wrap(title, 7.6, 14.0), loc="left")
         ax.margins(x=0.12)
+        ax.xaxis.set_major_formatter(lambda v, _: lang.tick(v))
         ax.legend(loc="lower right", frameon=False)
-        return _save(fig, result, scenario, out_dir, "meetings_by_type_pair")
+        return figure.save(fig, out_dir, "meetings_by_type_pair", formats)
 
 
-def _cell_text(value: float) -> str:
+def _cell_text(value: float, lang: Lang) -> str:
     """Short number for a heatmap cell."""
-    return f"{value:.0f}" if value >= 100 or value == 0 else f"{value:.3g}"
+    return lang.num(value)
 
 
 def institution_labels(names: list[str]) -> tuple[list[str], list[str]]:
@@ -302,6 +289,8 @@ def plot_institution_matrix(
     out_dir: Path,
     scenario: str | None = None,
     matrix: np.ndarray | None = None,
+    lang: Lang = EN,
+    formats: Sequence[str] = RUN_FORMATS,
 ) -> list[Path]:
     """Heatmap of meetings per day between institutions (diagonal: within one).
 
@@ -326,8 +315,9 @@ def plot_institution_matrix(
     n = per_day.shape[0]
     y_labels, x_labels = institution_labels([i.name for i in result.layout.institutions.values()])
     side = float(np.clip(2.5 + 0.5 * n, 5.5, 12.0))
-    with mpl.rc_context(report_style()):
-        fig = new_figure((side + 1.5, side), "compressed")
+    with figure.style():
+        fig = figure.new_figure((side + 1.5, side + 0.6), footer(result, scenario, lang),
+                                "compressed")  # fmt: skip
         ax = fig.add_subplot()
         vmax = float(per_day.max()) if per_day.size and per_day.max() > 0 else 1.0
         # Cells as vector quads rather than an image: crisp in the SVG, no resampling.
@@ -339,7 +329,7 @@ def plot_institution_matrix(
                 # in_layout=False: cells lie inside the axes, and measuring every one of
                 # them for the layout would only slow it down.
                 colour = "white" if per_day[i, j] > 0.55 * vmax else "black"
-                ax.text(j + 0.5, i + 0.5, _cell_text(per_day[i, j]), ha="center", va="center",
+                ax.text(j + 0.5, i + 0.5, _cell_text(per_day[i, j], lang), ha="center", va="center",
                         fontsize=10, color=colour, in_layout=False)  # fmt: skip
         tick_size = 10 if n <= 12 else 8
         ticks = np.arange(n) + 0.5
@@ -348,11 +338,13 @@ def plot_institution_matrix(
                       ha="center" if numbered else "right", fontsize=tick_size)  # fmt: skip
         ax.set_yticks(ticks, y_labels, fontsize=tick_size)
         if numbered:
-            ax.set_xlabel("institution (numbered as on the left)")
+            ax.set_xlabel(lang.t("run.numbered"))
         ax.spines[:].set_visible(False)
-        ax.set_title("Meetings per day between institutions\n(diagonal: within one institution)")
-        fig.colorbar(image, ax=ax, shrink=0.7, label="meetings per day")
-        return _save(fig, result, scenario, out_dir, "institution_matrix")
+        title = lang.t("run.matrix_title", name=_title(result, scenario))
+        ax.set_title(figure.wrap(title, side + 1.0, 14.0))
+        bar = fig.colorbar(image, ax=ax, shrink=0.7, label=lang.t("run.meetings_per_day"))
+        bar.formatter = mpl.ticker.FuncFormatter(lambda v, _: lang.tick(v))
+        return figure.save(fig, out_dir, "institution_matrix", formats)
 
 
 def plot_meetings_by_hour(
@@ -360,6 +352,8 @@ def plot_meetings_by_hour(
     out_dir: Path,
     scenario: str | None = None,
     rows: list[Row] | None = None,
+    lang: Lang = EN,
+    formats: Sequence[str] = RUN_FORMATS,
 ) -> list[Path]:
     """Bars of meetings per day by hour of day, all meetings next to cross-institution.
 
@@ -383,17 +377,19 @@ def plot_meetings_by_hour(
     hours = np.array([r["hour"] for r in rows])
     total = _per_day(np.array([r["meetings"] for r in rows]), result.days)
     cross = _per_day(np.array([r["cross_institution_meetings"] for r in rows]), result.days)
-    with mpl.rc_context(report_style()):
-        fig = new_figure((8.0, 4.5))
+    with figure.style():
+        fig = figure.new_figure((8.0, 4.8), footer(result, scenario, lang))
         ax = fig.add_subplot()
-        ax.bar(hours - 0.2, total, width=0.4, color=ALL_COLOUR, label="all meetings")
-        ax.bar(hours + 0.2, cross, width=0.4, color=CROSS_COLOUR, label="across institutions")
+        ax.bar(hours - 0.2, total, width=0.4, color=ALL_COLOUR, label=lang.t("run.all_meetings"))
+        ax.bar(hours + 0.2, cross, width=0.4, color=CROSS_COLOUR, label=lang.t("run.across"))
         ax.set_xticks(range(0, 24, 2), [f"{h:02d}:00" for h in range(0, 24, 2)])
         ax.set_xlim(-0.6, 23.6)
-        ax.set_xlabel("hour of day (meeting start)")
-        ax.set_ylabel("meetings per day")
-        ax.set_title("Meetings by hour of day")
+        ax.set_xlabel(lang.t("run.hour_axis"))
+        ax.set_ylabel(lang.t("run.meetings_per_day"))
+        ax.yaxis.set_major_formatter(lambda v, _: lang.tick(v))
+        title = lang.t("run.hour_title", name=_title(result, scenario))
+        ax.set_title(figure.wrap(title, 7.6, 14.0), loc="left")  # fmt: skip
         ax.grid(axis="y", color="0.9")
         ax.set_axisbelow(True)
         ax.legend(frameon=False)
-        return _save(fig, result, scenario, out_dir, "meetings_by_hour")
+        return figure.save(fig, out_dir, "meetings_by_hour", formats)

@@ -13,8 +13,9 @@ from typing import Any
 
 from sim.engine.results import RunResult
 from sim.gis.results import write_run_gpkg
+from sim.i18n import EN, Lang
 from sim.metrics import PlaceCounts, Row, all_tables, place_counts, summarize
-from sim.outputs import geojson, plots, tables, tie_outputs, visits
+from sim.outputs import geojson, plots, runreport, tables, tie_outputs, visits
 from sim.outputs.folders import atomic_folder
 from sim.ties import tie_table
 
@@ -25,6 +26,7 @@ def write_figures(
     scenario: str | None = None,
     tables: dict[str, list[Row]] | None = None,
     counts: dict[str, PlaceCounts] | None = None,
+    lang: Lang = EN,
 ) -> list[Path]:
     """Write all four report figures (PNG and SVG) into ``out_dir``.
 
@@ -35,11 +37,13 @@ def write_figures(
     out_dir
         Existing folder to write into.
     scenario
-        Name for the footers; default: the layout's name.
+        Name for titles and footers; default: the layout's title (or name).
     tables
         Output of :func:`sim.metrics.all_tables`, if already computed.
     counts
         Output of :func:`sim.metrics.place_counts`, if already computed.
+    lang
+        Language of every label.
 
     Returns
     -------
@@ -49,16 +53,25 @@ def write_figures(
     tables = tables or {}
     # Looked up on the module at call time, so a test can swap one figure for a failure.
     return [
-        *plots.plot_meeting_density(result, out_dir, scenario, counts),
-        *plots.plot_type_pairs(result, out_dir, scenario, tables.get("meetings_by_type_pair")),
-        *plots.plot_institution_matrix(result, out_dir, scenario),
-        *plots.plot_meetings_by_hour(result, out_dir, scenario, tables.get("meetings_by_hour")),
+        *plots.plot_meeting_density(result, out_dir, scenario, counts, lang),
+        *plots.plot_type_pairs(
+            result, out_dir, scenario, tables.get("meetings_by_type_pair"), lang
+        ),
+        *plots.plot_institution_matrix(result, out_dir, scenario, None, lang),
+        *plots.plot_meetings_by_hour(
+            result, out_dir, scenario, tables.get("meetings_by_hour"), lang
+        ),
     ]
 
 
 def _write_all(
-    result: RunResult, folder: Path, scenario: str, runtime_s: float, network: str = "all"
-) -> dict:
+    result: RunResult,
+    folder: Path,
+    scenario: str,
+    runtime_s: float,
+    lang: Lang = EN,
+    network: str = "all",
+) -> dict[str, Any]:
     """Write every output into the existing, empty ``folder``; return the summary."""
     ties = tie_table(result)
     summary = summarize(result, scenario, runtime_s, ties)
@@ -71,13 +84,20 @@ def _write_all(
     geojson.write_geojson(result, folder, counts)
     write_run_gpkg(result, folder, counts)  # only with the gis extra
     visits.write_visits(result, folder)
-    write_figures(result, folder, scenario, table_rows, counts)
+    title = result.layout.title or scenario
+    write_figures(result, folder, title, table_rows, counts, lang)
     tie_outputs.write_tie_outputs(result, folder, scenario, ties, counts, network)
+    runreport.write_report(result, summary, table_rows, counts, folder, lang, title)
     return summary
 
 
 def write_results(
-    result: RunResult, out_dir: Path, scenario: str, runtime_s: float, network: str = "all"
+    result: RunResult,
+    out_dir: Path,
+    scenario: str,
+    runtime_s: float,
+    lang: Lang = EN,
+    network: str = "all",
 ) -> dict[str, Any]:
     """Write a run's summary, tables, GeoJSON and figures to ``out_dir``, atomically.
 
@@ -100,6 +120,8 @@ def write_results(
         Scenario name, written into the summary and the figure footers.
     runtime_s
         Wall-clock seconds of the whole run.
+    lang
+        Language of figures and report.
     network
         Which ties ``ties.graphml`` and ``ties.csv`` hold: ``all``, ``cross`` or ``none``.
 
@@ -115,4 +137,4 @@ def write_results(
         existing ``out_dir`` is unchanged.
     """
     with atomic_folder(out_dir, "run") as tmp:
-        return _write_all(result, tmp, scenario, runtime_s, network)
+        return _write_all(result, tmp, scenario, runtime_s, lang, network)

@@ -1,4 +1,4 @@
-"""A sweep's figures, PNG and SVG, in the style of the run figures.
+"""A sweep's figures, PNG and SVG, made with the shared figure helpers.
 
 * ``effect_<figure>``: one panel per varied parameter, the headline figure's mean over
   runs at each parameter value with a 95 % confidence band, one line per scenario. With
@@ -18,15 +18,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib as mpl
 import numpy as np
-from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-import sim
 from sim.batch import HEADLINE_FIGURES
-from sim.outputs import plots
-from sim.outputs.labels import figure_label, figure_unit
+from sim.i18n import EN, Lang
+from sim.outputs import figure
 from sim.runs.store import OK
 from sim.sweep.outputs import Row, mean_interval
 from sim.sweep.spec import Parameter, SweepSpec
@@ -36,6 +33,7 @@ MAX_LEVELS = 12
 BINS = 8
 """Equal-count bins for parameters with more distinct values."""
 PANEL_COLUMNS = 3
+FORMATS: tuple[str, ...] = ("png", "svg")
 SCENARIO_COLOURS: tuple[str, ...] = (
     "#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb",
 )  # fmt: skip
@@ -87,30 +85,21 @@ def marginal(
     return positions, arr[:, 0], arr[:, 1], arr[:, 2], labels
 
 
-def _footer(spec: SweepSpec, rows: list[Row], note: str) -> str:
+def _footer(spec: SweepSpec, rows: list[Row], note: str, lang: Lang = EN) -> str:
+    """Provenance of a sweep figure: sweep, runs, scale, seeds, days, version, note."""
     ok = sum(r["status"] == OK for r in rows)
-    parts = [
-        f"Sweep: {spec.name}",
-        f"{ok} runs" + (f" ({len(rows) - ok} failed)" if len(rows) > ok else ""),
-        f"{spec.seeds} seed{'s' if spec.seeds != 1 else ''} per point",
-        f"{spec.days} day{'s' if spec.days != 1 else ''} per run",
-        f"Crosspaths {sim.__version__}",
-    ]
-    return "  ·  ".join([*parts, note] if note else parts)
-
-
-def _save(fig: Figure, footer: str, out_dir: Path, stem: str) -> list[Path]:
-    """Add the footer, write ``stem`` in every format and release the figure."""
-    fig.text(0.01, 0.008, footer, fontsize=8, color="0.35", ha="left")
-    paths = []
-    for fmt in plots.FORMATS:
-        path = out_dir / f"{stem}.{fmt}"
-        # No date in the SVG: the same sweep reproduces the file byte for byte.
-        fig.savefig(path, dpi=plots.DPI, metadata={"Date": None} if fmt == "svg" else None)
-        fig.set_layout_engine("none")
-        paths.append(path)
-    fig.clear()
-    return paths
+    runs = lang.t("sweep.runs", n=ok) + (
+        lang.t("sweep.failed", n=len(rows) - ok) if len(rows) > ok else ""
+    )
+    seeds = lang.t("sweep.seeds", n=spec.seeds, root=spec.seed)
+    return figure.provenance(
+        lang,
+        what=f"{lang.t('footer.sweep', name=spec.name)}  ·  {runs}",
+        scale=spec.scale,
+        seeds=seeds,
+        days=spec.days,
+        extra=[note],
+    )
 
 
 def _grid(n: int) -> tuple[int, int]:
@@ -141,9 +130,10 @@ def plot_effects(spec: SweepSpec, rows: list[Row], out_dir: Path) -> list[Path]:
     paths: list[Path] = []
     nrows, ncols = _grid(len(params))
     note = "bands: 95 % CI of the mean" + ("; marginal means" if len(params) > 1 else "")
+    footer = _footer(spec, rows, note)
     for fig_name in HEADLINE_FIGURES:
-        with mpl.rc_context(plots.report_style()):
-            fig = plots.new_figure((4.3 * ncols, 3.3 * nrows + 0.8))
+        with figure.style():
+            fig = figure.new_figure((4.3 * ncols, 3.3 * nrows + 1.0), footer)
             axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
             for ax, param in zip(axes, params, strict=False):
                 _effect_panel(ax, spec, rows, param, fig_name)
@@ -151,8 +141,8 @@ def plot_effects(spec: SweepSpec, rows: list[Row], out_dir: Path) -> list[Path]:
                 ax.set_visible(False)
             if len(spec.scenarios) > 1:
                 axes[0].legend(frameon=False)
-            fig.suptitle(figure_label(fig_name))
-            paths += _save(fig, _footer(spec, rows, note), out_dir, f"effect_{fig_name}")
+            fig.suptitle(figure.wrap(EN.figure_label(fig_name), 4.3 * ncols - 0.3, 14.0))
+            paths += figure.save(fig, out_dir, f"effect_{fig_name}", FORMATS)
     return paths
 
 
@@ -173,7 +163,7 @@ def _effect_panel(ax: Any, spec: SweepSpec, rows: list[Row], param: Parameter, f
     if param.log:
         ax.set_xscale("log")
     ax.set_xlabel(param.path)
-    ax.set_ylabel(figure_unit(fig))
+    ax.set_ylabel(EN.figure_unit(fig))
 
 
 def plot_influence(
@@ -208,8 +198,10 @@ def plot_influence(
     height = 0.8 / len(scenarios)
     reach = 1.1 * max([abs(r["src"]) for r in influence] + [0.1])
     nrows, ncols = _grid(len(HEADLINE_FIGURES))
-    with mpl.rc_context(plots.report_style()):
-        fig = plots.new_figure((3.6 * ncols + 2.0, (0.35 * len(names) + 1.4) * nrows + 0.6))
+    note = "SRC: standardised regression coefficient, SDs of the figure per SD of the parameter"
+    with figure.style():
+        size = (3.6 * ncols + 2.0, (0.35 * len(names) + 1.4) * nrows + 0.9)
+        fig = figure.new_figure(size, _footer(spec, rows, note))
         # Shared parameter axis: names once per row, bars in the same order everywhere.
         axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
         for ax, fig_name in zip(axes, HEADLINE_FIGURES, strict=False):
@@ -228,14 +220,14 @@ def plot_influence(
             ax.set_xlim(-reach, reach)
             ax.xaxis.set_major_locator(MaxNLocator(5, symmetric=True))
             ax.set_yticks(np.arange(len(names)), names)
-            ax.set_title(f"{figure_label(fig_name)}\n{', '.join(fits)}", fontsize=11)
+            label = figure.wrap(EN.figure_label(fig_name), 3.4, 11.0)
+            ax.set_title(f"{label}\n{', '.join(fits)}", fontsize=11)
             ax.set_xlabel("SRC")
         for ax in axes[len(HEADLINE_FIGURES) :]:
             ax.set_visible(False)
         if len(scenarios) > 1:
             axes[0].legend(frameon=False)
-        note = "SRC: standardised regression coefficient, SDs of the figure per SD of the parameter"
-        return _save(fig, _footer(spec, rows, note), out_dir, "influence")
+        return figure.save(fig, out_dir, "influence", FORMATS)
 
 
 def write_figures(

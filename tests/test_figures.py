@@ -1,0 +1,213 @@
+"""Figures, maps and client reports: both languages, the tiny fixture and the baseline.
+
+Runs are synthetic (random meetings on a real layout), so the figures are tested
+without the cost of simulating; ``test_compare`` covers figures of real runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import re
+import string
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pypdf import PdfReader
+
+from sim.compare import diffmap, figures
+from sim.compare.changes import Change, VariantChanges
+from sim.engine.results import AgentTable, MeetingTable, RunResult
+from sim.i18n import EN, LANGUAGES, Lang
+from sim.layout import load_layout
+from sim.layout.schema import Layout
+from sim.outputs import plots
+from sim.outputs.writer import write_results
+from sim.params import AGENT_TYPES
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BASELINE = Path(__file__).parent.parent / "scenarios" / "baseline.yaml"
+H = 3600.0
+
+
+def synthetic(layout: Layout, n: int = 300, days: int = 1, seed: int = 3) -> RunResult:
+    """``n`` random meetings among the layout's people (one agent per 10 people)."""
+    rng = np.random.default_rng(seed)
+    inst = {k: i for i, k in enumerate(layout.institutions)}
+    types, insts, homes = [], [], []
+    for bi, b in enumerate(layout.buildings.values()):
+        for t, count in b.population.items():
+            for k in range(max(1, count // 10) if count else 0):
+                types.append(AGENT_TYPES.index(t))
+                insts.append(inst[b.institutions[k % len(b.institutions)]])
+                homes.append(bi)
+    agents = AgentTable(np.array(types, np.int8), np.array(insts, np.int16),
+                        np.array(homes, np.int16))  # fmt: skip
+    a = rng.integers(0, len(agents) - 1, n)
+    b = rng.integers(a + 1, len(agents))
+    kind = rng.integers(0, 4, n).astype(np.int8)
+    sizes = np.array([len(layout.edges), len(layout.nodes), len(layout.venues), len(layout.spaces)])
+    meetings = MeetingTable(
+        a=a.astype(np.int32), b=b.astype(np.int32), day=rng.integers(0, days, n).astype(np.int16),
+        t=rng.uniform(7 * H, 19 * H, n), place_kind=kind,
+        place=np.floor(rng.random(n) * sizes[kind]).astype(np.int32),
+        cross=agents.institution[a] != agents.institution[b],
+    )  # fmt: skip
+    return RunResult(layout, seed, days, agents, meetings, rng.integers(1000, 2000, days),
+                     setup_s=0.1, sim_s=0.1)  # fmt: skip
+
+
+# --- words and numbers ---------------------------------------------------------------
+
+
+def test_both_languages_have_the_same_strings_and_placeholders() -> None:
+    fields = string.Formatter()
+    en, da = LANGUAGES["en"], LANGUAGES["da"]
+    assert set(en) == set(da)
+    for key in en:
+        names_en = {f[1] for f in fields.parse(en[key]) if f[1]}
+        names_da = {f[1] for f in fields.parse(da[key]) if f[1]}
+        assert names_en == names_da, key
+
+
+@pytest.mark.parametrize(
+    ("value", "en", "da"),
+    [
+        (14321, "14,300", "14.300"),
+        (-96.75, "\u221296.8", "\u221296,8"),
+        (24712.0, "24,700", "24.700"),
+        (0.13314, "0.133", "0,133"),
+        (9.996, "10.0", "10,0"),
+        (0.000123456, "0.000123", "0,000123"),
+        (1.2e7, "12,000,000", "12.000.000"),
+    ],
+)
+def test_numbers_have_three_significant_figures_and_no_exponent(
+    value: float, en: str, da: str
+) -> None:
+    assert EN.num(value) == en
+    assert Lang("da").num(value) == da
+    assert "e" not in EN.num(value)
+
+
+def test_percentages_and_ranges_in_words() -> None:
+    assert EN.pct(0.089) == "+8.9 %"
+    assert EN.pct_range(0.083, 0.095) == "between +8.3 and +9.5 %"
+    assert Lang("da").pct_range(-0.021, 0.004) == "mellem \u22122,1 og +0,40 %"
+    assert EN.count(14321) == "14,321"
+    assert EN.tick(20.0) == "20" and EN.tick(0.5, signed=True) == "+0.5"
+
+
+def test_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown language"):
+        Lang("xx")
+
+
+# --- layouts: title and scale --------------------------------------------------------
+
+
+def test_title_names_the_scenario_and_a_variant_does_not_inherit_it(tmp_path: Path) -> None:
+    base = tmp_path / "base.yaml"
+    text = (FIXTURES / "tiny.yaml").read_text(encoding="utf-8")
+    base.write_text(text.replace("name: tiny\n", 'name: tiny\ntitle: "Tiny today"\n'), "utf-8")
+    variant = tmp_path / "variant.yaml"
+    variant.write_text("extends: base.yaml\nname: tiny_v\n", encoding="utf-8")
+    titled = tmp_path / "titled.yaml"
+    titled.write_text('extends: base.yaml\nname: tiny_t\ntitle: "Tiny tomorrow"\n', "utf-8")
+    assert load_layout(base).display_name == "Tiny today"
+    assert load_layout(variant).display_name == "tiny_v"
+    assert load_layout(titled).display_name == "Tiny tomorrow"
+
+
+def test_summary_has_the_scale_and_per_day_counts_stay_whole(tmp_path: Path) -> None:
+    layout = load_layout(FIXTURES / "tiny.yaml").scaled(0.5)
+    result = synthetic(layout, n=14321 // 50)
+    summary = write_results(result, tmp_path / "out", "tiny", 1.0)
+    assert summary["scale"] == 0.5
+    with (tmp_path / "out" / "meetings_by_place.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            # One day: meetings per day is the count itself, written as a whole number.
+            assert row["meetings_per_day"] == row["meetings"], row
+
+
+# --- run figures and report ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["en", "da"])
+def test_run_figures_and_report_in_both_languages(tmp_path: Path, code: str) -> None:
+    layout = dataclasses.replace(load_layout(FIXTURES / "tiny.yaml"), attribution="© Test")
+    out = tmp_path / code
+    write_results(synthetic(layout), out, "tiny", 1.0, Lang(code))
+    lang = Lang(code)
+    svg = (out / "map_meeting_density.svg").read_text(encoding="utf-8")
+    assert lang.t("run.map_title", name="tiny") in svg
+    assert lang.t("map.buildings_by_institution") in svg and lang.t("locator.title") in svg
+    assert "east of" not in svg  # no local-metre axes
+    # Every footer: scenario, scale, seed, days, version, credit.
+    for stem in ("map_meeting_density", "meetings_by_hour", "institution_matrix"):
+        text = (out / f"{stem}.svg").read_text(encoding="utf-8")
+        for part in (lang.t("footer.scale_full"), lang.t("footer.seed", seed=3),
+                     lang.plural(1, "sim_day"), "Crosspaths", "© Test"):  # fmt: skip
+            assert part in text, (stem, part)
+    pages = PdfReader(out / "report.pdf").pages
+    assert 1 <= len(pages) <= 2
+    text = " ".join(p.extract_text() for p in pages)
+    assert lang.t("sum.single_title", name="tiny") in text
+    assert lang.t("rr.h_table") in text and lang.t("sum.h_assumptions") in text
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert md.startswith(f"# {lang.t('sum.single_title', name='tiny')}")
+
+
+@pytest.mark.parametrize("code", ["en", "da"])
+def test_baseline_map_renders_in_both_languages(tmp_path: Path, code: str) -> None:
+    layout = load_layout(BASELINE).scaled(0.05)
+    paths = plots.plot_meeting_density(synthetic(layout), tmp_path, lang=Lang(code))
+    svg = next(p for p in paths if p.suffix == ".svg").read_text(encoding="utf-8")
+    lang = Lang(code)
+    assert lang.t("footer.scale", scale="0.05" if code == "en" else "0,05") in svg
+    assert lang.t("street.main") in svg and "Nørre Allé" in svg  # a main street's name
+    assert lang.t("locator.lakes") in svg  # the locator: the district lies in Copenhagen
+    assert "Rigshospitalet" in svg  # institutions in the legend
+
+
+# --- comparison: one colour scale ----------------------------------------------------
+
+
+def test_difference_maps_share_one_symmetric_scale(monkeypatch: pytest.MonkeyPatch) -> None:
+    changes = [
+        _fake_changes(1, [("edge", 3.0), ("venue", -40.0)]),
+        _fake_changes(2, [("edge", -350.0), ("venue", 12.0)]),
+    ]
+    scale = diffmap.shared_scale(changes)
+    assert scale == diffmap.DiffScale(streets=350.0, places=40.0)
+    seen: list[diffmap.DiffScale | None] = []
+    monkeypatch.setattr(diffmap, "plot_difference_map",
+                        lambda runs, vc, out, stem, scale=None, lang=EN: seen.append(scale) or [])
+    monkeypatch.setattr(figures, "plot_headline_bars", lambda *a, **k: [])
+    monkeypatch.setattr(figures, "plot_type_pairs", lambda *a, **k: [])
+    monkeypatch.setattr(figures, "plot_institution_pairs", lambda *a, **k: [])
+    figures.write_figures(None, [], changes, Path("."))  # type: ignore[arg-type]
+    assert seen == [scale, scale]
+
+
+class _Scenario:
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.label = f"v{index}"
+        self.layout = type("L", (), {"title": ""})()
+
+
+class _Pairs:
+    change = np.zeros((2, 2))
+
+
+def _fake_changes(index: int, items: list[tuple[str, float]]) -> VariantChanges:
+    places = [Change(kind, f"{kind}{k}", "", 0.0, v, v, v - 1, v + 1)
+              for k, (kind, v) in enumerate(items)]  # fmt: skip
+    return VariantChanges(_Scenario(index), places, None, _Pairs())  # type: ignore[arg-type]
+
+
+def test_report_words_never_use_exponents() -> None:
+    for value in (2.47e4, 1e-5, 123456789.0):
+        assert not re.search(r"\de[+-]?\d", EN.num(value))
