@@ -828,6 +828,7 @@ def render() -> str:
     footprints = build_footprints(OSM_DIR)
     out = [HEADER]
     out.append("name: baseline\n")
+    out.append('title: "Innovation District today"\n')
     out.append("description: " + q(
         "Innovation District Copenhagen today: KU Nørre Campus, Panum and Maersk Tower, "
         "Rigshospitalet, COBIS/BII, Tagensvej 22, De Gamles By and the Haraldsgade "

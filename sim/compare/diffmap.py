@@ -173,9 +173,7 @@ def _map_points(layouts: Sequence[Layout], st: basemap.Streets) -> np.ndarray:
     origin = layouts[-1].origin if not layouts else layouts[0].origin
     for layout in layouts:
         for b in layout.buildings.values():
-            ring = basemap.footprint_xy(b, origin)
-            if ring is not None:
-                pts.append(ring)
+            pts += basemap.footprint_rings(b, origin)
     return np.concatenate(pts)
 
 

@@ -147,7 +147,7 @@ def _annotated_heatmap(
             colour, weight = ("white" if dark else "black"), "bold"
         # in_layout=False: cells lie inside the axes; measuring each would only slow
         # the layout down.
-        ax.text(j + 0.5, i + 0.5, _cell_text(change[i, j], lang), ha="center", va="center",
+        ax.text(j + 0.5, i + 0.5, _cell_text(float(change[i, j]), lang), ha="center", va="center",
                 fontsize=9, color=colour, fontweight=weight, in_layout=False)  # fmt: skip
     return mesh
 

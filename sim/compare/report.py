@@ -23,8 +23,9 @@ from sim.compare.runner import ComparisonRuns
 from sim.compare.summary import build_summary
 from sim.compare.tables import headline_markdown
 from sim.i18n import EN, Lang
+from sim.outputs import figure
 from sim.outputs.clientreport import summary_markdown, write_pdf
-from sim.outputs.labels import figure_phrase, figure_unit, fmt, fmt_pct, fmt_pct_range, fmt_signed
+from sim.outputs.labels import fmt, fmt_signed
 
 REPORT_MAP_WIDTH = 7.6
 """Inches: the map in ``report.pdf`` is drawn at about the page's text width."""
@@ -42,7 +43,7 @@ FINDING_ORDER: tuple[str, ...] = (
 """Cross-institution meetings first: they are what the district is designed for."""
 
 
-def headline_finding(c: HeadlineComparison, reference: HeadlineComparison) -> str:
+def headline_finding(c: HeadlineComparison, reference: HeadlineComparison, lang: Lang = EN) -> str:
     """One sentence on one headline figure of one variant.
 
     Parameters
@@ -51,42 +52,41 @@ def headline_finding(c: HeadlineComparison, reference: HeadlineComparison) -> st
         The variant's comparison (with a difference).
     reference
         The reference's comparison of the same figure, for the before-and-after values.
+    lang
+        Language of the sentence.
 
     Returns
     -------
     str
-        E.g. ``"+4.2 % cross-institution meetings per person-day (95 % CI +1.1 to +7.3 %):
-        0.133 → 0.139."``, with ``"not distinguishable from noise with 3 seeds"`` where
-        the interval of the difference contains 0.
+        E.g. ``"+4.2 % cross-institution meetings per person-day (between +1.1 and
+        +7.3 %): 0.133 → 0.139."``, with ``"not distinguishable from noise with 3
+        seeds"`` where the interval of the difference contains 0.
     """
     d = c.difference
     if d is None:
         raise ValueError("the reference has no difference to describe")
-    what = figure_phrase(c.figure)
+    what = lang.figure_phrase(c.figure)
     if d.identical:
-        return f"{what.capitalize()}: identical to {title(reference.scenario)} in every seed."
-    unit = figure_unit(c.figure)
-    values = f"{fmt(reference.estimate.mean)} → {fmt(c.estimate.mean)}" + (
+        return lang.t("rep.identical", what=what.capitalize(), ref=title(reference.scenario))
+    unit = lang.figure_unit(c.figure)
+    values = f"{lang.num(reference.estimate.mean)} → {lang.num(c.estimate.mean)}" + (
         f" {unit}" if unit else ""
     )
     if d.relative is not None and d.relative_low is not None and d.relative_high is not None:
-        change = (
-            f"{fmt_pct(d.relative)} {what} "
-            f"(95 % CI {fmt_pct_range(d.relative_low, d.relative_high)})"
-        )
+        interval = lang.pct_range(d.relative_low, d.relative_high)
+        change = f"{lang.pct(d.relative)} {what} ({interval})"
     else:
-        change = (
-            f"{fmt_signed(d.mean)} {what} (95 % CI {fmt_signed(d.low)} to {fmt_signed(d.high)})"
-        )
+        change = f"{lang.signed(d.mean)} {what} ({lang.range(d.low, d.high, signed=True)})"
     if d.indistinguishable:
-        return f"{change}: not distinguishable from noise with {d.n} seeds ({values})."
+        return lang.t("rep.noise", change=change, n=d.n, values=values)
     return f"{change}: {values}."
 
 
-def _place_name(ch: Change) -> str:
+def _place_name(ch: Change, lang: Lang) -> str:
     """A place as readers know it, with the id where the name is missing or shared."""
     if ch.kind == "edge":
-        return f"{ch.name} (segment {ch.id})" if ch.name else f"street segment {ch.id}"
+        segment = lang.t("cmp.segment", id=ch.id)
+        return f"{ch.name} ({segment})" if ch.name else segment
     return ch.name or ch.id
 
 
@@ -96,29 +96,27 @@ def _ranked(items: Sequence[Change], sign: int) -> list[Change]:
     return sorted(real, key=lambda ch: -abs(ch.change))[:TOP_CHANGES]
 
 
-def _change_list(items: list[Change], name: str) -> str:
-    """``"A (+3.1/day, 95 % CI +1.0 to +5.2), B (...)"``."""
+def _change_list(items: list[Change], name: str, lang: Lang) -> str:
+    """``"A (+3.1/day, between +1.0 and +5.2)"``, ..."""
     return ", ".join(
-        f"{_place_name(ch) if name == 'place' else ch.name} ({fmt_signed(ch.change)}/day, "
-        f"95 % CI {fmt_signed(ch.low)} to {fmt_signed(ch.high)})"
+        f"{_place_name(ch, lang) if name == 'place' else ch.name} "
+        f"({lang.t('cmp.per_day', value=lang.tick(ch.change, signed=True, digits=3))}, "
+        f"{lang.range(ch.low, ch.high, signed=True)})"
         for ch in items
     )
 
 
-def where_findings(vc: VariantChanges, n_seeds: int) -> list[str]:
+def where_findings(vc: VariantChanges, n_seeds: int, lang: Lang = EN) -> list[str]:
     """Sentences on the places and institution pairs that gained or lost most."""
     lines = []
     places = [ch for ch in vc.places if ch.kind != "node"]
     gained, lost = _ranked(places, +1), _ranked(places, -1)
     if gained:
-        lines.append(f"Most meetings gained at: {_change_list(gained, 'place')}.")
+        lines.append(lang.t("rep.gained_at", list=_change_list(gained, "place", lang)))
     if lost:
-        lines.append(f"Most meetings lost at: {_change_list(lost, 'place')}.")
+        lines.append(lang.t("rep.lost_at", list=_change_list(lost, "place", lang)))
     if not gained and not lost:
-        lines.append(
-            f"No single street segment or place changed by more than the noise with "
-            f"{n_seeds} seeds."
-        )
+        lines.append(lang.t("rep.no_place", n=n_seeds))
     pairs = [
         ch
         for ch in pair_changes(vc.institution_pairs, "institution_pair")
@@ -126,9 +124,9 @@ def where_findings(vc: VariantChanges, n_seeds: int) -> list[str]:
     ]
     up, down = _ranked(pairs, +1), _ranked(pairs, -1)
     if up:
-        lines.append(f"Institution pairs meeting more: {_change_list(up, 'pair')}.")
+        lines.append(lang.t("rep.pairs_more", list=_change_list(up, "pair", lang)))
     if down:
-        lines.append(f"Institution pairs meeting less: {_change_list(down, 'pair')}.")
+        lines.append(lang.t("rep.pairs_less", list=_change_list(down, "pair", lang)))
     return lines
 
 
@@ -138,7 +136,7 @@ def _ci_text(x: tuple[float, float, float]) -> str:
     return f"{fmt_signed(mean)}/day (95 % CI {fmt_signed(low)} to {fmt_signed(high)})"
 
 
-def visit_findings(vc: VariantChanges, n_seeds: int) -> list[str]:
+def visit_findings(vc: VariantChanges, n_seeds: int, lang: Lang = EN) -> list[str]:
     """Sentences on visits per place: does the variant draw people or move them?"""
     d = vc.draw
     if d is None:
@@ -147,7 +145,7 @@ def visit_findings(vc: VariantChanges, n_seeds: int) -> list[str]:
     new = [ch for ch in vc.visits if not ch.in_reference]
     if new:
         names = ", ".join(
-            f"{_place_name(ch)} {fmt(ch.variant)}/day" for ch in new if ch.variant > 0
+            f"{_place_name(ch, lang)} {fmt(ch.variant)}/day" for ch in new if ch.variant > 0
         ) or "no visits"
         mean_new, mean_else = d.new_places[0], d.elsewhere[0]
         taken = max(0.0, -mean_else)
@@ -163,9 +161,9 @@ def visit_findings(vc: VariantChanges, n_seeds: int) -> list[str]:
     gained = _ranked([ch for ch in vc.visits if ch.in_reference], +1)
     lost = _ranked([ch for ch in vc.visits if ch.in_reference], -1)
     if gained:
-        lines.append(f"Places visited more: {_change_list(gained, 'place')}.")
+        lines.append(f"Places visited more: {_change_list(gained, 'place', lang)}.")
     if lost:
-        lines.append(f"Places visited less: {_change_list(lost, 'place')}.")
+        lines.append(f"Places visited less: {_change_list(lost, 'place', lang)}.")
     if not gained and not lost and not new:
         lines.append(
             f"No single place's visits changed by more than the noise with {n_seeds} seeds."
@@ -173,15 +171,16 @@ def visit_findings(vc: VariantChanges, n_seeds: int) -> list[str]:
     return lines
 
 
-def _scenario_table(runs: ComparisonRuns) -> str:
+def _scenario_table(runs: ComparisonRuns, lang: Lang) -> str:
     """Markdown list of the scenarios with their files and people."""
-    lines = ["| # | Scenario | File | People per run | Description |", "|---|---|---|---|---|"]
+    lines = [lang.t("rep.sc_header"), "|---|---|---|---|---|"]
     for sc in runs.scenarios:
         people = runs.figure(sc.index, "agents").mean()
-        role = " (reference)" if sc.index == 0 else ""
+        role = f" ({lang.t('tab.reference')})" if sc.index == 0 else ""
         desc = sc.layout.description.replace("|", "\\|").replace("\n", " ")
+        name = title(sc).replace("|", "\\|")
         lines.append(
-            f"| {sc.index + 1} | {title(sc)}{role} | `{sc.path}` | {people:,.0f} | {desc} |"
+            f"| {sc.index + 1} | {name}{role} | `{sc.path}` | {lang.count(people)} | {desc} |"
         )
     return "\n".join(lines)
 
@@ -199,94 +198,79 @@ def _image(path: str, alt: str) -> str:
     return f"![{alt}]({path})"
 
 
+def _runs_line(runs: ComparisonRuns, lang: Lang) -> str:
+    """``5 seeds (0–4), 1 weekday per run, population scale 0.25; Crosspaths 0.1.0``."""
+    return lang.t("rep.runs", n=len(runs.seeds), seeds=_seed_list(runs.seeds),
+                  days=lang.plural(runs.days, "weekday"),
+                  scale=figure.scale_text(lang, runs.scale), version=sim.__version__)  # fmt: skip
+
+
 def render_report(
     runs: ComparisonRuns,
     comparisons: list[HeadlineComparison],
     changes: list[VariantChanges],
+    lang: Lang = EN,
 ) -> str:
-    """The text of ``report.md`` (figures are referenced by their PNG file names)."""
+    """The detail of ``report.md`` (figures are referenced by their PNG file names)."""
     if not changes:
-        return _single_report(runs, comparisons)
+        return _single_report(runs, comparisons, lang)
     ref = runs.scenarios[0]
     n = len(runs.seeds)
     stems = variant_stems(changes)
-    scale = f", population × {runs.scale:g}" if runs.scale != 1.0 else ""
-    days = f"{runs.days} weekday{'s' if runs.days != 1 else ''}"
     out = [
-        f"# Layout comparison: {' vs '.join(title(sc) for sc in runs.scenarios)}",
+        f"# {lang.t('rep.title', names=' / '.join(title(sc) for sc in runs.scenarios))}",
         "",
-        f"Each scenario was simulated with the same {n} seeds "
-        f"({_seed_list(runs.seeds)}), {days} per run{scale}; "
-        f"Crosspaths {sim.__version__}. Every difference is against **{title(ref)}**.",
+        f"{_runs_line(runs, lang)} {lang.t('rep.against', ref=title(ref))}",
         "",
-        _scenario_table(runs),
+        _scenario_table(runs, lang),
         "",
-        "## Findings",
+        f"## {lang.t('sum.h_findings')}",
         "",
     ]
     by_key = {(c.figure, c.scenario.index): c for c in comparisons}
     order = [f for f in FINDING_ORDER if f in HEADLINE_FIGURES]
     order += [f for f in HEADLINE_FIGURES if f not in order]
     for vc in changes:
-        out += [f"**{title(vc.scenario)}** compared with {title(ref)}:", ""]
-        for figure in order:
-            c = by_key[(figure, vc.scenario.index)]
-            out.append(f"- {headline_finding(c, by_key[(figure, 0)])}")
-        out += [f"- {line}" for line in where_findings(vc, n)]
-        out += [f"- {line}" for line in visit_findings(vc, n)]
+        out += [lang.t("rep.compared", name=title(vc.scenario), ref=title(ref)), ""]
+        for fig_name in order:
+            c = by_key[(fig_name, vc.scenario.index)]
+            out.append(f"- {headline_finding(c, by_key[(fig_name, 0)], lang)}")
+        out += [f"- {line}" for line in where_findings(vc, n, lang)]
+        out += [f"- {line}" for line in visit_findings(vc, n, lang)]
         out.append("")
     out += [
-        "## Headline figures",
+        f"## {lang.t('rep.h_headline')}",
         "",
-        headline_markdown(comparisons),
-        _image("headline_figures.png", "Headline figures by scenario with 95 % intervals"),
+        headline_markdown(comparisons, lang),
+        _image("headline_figures.png", lang.t("rep.h_headline")),
         "",
-        "## Where meetings were gained or lost",
+        f"## {lang.t('rep.h_where')}",
         "",
     ]
     for vc in changes:
         stem = stems[vc.scenario.index]
-        out += [_image(f"difference_map_{stem}.png", f"Difference map, {title(vc.scenario)}"), ""]
+        alt = lang.t("rep.alt_map", name=title(vc.scenario))
+        out += [_image(f"difference_map_{stem}.png", alt), ""]
     out += [
-        "## Who meets whom",
+        f"## {lang.t('rep.h_who')}",
         "",
-        _image("change_by_type_pair.png", "Change in meetings by pair of agent types"),
+        _image("change_by_type_pair.png", lang.t("rep.alt_types")),
         "",
     ]
     for vc in changes:
         stem = stems[vc.scenario.index]
-        alt = f"Change in meetings between institutions, {title(vc.scenario)}"
+        alt = lang.t("rep.alt_inst", name=title(vc.scenario))
         out += [_image(f"change_by_institution_pair_{stem}.png", alt), ""]
     out += [
-        "## How to read this",
+        f"## {lang.t('rep.h_read')}",
         "",
-        "- **Common random numbers.** Every scenario ran with the same seeds, and a seed "
-        "draws the same people, arrivals and day plans wherever the layouts allow (random "
-        "streams are named by building, meeting draws keyed by person), so a difference "
-        "within one seed reflects the layout rather than luck.",
-        f"- **Intervals.** Means carry a 95 % t interval over the {n} seeds. Differences are "
-        "paired by seed: the interval is that of the per-seed differences, usually far "
-        "narrower than comparing two independent means.",
-        "- **Relative change** is the ratio of the two means minus one; its interval is "
-        "Fieller's interval for a ratio of paired means, which contains 0 % exactly when "
-        "the interval of the difference contains 0. 'Interval unbounded' means the "
-        "reference mean itself is too noisy to divide by.",
-        f"- **Not distinguishable from noise** means the 95 % interval of the difference "
-        f"contains zero: with {n} seeds the change cannot be told apart from run-to-run "
-        "variation. It is not proof of no effect; more seeds narrow the interval.",
-        "- Place and pair changes are mean meetings per simulated day; junction meetings "
-        "and every number shown here are in the CSV files next to this report "
-        "(`comparison.csv`, `place_changes.csv`, `type_pair_changes.csv`, "
-        "`institution_pair_changes.csv`, `runs.csv`).",
-        "- **Visits** are stays per day at venues, public spaces and street segments "
-        "(where people lingered), necessary and optional together; `visit_changes.csv` "
-        "has every place, with optional stays (Gehl's optional activities, drawn by a "
-        "place's quality) separately. A new place's visits minus what the other places "
-        "lost are the visits it *added*.",
+        *(f"- {lang.t(key, n=n)}" for key in
+          ("rep.read_crn", "rep.read_ci", "rep.read_rel", "rep.read_noise", "rep.read_csv",
+           "rep.read_visits")),
         "",
-        source_line(runs),
+        source_line(runs, lang),
         "",
-    ]
+    ]  # fmt: skip
     return "\n".join(out)
 
 
@@ -314,38 +298,33 @@ def write_report(
                 width=REPORT_MAP_WIDTH,
             )[0]
         pdf = write_pdf(summary, out_dir / "report.pdf")
-    # The detail keeps its own headings one level down, under the summary's title.
-    lines = render_report(runs, comparisons, changes).splitlines()
+    lines = render_report(runs, comparisons, changes, lang).splitlines()
     # Its own title gives way to the summary's; its sections go one level down.
     detail = "\n".join(
         "#" + line if line.startswith("#") else line
         for line in (lines[1:] if lines and lines[0].startswith("# ") else lines)
-    )
+    ).lstrip("\n")
     text = f"{summary_markdown(summary)}\n## {lang.t('report.details')}\n\n{detail}\n"
     path = out_dir / "report.md"
     path.write_text(text, encoding="utf-8")
     return [pdf, path]
 
 
-def _single_report(runs: ComparisonRuns, comparisons: list[HeadlineComparison]) -> str:
-    """``report.md`` for one scenario: its headline figures with 95 % intervals."""
+def _single_report(
+    runs: ComparisonRuns, comparisons: list[HeadlineComparison], lang: Lang = EN
+) -> str:
+    """Detail of ``report.md`` for one scenario: its headline figures with 95 % intervals."""
     sc = runs.scenarios[0]
-    n = len(runs.seeds)
-    scale = f", population × {runs.scale:g}" if runs.scale != 1.0 else ""
-    days = f"{runs.days} weekday{'s' if runs.days != 1 else ''}"
     return "\n".join([
-        f"# Headline figures: {title(sc)}",
+        f"# {lang.t('rep.h_headline')}: {title(sc)}",
         "",
-        f"`{sc.path}` simulated with {n} seeds "
-        f"({_seed_list(runs.seeds)}), {days} per run{scale}; "
-        f"Crosspaths {sim.__version__}. Means carry a 95 % t interval over the seeds; "
-        "more seeds narrow it, roughly as 1/√n. Give a second scenario to compare layouts.",
+        f"`{sc.path}`: {_runs_line(runs, lang)} {lang.t('rep.single_note')}",
         "",
-        headline_markdown(comparisons),
-        _image("headline_figures.png", "Headline figures with 95 % intervals"),
+        headline_markdown(comparisons, lang),
+        _image("headline_figures.png", lang.t("rep.h_headline")),
         "",
-        "Every run's figures are in `runs.csv`; the table above is `comparison.csv`.",
+        lang.t("rep.single_files"),
         "",
-        source_line(runs),
+        source_line(runs, lang),
         "",
     ])  # fmt: skip

@@ -222,7 +222,7 @@ def _single(
     return Summary(
         title=lang.t("sum.single_title", name=name),
         question=lang.t("sum.single_question", name=name),
-        labels=labels,
+        labels={**labels, "table": lang.t("rr.h_table")},
         header=[lang.t("sum.c_figure"), lang.t("sum.c_mean")],
         rows=rows,
         widths=[3.0, 3.0],

@@ -10,22 +10,30 @@ from pathlib import Path
 from typing import Any
 
 from sim.batch import HEADLINE_FIGURES
+from sim.compare.canvas import title
 from sim.compare.changes import Change, HeadlineComparison, VariantChanges, pair_changes
 from sim.compare.runner import ComparisonRuns
+from sim.i18n import EN, Lang
 from sim.metrics import Row, rnd
-from sim.outputs.labels import figure_label, fmt, fmt_pct, fmt_pct_range, fmt_signed
 from sim.outputs.tables import write_csv
 
 CSV_DIGITS = 6
 """Significant digits in CSV cells: well beyond the seed-to-seed noise."""
 
 RUN_COLUMNS: tuple[str, ...] = ("agents", "meetings", *HEADLINE_FIGURES)
+COUNT_COLUMNS = frozenset({"agents", "meetings", "distinct_cross_institution_ties"})
+"""Columns that count things: written as whole numbers, never rounded."""
 """Per-run figures written to ``runs.csv`` (timings are left out: they vary run to run)."""
 
 
 def _num(value: float | None) -> float | None:
     """A CSV number, or ``None`` (an empty cell) where undefined."""
     return None if value is None else rnd(value, CSV_DIGITS)
+
+
+def _cell(column: str, value: float) -> float | int | None:
+    """A ``runs.csv`` cell: counts as whole numbers, rates to :data:`CSV_DIGITS`."""
+    return round(value) if column in COUNT_COLUMNS else _num(value)
 
 
 def headline_rows(comparisons: list[HeadlineComparison]) -> list[Row]:
@@ -61,56 +69,60 @@ def headline_rows(comparisons: list[HeadlineComparison]) -> list[Row]:
     return rows
 
 
-def _verdict(c: HeadlineComparison) -> str:
+def _verdict(c: HeadlineComparison, lang: Lang) -> str:
     """Last column of the Markdown table."""
     d = c.difference
     if d is None:
-        return "reference"
+        return lang.t("tab.reference")
     if d.identical:
-        return "identical"
-    return "noise" if d.indistinguishable else "yes"
+        return lang.t("cmp.identical")
+    return lang.t("cmp.noise") if d.indistinguishable else lang.t("tab.yes")
 
 
-def _relative_cell(c: HeadlineComparison) -> str:
+def _relative_cell(c: HeadlineComparison, lang: Lang) -> str:
     """Relative change with its interval, or why there is none."""
     d = c.difference
     if d is None:
         return ""
     if d.relative is None:
-        return "n/a (reference mean is 0)"
+        return lang.t("tab.no_ratio")
     if d.relative_low is None or d.relative_high is None:
-        return f"{fmt_pct(d.relative)} (interval unbounded)"
-    return f"{fmt_pct(d.relative)} ({fmt_pct_range(d.relative_low, d.relative_high)})"
+        return f"{lang.pct(d.relative)} ({lang.t('tab.unbounded')})"
+    return f"{lang.pct(d.relative)} ({lang.pct_range(d.relative_low, d.relative_high)})"
 
 
-def headline_markdown(comparisons: list[HeadlineComparison]) -> str:
+def headline_markdown(comparisons: list[HeadlineComparison], lang: Lang = EN) -> str:
     """The headline table as GitHub-flavoured Markdown, grouped by figure.
 
     With a single scenario there is nothing to differ from: figure, mean and interval.
+    Scenarios are named by their titles; numbers have three significant figures.
     """
-    reference = comparisons[0].scenario.label
+    reference = title(comparisons[0].scenario).replace("|", "\\|")
     if all(c.scenario.index == 0 for c in comparisons):
-        lines = [f"| Figure | {reference}: mean (95 % CI) |", "|---|---|"]
+        lines = [f"| {lang.t('tab.figure')} | {lang.t('tab.mean_of', name=reference)} |",
+                 "|---|---|"]  # fmt: skip
         lines += [
-            f"| {figure_label(c.figure)} | {fmt(c.estimate.mean)} "
-            f"({fmt(c.estimate.low)} to {fmt(c.estimate.high)}) |"
+            f"| {lang.figure_label(c.figure)} | {lang.num(c.estimate.mean)} "
+            f"({lang.range(c.estimate.low, c.estimate.high)}) |"
             for c in comparisons
         ]
         return "\n".join(lines) + "\n"
     lines = [
-        f"| Figure | Scenario | Mean (95 % CI) | Difference from {reference} (95 % CI) "
-        "| Relative change (95 % CI) | Real change? |",
+        f"| {lang.t('tab.figure')} | {lang.t('tab.scenario')} | {lang.t('tab.mean')} "
+        f"| {lang.t('tab.difference', name=reference)} | {lang.t('tab.relative')} "
+        f"| {lang.t('tab.real')} |",
         "|---|---|---|---|---|---|",
     ]
     for c in comparisons:
         e, d = c.estimate, c.difference
-        mean = f"{fmt(e.mean)} ({fmt(e.low)} to {fmt(e.high)})"
-        diff = f"{fmt_signed(d.mean)} ({fmt_signed(d.low)} to {fmt_signed(d.high)})" if d else ""
+        mean = f"{lang.num(e.mean)} ({lang.range(e.low, e.high)})"
+        diff = f"{lang.signed(d.mean)} ({lang.range(d.low, d.high, signed=True)})" if d else ""
         first = c.scenario.index == 0
-        figure = figure_label(c.figure) if first else ""
-        label = c.scenario.label.replace("|", "\\|")
+        figure = lang.figure_label(c.figure) if first else ""
+        label = title(c.scenario).replace("|", "\\|")
         lines.append(
-            f"| {figure} | {label} | {mean} | {diff} | {_relative_cell(c)} | {_verdict(c)} |"
+            f"| {figure} | {label} | {mean} | {diff} | {_relative_cell(c, lang)} "
+            f"| {_verdict(c, lang)} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -177,7 +189,7 @@ def run_rows(runs: ComparisonRuns) -> list[Row]:
             "scenario": sc.label,
             "file": sc.path,
             "seed": seed,
-            **{k: _num(runs.outcome(sc.index, seed).figures[k]) for k in RUN_COLUMNS},
+            **{k: _cell(k, runs.outcome(sc.index, seed).figures[k]) for k in RUN_COLUMNS},
         }
         for sc in runs.scenarios
         for seed in runs.seeds
@@ -189,6 +201,7 @@ def write_tables(
     comparisons: list[HeadlineComparison],
     changes: list[VariantChanges],
     out_dir: Path,
+    lang: Lang = EN,
 ) -> list[Path]:
     """Write ``comparison.csv``, ``comparison.md``, ``place_changes.csv``,
     ``type_pair_changes.csv``, ``institution_pair_changes.csv``, ``visit_changes.csv``
@@ -211,7 +224,7 @@ def write_tables(
         The files written.
     """
     md = out_dir / "comparison.md"
-    md.write_text(headline_markdown(comparisons), encoding="utf-8")
+    md.write_text(headline_markdown(comparisons, lang), encoding="utf-8")
     # A single scenario has no changes: no empty change tables.
     kinds = ("place", "type_pair", "institution_pair") if changes else ()
     visits = visit_rows(changes)

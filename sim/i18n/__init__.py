@@ -86,7 +86,7 @@ class Lang:
     def _local(self, text: str) -> str:
         """English separators to this language's, and a typographic minus."""
         if self.code == "da":
-            text = text.translate(str.maketrans({",": ".", ".": ","}))
+            text = text.translate(str.maketrans(",.", ".,"))
         return text.replace("-", MINUS)
 
     def num(self, value: float, digits: int = SIG_FIGURES) -> str:

@@ -116,19 +116,19 @@ def streets(layouts: Sequence[Layout], origin: tuple[float, float]) -> Streets:
     return Streets(ids, segs, tuple(seen[e][1] for e in ids), tuple(seen[e][2] for e in ids))
 
 
-def footprint_xy(building: Building, origin: tuple[float, float]) -> np.ndarray | None:
-    """``(n, 2)`` outline of a building's ``footprint`` in metres, or ``None`` if it has none.
+def footprint_rings(building: Building, origin: tuple[float, float]) -> list[np.ndarray]:
+    """The outline rings of a building's ``footprint`` in metres about ``origin``.
 
-    The footprint is a ring of points, each a ``(lat, lon)`` pair or an object with
-    ``lat`` and ``lon``.
+    Projected from lat/lon rather than read from ``footprint_xy``, so a variant's
+    building lines up with the reference's frame when the two origins differ. Empty
+    for a building without a footprint.
     """
-    ring = getattr(building, "footprint", None)
-    if not ring:
-        return None
-    pts = [(p.lat, p.lon) if hasattr(p, "lat") else (p[0], p[1]) for p in ring]
-    lat, lon = np.array(pts, dtype=float).T
-    x, y = to_local_xy(lat, lon, *origin)
-    return np.column_stack([x, y])
+    rings = []
+    for ring in getattr(building, "footprint", ()) or ():
+        lat, lon = np.array(ring, dtype=float).reshape(-1, 2).T
+        x, y = to_local_xy(lat, lon, *origin)
+        rings.append(np.column_stack([x, y]))
+    return rings
 
 
 def institution_colours(layouts: Sequence[Layout]) -> dict[str, str]:
@@ -141,9 +141,11 @@ def building_anchor(
     layout: Layout, building: Building, origin: tuple[float, float]
 ) -> tuple[float, float]:
     """Where a building's label points: its footprint's centre, else its entrances' mean."""
-    ring = footprint_xy(building, origin)
-    if ring is not None:
-        x, y = ring.mean(axis=0)
+    rings = footprint_rings(building, origin)
+    if rings:
+        # The centre of the largest ring: labels point at the main body of a building.
+        ring = max(rings, key=lambda r: float(np.ptp(r[:, 0]) * np.ptp(r[:, 1])))
+        x, y = ring[:-1].mean(axis=0) if len(ring) > 3 else ring.mean(axis=0)
         return float(x), float(y)
     pts = np.array([node_xy(layout, n, origin) for n in building.entrances])
     return float(pts[:, 0].mean()), float(pts[:, 1].mean())
@@ -168,10 +170,10 @@ def draw_buildings(
                 continue
             drawn.add(bid)
             colour = colours.get(b.institutions[0], "#dddddd") if b.institutions else "#dddddd"
-            ring = footprint_xy(b, origin)
-            if ring is not None:
-                polys.append(Polygon(ring, closed=True))
-                poly_colours.append(colour)
+            rings = footprint_rings(b, origin)
+            if rings:
+                polys += [Polygon(ring, closed=True) for ring in rings]
+                poly_colours += [colour] * len(rings)
             else:
                 squares.append(building_anchor(layout, b, origin))
                 square_colours.append(colour)

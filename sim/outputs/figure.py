@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 import sim
 from sim.i18n import Lang
 
+LayoutName = Literal["constrained", "compressed", "tight"]
 DPI = 200
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 """Every format a figure can be written in: PNG (200 dpi) for screens, SVG and PDF for print."""
@@ -51,7 +52,8 @@ def report_style() -> dict[str, Any]:
 
 def style() -> AbstractContextManager[Any]:
     """rc settings of report figures, for the duration of one figure."""
-    return mpl.rc_context(report_style())
+    rc: Any = report_style()
+    return mpl.rc_context(rc)
 
 
 def wrap(text: str, width_in: float, size_pt: float = 12.0) -> str:
@@ -134,7 +136,9 @@ def provenance(
     return "  ·  ".join(parts)
 
 
-def new_figure(size: tuple[float, float], footer: str, layout: str = "constrained") -> Figure:
+def new_figure(
+    size: tuple[float, float], footer: str, layout: LayoutName = "constrained"
+) -> Figure:
     """A figure with the wrapped ``footer`` at the bottom and room kept for it.
 
     ``layout`` ``"compressed"`` suits axes with a fixed aspect ratio (maps, heatmaps).
@@ -147,7 +151,7 @@ def new_figure(size: tuple[float, float], footer: str, layout: str = "constraine
     n_lines = text.count("\n") + 1
     # Height of the text block plus a small gap, as a fraction of the figure.
     bottom = (n_lines * FOOTER_PT * 1.3 + 8.0) / 72.0 / size[1]
-    engine = fig.get_layout_engine()
+    engine: Any = fig.get_layout_engine()
     if engine is not None:
         engine.set(rect=(0.0, bottom, 1.0, 1.0 - bottom))
     fig.text(0.01, 0.006, text, fontsize=FOOTER_PT, color="0.35", ha="left", va="bottom")

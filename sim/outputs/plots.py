@@ -97,8 +97,10 @@ def _draw_places(
         else None
         for v in layout.venues.values()
     ]
-    space_xy = [basemap.node_xy(layout, s.node, origin) for s in layout.spaces.values()]
-    groups = [
+    space_xy: list[tuple[float, float] | None] = [
+        basemap.node_xy(layout, s.node, origin) for s in layout.spaces.values()
+    ]
+    groups: list[tuple[str, list[tuple[float, float] | None], np.ndarray, str]] = [
         (lang.t("run.venues"), venue_xy, counts["venue"].meetings, ALL_COLOUR),
         (lang.t("run.spaces"), space_xy, counts["space"].meetings, SPACE_COLOUR),
     ]
@@ -144,9 +146,7 @@ def _map_points(layouts: Sequence[Any], st: basemap.Streets) -> np.ndarray:
     origin = layouts[0].origin
     for layout in layouts:
         for b in layout.buildings.values():
-            ring = basemap.footprint_xy(b, origin)
-            if ring is not None:
-                pts.append(ring)
+            pts += basemap.footprint_rings(b, origin)
     return np.concatenate(pts) if pts else np.zeros((1, 2))
 
 
@@ -254,7 +254,7 @@ def plot_type_pairs(
         ax.barh(y, cross, color=CROSS_COLOUR, label=lang.t("run.across"))
         ax.barh(y, total - cross, left=cross, color=ALL_COLOUR, label=lang.t("run.within"))
         for yi, value in zip(y, total, strict=True):
-            ax.text(value, yi, f" {lang.num(value)}", va="center", fontsize=9)
+            ax.text(value, float(yi), f" {lang.tick(value, digits=3)}", va="center", fontsize=9)
         ax.set_yticks(y, labels)
         ax.set_xlabel(lang.t("run.meetings_per_day"))
         title = lang.t("run.type_pairs_title", name=_title(result, scenario))
@@ -266,8 +266,8 @@ def plot_type_pairs(
 
 
 def _cell_text(value: float, lang: Lang) -> str:
-    """Short number for a heatmap cell."""
-    return lang.num(value)
+    """Short number for a heatmap cell: three significant figures, no trailing zeros."""
+    return lang.tick(value, digits=3)
 
 
 def institution_labels(names: list[str]) -> tuple[list[str], list[str]]:
@@ -329,8 +329,8 @@ def plot_institution_matrix(
                 # in_layout=False: cells lie inside the axes, and measuring every one of
                 # them for the layout would only slow it down.
                 colour = "white" if per_day[i, j] > 0.55 * vmax else "black"
-                ax.text(j + 0.5, i + 0.5, _cell_text(per_day[i, j], lang), ha="center", va="center",
-                        fontsize=10, color=colour, in_layout=False)  # fmt: skip
+                ax.text(j + 0.5, i + 0.5, _cell_text(float(per_day[i, j]), lang), ha="center",
+                        va="center", fontsize=10, color=colour, in_layout=False)  # fmt: skip
         tick_size = 10 if n <= 12 else 8
         ticks = np.arange(n) + 0.5
         numbered = x_labels[0] != y_labels[0] if n else False

@@ -1,7 +1,8 @@
 """The ranking's figures: effects of the top K with intervals, and a map of where they are.
 
-Both use the comparison's figure set-up (style, a source line naming base, seeds and
-scale, PNG + SVG + PDF), so they sit beside ``compare``'s figures in a report.
+Both use the shared figure helpers (:mod:`sim.outputs.figure`: style, a source line
+naming base, seeds and scale, PNG + SVG + PDF) and the map the one map style
+(:mod:`sim.outputs.basemap`), so they sit beside ``compare``'s figures in a report.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 import sim
-from sim.compare import canvas
 from sim.geometry import to_local_xy
+from sim.i18n import EN
+from sim.outputs import basemap, figure
 from sim.outputs.labels import figure_phrase
 from sim.rank.base import Base
-from sim.rank.candidates import Candidate, _coords, footprint_rings
+from sim.rank.candidates import Candidate, _coords
 from sim.rank.ranking import Entry, Ranking
 from sim.rank.runs import FIGURE
 
@@ -65,8 +67,8 @@ def plot_effects(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
     lo = np.array([100 * (e.difference.relative_low or 0.0) for e in top])
     hi = np.array([100 * (e.difference.relative_high or 0.0) for e in top])
     y = np.arange(len(top))[::-1]
-    with canvas.style():
-        fig = canvas.new_figure((9.0, 1.2 + 0.45 * len(top)), source_line(base, ranking))
+    with figure.style():
+        fig = figure.new_figure((9.0, 1.4 + 0.45 * len(top)), source_line(base, ranking))
         ax = fig.add_subplot()
         colours = [KIND_COLOURS.get(e.candidate.kind, "0.4") for e in top]
         ax.barh(y, pct, color=colours, height=0.6)
@@ -83,7 +85,7 @@ def plot_effects(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
                          for k in kinds],
                 loc="lower right", frameon=False,
             )  # fmt: skip
-        return canvas.save(fig, out_dir, "rank_effects")
+        return figure.save(fig, out_dir, "rank_effects")
 
 
 def _xy(base: Base, lonlat: Any) -> tuple[float, float]:
@@ -112,21 +114,22 @@ def _draw_candidate(ax: Any, base: Base, c: Candidate, colour: str) -> None:
 
 
 def plot_map(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
-    """The district with the top candidates drawn and numbered by rank."""
+    """The district in the one map style with the top candidates drawn and numbered."""
     top = [e for e in ranking.top()[:MAP_TOP] if e.candidate.geometry]
     layout = base.layout
-    with canvas.style():
-        fig = canvas.new_figure((11.0, 8.0), source_line(base, ranking), layout="compressed")
-        ax = fig.add_subplot()
-        xy = {n.id: (n.x, n.y) for n in layout.nodes.values()}
-        segs = [[xy[e.source], xy[e.target]] for e in layout.edges.values()]
-        widths = [1.4 if e.kind == "street" else 0.7 for e in layout.edges.values()]
-        ax.add_collection(LineCollection(segs, colors="0.72", linewidths=widths, zorder=1))
-        for ring in footprint_rings(base):
-            ax.fill(ring[:, 0], ring[:, 1], color="0.88", ec="0.75", lw=0.5, zorder=0)
-        ents = np.array([xy[b.entrances[0]] for b in layout.buildings.values()])
-        ax.scatter(ents[:, 0], ents[:, 1], s=10, marker="s", color="0.55", zorder=2)
-        handles = []
+    origin = layout.origin
+    st = basemap.streets([layout], origin)
+    pts = np.concatenate([st.segs.reshape(-1, 2),
+                          *[r for b in layout.buildings.values()
+                            for r in basemap.footprint_rings(b, origin)]])  # fmt: skip
+    with figure.style():
+        fig = figure.new_figure(basemap.map_size(pts), source_line(base, ranking))
+        m = basemap.map_axes(fig)
+        ax = m.map
+        basemap.draw_spaces(ax, [layout], origin)
+        inst = basemap.draw_buildings(ax, [layout], origin, EN)
+        kinds = basemap.draw_streets(ax, st, EN)
+        handles: list[Any] = [Line2D([], [], ls="", label="Top candidates, change")]
         for e in top:
             colour = KIND_COLOURS.get(e.candidate.kind, "0.3")
             _draw_candidate(ax, base, e.candidate, colour)
@@ -141,19 +144,22 @@ def plot_map(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
                         va="center",
                         arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.8})  # fmt: skip
             d = e.difference
-            pct = f"{100 * d.relative:+.1f} %" if d.relative is not None else "n/a"
+            pct = EN.pct(d.relative) if d.relative is not None else EN.t("n/a")
             label = f"{textwrap.fill(_short(e, 60), 34)}: {pct}"
             handles.append(Line2D([], [], ls="", marker=f"${e.rank}$", ms=8, color=colour,
                                   label=label))  # fmt: skip
-        ax.set_aspect("equal")
-        ax.autoscale_view()
-        ax.set_xlabel("metres east")
-        ax.set_ylabel("metres north")
-        ax.set_title(f"Top {len(top)} candidates for more {figure_phrase(FIGURE)}")
-        if handles:
-            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0),
-                      frameon=False, fontsize=8, labelspacing=1.0)  # fmt: skip
-        return canvas.save(fig, out_dir, "rank_map")
+        extent = basemap.fit_extent(ax, pts)
+        basemap.frame(ax)
+        basemap.north_arrow(ax, EN)
+        basemap.scale_bar(ax, EN)
+        basemap.locator(m.inset, layout, EN, extent)
+        title = f"Top {len(top)} candidates for more {figure_phrase(FIGURE)}"
+        ax.set_title(figure.wrap(title, 10.0, 14.0), loc="left")
+        basemap.side_legend(m.side, [*handles, *inst, *kinds])
+        figure.freeze_layout(fig)
+        basemap.settle_inset(m)
+        basemap.label_streets(ax, st)
+        return figure.save(fig, out_dir, "rank_map")
 
 
 def write_figures(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:

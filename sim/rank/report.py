@@ -6,8 +6,9 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from sim.compare.canvas import seed_text
 from sim.compare.stats import Difference
+from sim.i18n import EN
+from sim.outputs.figure import seed_text
 from sim.outputs.labels import figure_phrase, fmt, fmt_pct, fmt_pct_range, fmt_signed
 from sim.rank.base import Base
 from sim.rank.ranking import CUT, ELIMINATED, Ranking
@@ -53,7 +54,7 @@ def render(
         if ranking.dropped
         else ""
     )
-    seeds = seed_text(list(range(seed_base, seed_base + s.final_seeds)))
+    seeds = seed_text(EN, list(range(seed_base, seed_base + s.final_seeds)))
     lines = [
         f"# Which single change adds most {figure_phrase(FIGURE)}: {base.layout.name}",
         "",
