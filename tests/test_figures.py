@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
+from sim.cli import main
 from sim.compare import diffmap, figures
 from sim.compare.changes import Change, VariantChanges
 from sim.engine.results import AgentTable, MeetingTable, RunResult
@@ -212,3 +213,33 @@ def _fake_changes(index: int, items: list[tuple[str, float]]) -> VariantChanges:
 def test_report_words_never_use_exponents() -> None:
     for value in (2.47e4, 1e-5, 123456789.0):
         assert not re.search(r"\de[+-]?\d", EN.num(value))
+
+
+# --- comparison: the client report -----------------------------------------------------
+
+
+def test_compare_report_pdf_in_danish(tmp_path: Path) -> None:
+    text = (FIXTURES / "tiny.yaml").read_text(encoding="utf-8")
+    variant = tmp_path / "busier.yaml"
+    variant.write_text(
+        text.replace("name: tiny\n", 'name: tiny_busier\ntitle: "Travlere café"\n')
+        + "model:\n  p_cafe: 0.05\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "cmp"
+    argv = ["compare", str(FIXTURES / "tiny.yaml"), str(variant), "--seeds", "2",
+            "--out", str(out), "--quiet", "--lang", "da"]  # fmt: skip
+    assert main(argv) == 0
+    da = Lang("da")
+    pages = PdfReader(out / "report.pdf").pages
+    assert 1 <= len(pages) <= 2
+    words = " ".join(p.extract_text() for p in pages)
+    # Selectable text: the question, the ranked table with effects in words, the title.
+    for part in (da.t("sum.title"), da.t("sum.h_table"), da.t("sum.h_assumptions"),
+                 "Travlere café", "mellem"):  # fmt: skip
+        assert part in words, part
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert md.startswith(f"# {da.t('sum.title')}")
+    assert da.t("tab.relative") in (out / "comparison.md").read_text(encoding="utf-8")
+    svg = (out / "difference_map_tiny_busier.svg").read_text(encoding="utf-8")
+    assert da.t("cmp.same_scale") in svg and "Travlere" in svg
