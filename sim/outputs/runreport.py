@@ -28,6 +28,7 @@ FIGURES: tuple[str, ...] = (
     "cross_institution_meetings_per_person_day",
     "cross_institution_share",
     "distinct_cross_institution_ties",
+    "repeat_cross_institution_ties",
     "encounters_per_person_day",
 )
 
@@ -36,7 +37,7 @@ def _value(summary: dict[str, Any], name: str, lang: Lang) -> str:
     value = float(summary[name])
     if name.endswith("_share"):
         return lang.share(value)
-    if name.startswith("distinct_"):
+    if name.endswith("_ties"):
         return lang.count(value)
     return lang.num(value)
 

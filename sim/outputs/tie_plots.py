@@ -1,28 +1,23 @@
 """Tie figures: formation over the run, bridging between institutions, places that make ties.
 
-Built with the report helpers of :mod:`sim.outputs.plots` (style, footer, formats).
+Built with the shared figure helpers (:mod:`sim.outputs.figure`: style, footer, saving)
+and the run figures' footer and formats (:mod:`sim.outputs.plots`).
 """
 
 from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Any
 
 import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 
 from sim.engine.results import RunResult
+from sim.i18n import EN
 from sim.metrics import Row
-from sim.outputs.plots import (
-    ALL_COLOUR,
-    CROSS_COLOUR,
-    _save,
-    institution_labels,
-    new_figure,
-    report_style,
-)
+from sim.outputs import figure
+from sim.outputs.plots import ALL_COLOUR, CROSS_COLOUR, RUN_FORMATS, footer, institution_labels
 from sim.tie_tables import bridging_matrix, formation_pair_rows, formation_rows, tie_place_rows
 from sim.ties import TieTable, tie_table
 
@@ -31,12 +26,6 @@ TOP_PAIRS = 6
 """Institution pairs drawn in the formation figure (those with the most ties at the end)."""
 TOP_PLACES = 15
 """Places drawn in the places figure."""
-
-
-def _style() -> Any:
-    """:func:`sim.outputs.plots.report_style`, typed loosely: matplotlib's stubs want
-    literal rc keys, which a shared dict of settings cannot spell."""
-    return report_style()
 
 
 def _days_axis(ax: Axes, days: int) -> None:
@@ -82,8 +71,8 @@ def plot_tie_formation(
     days = np.array([r["day"] for r in rows])
     n_days = int(result.days)
     marker = "o" if n_days <= 20 else None
-    with mpl.rc_context(_style()):
-        fig = new_figure((13.0, 8.0))
+    with figure.style():
+        fig = figure.new_figure((13.0, 8.0), footer(result, scenario, EN))
         axes = fig.subplots(2, 2, sharex=True)
         ax = axes[0, 0]
         # New ties on their own (right) scale: over a term they are ~1/60 of the total.
@@ -131,7 +120,7 @@ def plot_tie_formation(
         for ax in axes[:, 0]:
             ax.set_ylabel("pairs of people")
         fig.suptitle("How cross-institution ties form over the run")
-        return _save(fig, result, scenario, out_dir, "tie_formation")
+        return figure.save(fig, out_dir, "tie_formation", RUN_FORMATS)
 
 
 def _top_pairs(pair_rows: list[Row], n_days: int) -> list[tuple[str, str]]:
@@ -187,8 +176,10 @@ def plot_bridging(
     if y_labels == names:  # short names: number them too, so the columns can be read
         y_labels = [f"{name} ({k})" for k, name in enumerate(names, start=1)]
     side = float(np.clip(2.0 + 0.45 * n, 4.0, 9.0))
-    with mpl.rc_context(_style()):
-        fig = new_figure((2 * side + 2.5, side + 1.8), "compressed")
+    with figure.style():
+        fig = figure.new_figure(
+            (2 * side + 2.5, side + 1.8), footer(result, scenario, EN), "compressed"
+        )
         axes = fig.subplots(1, 2, sharey=True)
         cmap = mpl.colormaps["Oranges"].with_extremes(bad="0.92")
         for ax, share, title in zip(
@@ -218,7 +209,7 @@ def plot_bridging(
         axes[0].invert_yaxis()
         axes[1].tick_params(left=False)
         fig.suptitle("Bridging: % of each institution's people (rows) with a tie into another")
-        return _save(fig, result, scenario, out_dir, "bridging")
+        return figure.save(fig, out_dir, "bridging", RUN_FORMATS)
 
 
 def plot_tie_places(
@@ -254,8 +245,8 @@ def plot_tie_places(
     labels = [_place_text(r) for r in top]
     made = np.array([r["cross_institution_ties_first_met"] for r in top], dtype=float)
     kept = np.array([r[key] for r in top], dtype=float)
-    with mpl.rc_context(_style()):
-        fig = new_figure((9.0, 1.8 + 0.38 * max(len(top), 1)))
+    with figure.style():
+        fig = figure.new_figure((9.0, 1.8 + 0.38 * max(len(top), 1)), footer(result, scenario, EN))
         ax = fig.add_subplot()
         y = np.arange(len(top))
         ax.barh(y, made, color=ALL_COLOUR, alpha=0.35,
@@ -272,7 +263,7 @@ def plot_tie_places(
             ax.text(0.5, 0.5, "no cross-institution ties in this run", ha="center",
                     va="center", transform=ax.transAxes)  # fmt: skip
         ax.legend(loc="lower right", frameon=False)
-        return _save(fig, result, scenario, out_dir, "tie_places")
+        return figure.save(fig, out_dir, "tie_places", RUN_FORMATS)
 
 
 def _place_text(row: Row) -> str:
