@@ -154,7 +154,7 @@ def test_run_figures_and_report_in_both_languages(tmp_path: Path, code: str) -> 
             assert part in text, (stem, part)
     pages = PdfReader(out / "report.pdf").pages
     assert 1 <= len(pages) <= 2
-    text = " ".join(p.extract_text() for p in pages)
+    text = " ".join(" ".join(p.extract_text() for p in pages).split())  # lines wrap
     assert lang.t("sum.single_title", name="tiny") in text
     assert lang.t("rr.h_table") in text and lang.t("sum.h_assumptions") in text
     md = (out / "report.md").read_text(encoding="utf-8")
@@ -233,7 +233,7 @@ def test_compare_report_pdf_in_danish(tmp_path: Path) -> None:
     da = Lang("da")
     pages = PdfReader(out / "report.pdf").pages
     assert 1 <= len(pages) <= 2
-    words = " ".join(p.extract_text() for p in pages)
+    words = " ".join(" ".join(p.extract_text() for p in pages).split())  # lines wrap
     # Selectable text: the question, the ranked table with effects in words, the title.
     for part in (da.t("sum.title"), da.t("sum.h_table"), da.t("sum.h_assumptions"),
                  "Travlere café", "mellem"):  # fmt: skip
