@@ -1,32 +1,31 @@
-"""The report's figures, drawn with the shared figure helpers (:mod:`sim.outputs.plots`)."""
+"""The report's figures, drawn with the shared figure helpers (:mod:`sim.outputs.figure`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
 import sim
-from sim.outputs.plots import DPI, FORMATS, new_figure, report_style
+from sim.outputs import figure
+from sim.outputs.plots import RUN_FORMATS
+
+
+def _new(note: str, size: tuple[float, float]) -> Figure:
+    """A figure with the footer ``note · Crosspaths <version>``."""
+    return figure.new_figure(size, f"{note}  ·  Crosspaths {sim.__version__}")
 
 
 def _save(fig: Figure, out_dir: Path, stem: str, note: str) -> list[Path]:
-    fig.text(0.01, 0.008, f"{note}  ·  Crosspaths {sim.__version__}", fontsize=8, color="0.35")
-    paths = []
-    for fmt in FORMATS:
-        path = out_dir / f"{stem}.{fmt}"
-        fig.savefig(path, dpi=DPI, metadata={"Date": None} if fmt == "svg" else None)
-        paths.append(path)
-    fig.clear()
-    return paths
+    return figure.save(fig, out_dir, stem, RUN_FORMATS)
 
 
 def plot_decay(allen: dict[str, Any], out_dir: Path, note: str) -> list[Path]:
     """Meeting rate by distance with the fitted curve, as run and with imposed parts off."""
-    fig = new_figure((8, 5))
+    fig = _new(note, (8, 5))
     ax = fig.add_subplot()
     for label, colour, title in (("as_run", "#4477aa", "as the model runs"),
                                  ("imposed_off", "#ee7733", "imposed parts off")):  # fmt: skip
@@ -55,7 +54,7 @@ def plot_decay(allen: dict[str, Any], out_dir: Path, note: str) -> list[Path]:
 def plot_radius(radius: dict[str, Any], out_dir: Path, note: str) -> list[Path]:
     """The headline figure against the greet radius, with 95 % intervals."""
     rows = [r for r in radius["rows"] if r["mean"] is not None]
-    fig = new_figure((7, 4.5))
+    fig = _new(note, (7, 4.5))
     ax = fig.add_subplot()
     x = [r["radius_m"] for r in rows]
     y = [r["mean"] for r in rows]
@@ -73,7 +72,7 @@ def plot_scale(scale: dict[str, Any], out_dir: Path, note: str) -> list[Path]:
     rows = [r for r in scale["rows"] if r["relative_effect"] is not None]
     moves = list(dict.fromkeys(r["move"] for r in rows))
     scales = list(scale["scales"])
-    fig = new_figure((8, 0.8 * len(moves) + 2.5))
+    fig = _new(note, (8, 0.8 * len(moves) + 2.5))
     ax = fig.add_subplot()
     height = 0.8 / max(len(scales), 1)
     colours = ("#4477aa", "#ee7733", "#228833")
@@ -102,7 +101,7 @@ def plot_ranks(rank: dict[str, Any], out_dir: Path, note: str) -> list[Path]:
     moves = sorted(rank["moves"], key=lambda m: -rank["moves"][m]["mean_effect"])
     k = len(moves)
     probs = np.array([rank["moves"][m]["rank_probability"] for m in moves])
-    fig = new_figure((9, 0.5 * k + 2.5))
+    fig = _new(note, (9, 0.5 * k + 2.5))
     ax = fig.add_subplot()
     cmap = mpl.colormaps["viridis"]
     left = np.zeros(k)
@@ -122,7 +121,7 @@ def write_figures(data: dict[str, Any], out_dir: Path) -> list[Path]:
     """Every figure the data allow; returns the files written."""
     note = f"Validation of {data['settings']['layout']}"
     paths: list[Path] = []
-    with mpl.rc_context(cast(Any, report_style())):
+    with figure.style():
         if data["allen"].get("as_run"):
             paths += plot_decay(data["allen"], out_dir, note)
         if any(r["mean"] is not None for r in data["radius"]["rows"]):
