@@ -48,11 +48,12 @@ from sim.params import VENUE_KINDS, ModelParams
 from sim.population.population import Population
 from sim.rng import PAIR_BITS_SCALE, agent_day_keys, pair_bits, pair_uniform
 
-ENCOUNTER_SAMPLE = 0.03125
+ENCOUNTER_SAMPLE = 0.0078125
 """Share of pairs (by their uniform) whose contacts are counted to estimate encounters."""
 _SAMPLE_LO = 0.5
 _COMPACT_ROWS = 4_000_000
-"""Per-pair partial sums held before they are merged; bounds memory on busy days."""
+"""Per-pair partial rows held before the first merge; later merges wait until the held
+rows have doubled, so that merging costs time in proportion to the contacts."""
 
 
 def edge_rates(graph: StreetGraph, params: ModelParams) -> np.ndarray:
@@ -319,6 +320,7 @@ class MeetingDraw:
         self.has_tie[ties % self.n] = True
         self.parts: list[_PairSums] = []
         self.rows = 0
+        self.compact_at = _COMPACT_ROWS
         self.sampled: list[tuple[np.ndarray, np.ndarray]] = []
         self._sample_bits = (np.uint64(_SAMPLE_LO * PAIR_BITS_SCALE),
                              np.uint64((_SAMPLE_LO + ENCOUNTER_SAMPLE) * PAIR_BITS_SCALE))
@@ -368,9 +370,11 @@ class MeetingDraw:
         self.parts.append(_PairSums(k.a.astype(np.int64) * self.n + k.b, h, h, k.t,
                                     k.place_kind.astype(np.int8), k.place.astype(np.int32)))
         self.rows += rows.shape[0]
-        if self.rows > _COMPACT_ROWS and len(self.parts) > 1:
+        if self.rows > self.compact_at and len(self.parts) > 1:
             self.parts = [_PairSums.merge(self.parts)]
             self.rows = len(self.parts[0])
+            # Merge again only once as many new rows have come in: linear total work.
+            self.compact_at = max(_COMPACT_ROWS, 2 * self.rows)
 
     def finish(self) -> tuple[MeetingTable, float]:
         """The day's meetings (one per pair, at its largest contact) and encounter estimate."""
