@@ -189,7 +189,8 @@ def build_summary(
     findings, focus = _findings(runs, order, changes, lang)
     return Summary(
         title=lang.t("sum.title"),
-        question=lang.t("sum.question", ref=ref, n=len(changes)),
+        question=(lang.t("sum.question", ref=ref, n=len(changes)) if len(changes) > 1
+                  else lang.t("sum.question_one", ref=ref, name=names[changes[0].scenario.index])),
         labels=labels,
         header=header,
         rows=rows,

@@ -197,4 +197,5 @@ STRINGS: dict[str, str] = {
     "rep.single_note": "Gennemsnit har et 95 %-t-interval over kørslerne; flere seeds gør det smallere, omtrent som 1/√n. Angiv et scenarie mere for at sammenligne planer.",
     "rep.single_files": "Hver kørsels tal findes i `runs.csv`; tabellen ovenfor er `comparison.csv`.",
     "rep.read_visits": "**Besøg** er ophold pr. dag på mødesteder, i byrum og på gadestykker (hvor folk opholdt sig), nødvendige og valgfrie tilsammen; `visit_changes.csv` har hvert sted med valgfrie ophold (Gehls valgfrie aktiviteter, styret af stedets kvalitet) for sig. Et nyt steds besøg minus det, de andre steder mistede, er de besøg, det *tilføjede*.",
+    "sum.question_one": "Giver {name} flere tilfældige møder mellem personer fra forskellige institutioner end {ref}, og hvor mange?",
 }

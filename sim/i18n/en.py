@@ -197,4 +197,5 @@ STRINGS: dict[str, str] = {
     "rep.single_note": "Means carry a 95 % t interval over the seeds; more seeds narrow it, roughly as 1/√n. Give a second scenario to compare layouts.",
     "rep.single_files": "Every run's figures are in `runs.csv`; the table above is `comparison.csv`.",
     "rep.read_visits": "**Visits** are stays per day at venues, public spaces and street segments (where people lingered), necessary and optional together; `visit_changes.csv` has every place, with optional stays (Gehl's optional activities, drawn by a place's quality) separately. A new place's visits minus what the other places lost are the visits it *added*.",
+    "sum.question_one": "Does {name} give more chance meetings between people of different institutions than {ref}, and by how much?",
 }
