@@ -25,6 +25,7 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed | $(CHROMIUM)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest -q -n auto --dist loadgroup
 
 bench: $(VENV)/.installed

@@ -12,7 +12,7 @@ from typing import Any
 
 from sim.errors import LayoutError
 from sim.layout.checks import ID_PATTERN
-from sim.layout.diff import UNSET, Change, LayoutDiff, SectionDiff, diff_raw
+from sim.layout.diff import UNSET, KeyChange, LayoutDiff, SectionDiff, diff_raw
 from sim.layout.load import ResolvedLayout, resolve_layout
 from sim.layout.schema import Layout
 from sim.layout.validate import validate_layout
@@ -154,7 +154,7 @@ def _delta(n: int) -> str:
     return f"{n:+d}" if n else "no change"
 
 
-def _change(change: Change) -> str:
+def _change(change: KeyChange) -> str:
     return f"{change.key} {_value(change.old)} → {_value(change.new)}"
 
 

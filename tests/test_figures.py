@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from sim.cli import main
 from sim.compare import diffmap, figures
-from sim.compare.changes import Change, VariantChanges
+from sim.compare.changes import ItemChange, VariantChanges
 from sim.engine.results import AgentTable, MeetingTable, RunResult
 from sim.i18n import EN, LANGUAGES, Lang
 from sim.layout import load_layout
@@ -205,7 +205,7 @@ class _Pairs:
 
 
 def _fake_changes(index: int, items: list[tuple[str, float]]) -> VariantChanges:
-    places = [Change(kind, f"{kind}{k}", "", 0.0, v, v, v - 1, v + 1)
+    places = [ItemChange(kind, f"{kind}{k}", "", 0.0, v, v, v - 1, v + 1)
               for k, (kind, v) in enumerate(items)]  # fmt: skip
     return VariantChanges(_Scenario(index), places, None, _Pairs())  # type: ignore[arg-type]
 

@@ -18,7 +18,7 @@ import pytest
 from sim.cli import main
 from sim.errors import LayoutError
 from sim.layout import Layout, load_layout
-from sim.layout.diff import UNSET, Change, diff_raw
+from sim.layout.diff import UNSET, KeyChange, diff_raw
 from sim.layout.load import load_raw, resolve_layout
 
 TINY = Path(__file__).parent / "fixtures" / "tiny.yaml"
@@ -419,13 +419,13 @@ def test_diff_lists_changes_per_section(folder: Path) -> None:
     resolved = resolve_layout(path)
     diff = diff_raw(resolved.base_data, resolved.data)
     assert diff.section("edges").modified == {
-        "h00": (Change("kind", "street", "footpath"), Change("frontage", UNSET, 0.5))
+        "h00": (KeyChange("kind", "street", "footpath"), KeyChange("frontage", UNSET, 0.5))
     }
     assert list(diff.section("venues").added) == ["hub_cafe"]
     assert list(diff.section("venues").removed) == ["lab_hall"]
     assert not diff.section("nodes")
     assert diff.population["startup"] == (40, 60)
-    assert Change("name", "tiny", "v") in diff.settings
+    assert KeyChange("name", "tiny", "v") in diff.settings
 
 
 def test_show_prints_the_changes_against_the_base(folder: Path, capsys) -> None:

@@ -6,7 +6,7 @@ A figure copied into a planning report on its own still says what it shows.
 
 from __future__ import annotations
 
-from sim.compare.runner import ComparisonRuns, Scenario
+from sim.compare.runner import CompareScenario, ComparisonRuns
 from sim.i18n import EN, Lang
 from sim.outputs import figure
 
@@ -26,7 +26,7 @@ def variant_colour(index: int) -> str:
     return VARIANT_COLOURS[(index - 1) % len(VARIANT_COLOURS)]
 
 
-def title(sc: Scenario) -> str:
+def title(sc: CompareScenario) -> str:
     """A scenario as readers see it: the layout's ``title``, else its unique label."""
     return sc.layout.title or sc.label
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.batch import HEADLINE_FIGURES
-from sim.compare.runner import ComparisonRuns, Scenario
+from sim.compare.runner import CompareScenario, ComparisonRuns
 from sim.compare.stats import Difference, Estimate, mean_ci, paired_difference, paired_half_width
 from sim.engine.results import PLACE_KINDS
 from sim.metrics import place_ids, place_label
@@ -37,13 +37,13 @@ class HeadlineComparison:
     """
 
     figure: str
-    scenario: Scenario
+    scenario: CompareScenario
     estimate: Estimate
     difference: Difference | None
 
 
 @dataclass(frozen=True)
-class Change:
+class ItemChange:
     """Mean change in meetings per day at one place or between one pair of groups.
 
     Attributes
@@ -89,7 +89,7 @@ class PairMatrix:
     ids, names
         The groups (agent types, or institutions matched by id), in matrix order.
     reference, variant, change, low, high
-        ``(n, n)`` arrays of meetings per day; see :class:`Change`.
+        ``(n, n)`` arrays of meetings per day; see :class:`ItemChange`.
     """
 
     ids: tuple[str, ...]
@@ -136,7 +136,7 @@ def _place_counts(
     return out / runs.days
 
 
-def place_changes(runs: ComparisonRuns, variant: int) -> list[Change]:
+def place_changes(runs: ComparisonRuns, variant: int) -> list[ItemChange]:
     """Change in meetings per day at every place of the reference or the variant.
 
     Parameters
@@ -148,12 +148,12 @@ def place_changes(runs: ComparisonRuns, variant: int) -> list[Change]:
 
     Returns
     -------
-    list[Change]
+    list[ItemChange]
         Places of each kind in reference order, then the variant's new ones; junctions
         (``node``) only where either scenario had a meeting, as in a run's place table.
     """
     ref_layout, var_layout = runs.scenarios[0].layout, runs.scenarios[variant].layout
-    rows: list[Change] = []
+    rows: list[ItemChange] = []
     for kind in PLACE_KINDS:
         ref_ids, var_ids = place_ids(ref_layout, kind), place_ids(var_layout, kind)
         ids = list(dict.fromkeys([*ref_ids, *var_ids]))
@@ -166,7 +166,7 @@ def place_changes(runs: ComparisonRuns, variant: int) -> list[Change]:
                 continue
             layout = var_layout if pid in in_var else ref_layout
             rows.append(
-                Change(
+                ItemChange(
                     kind,
                     pid,
                     place_label(layout, kind, pid),
@@ -193,7 +193,7 @@ def has_visits(runs: ComparisonRuns) -> bool:
     return all(bool(out.place_visits) for out in runs.outcomes.values())
 
 
-def visit_changes(runs: ComparisonRuns, variant: int, measure: str = "visits") -> list[Change]:
+def visit_changes(runs: ComparisonRuns, variant: int, measure: str = "visits") -> list[ItemChange]:
     """Change in stays per day at every venue, space and lingered-on street segment.
 
     Parameters
@@ -207,13 +207,13 @@ def visit_changes(runs: ComparisonRuns, variant: int, measure: str = "visits") -
 
     Returns
     -------
-    list[Change]
+    list[ItemChange]
         Venues, spaces, then segments (only those with a stay in either scenario), each
         kind in reference order and then the variant's new places.
     """
     field_name = VISIT_MEASURES[measure]
     ref_layout, var_layout = runs.scenarios[0].layout, runs.scenarios[variant].layout
-    rows: list[Change] = []
+    rows: list[ItemChange] = []
     for kind in ("venue", "space", "edge"):
         ref_ids, var_ids = place_ids(ref_layout, kind), place_ids(var_layout, kind)
         ids = list(dict.fromkeys([*ref_ids, *var_ids]))
@@ -226,7 +226,7 @@ def visit_changes(runs: ComparisonRuns, variant: int, measure: str = "visits") -
             if kind == "edge" and ref[i] == 0 and var[i] == 0:
                 continue
             layout = var_layout if pid in in_var else ref_layout
-            rows.append(Change(
+            rows.append(ItemChange(
                 kind, pid, place_label(layout, kind, pid), float(ref[i]), float(var[i]),
                 float(mean[i]), float(low[i]), float(high[i]), pid in in_ref, pid in in_var,
             ))  # fmt: skip
@@ -330,11 +330,11 @@ def institution_pair_matrix(runs: ComparisonRuns, variant: int) -> PairMatrix:
     return _pair_matrix(ids, [names[i] for i in ids], per_seed, runs.days)
 
 
-def pair_changes(matrix: PairMatrix, kind: str) -> list[Change]:
+def pair_changes(matrix: PairMatrix, kind: str) -> list[ItemChange]:
     """The upper triangle of ``matrix`` (every pair ``a <= b`` once) as rows."""
     n = len(matrix.ids)
     return [
-        Change(
+        ItemChange(
             kind=kind,
             id=f"{matrix.ids[i]}|{matrix.ids[j]}",
             name=f"{matrix.names[i]} – {matrix.names[j]}",
@@ -366,12 +366,12 @@ class VariantChanges:
         the runs have no visits per place.
     """
 
-    scenario: Scenario
-    places: list[Change]
+    scenario: CompareScenario
+    places: list[ItemChange]
     type_pairs: PairMatrix
     institution_pairs: PairMatrix
-    visits: list[Change] = field(default_factory=list)
-    optional_visits: list[Change] = field(default_factory=list)
+    visits: list[ItemChange] = field(default_factory=list)
+    optional_visits: list[ItemChange] = field(default_factory=list)
     draw: DrawOrTake | None = None
 
 

@@ -28,7 +28,7 @@ import numpy as np
 import yaml
 
 from sim.batch import RunSpec
-from sim.compare.runner import ComparisonRuns, Scenario, run_scenarios
+from sim.compare.runner import CompareScenario, ComparisonRuns, run_scenarios
 from sim.compare.stats import Estimate, mean_ci
 from sim.errors import LayoutError
 from sim.layout.checks import Checker
@@ -186,7 +186,7 @@ def part_body(variant: dict[str, Any], items: Sequence[str]) -> dict[str, Any]:
     return body
 
 
-def split(sc: Scenario) -> list[Part]:
+def split(sc: CompareScenario) -> list[Part]:
     """The parts of one scenario; none for a full layout.
 
     Raises
@@ -236,7 +236,7 @@ def _check_alone(
         ) from None
 
 
-def plan(scenarios: Sequence[Scenario]) -> list[Part]:
+def plan(scenarios: Sequence[CompareScenario]) -> list[Part]:
     """Every part of every variant (the reference, scenario 0, is not split)."""
     return [p for sc in scenarios[1:] for p in split(sc)]
 
@@ -282,7 +282,7 @@ def run_parts(
     # A part that is a file the comparison already ran has its runs already.
     ran = {os.path.realpath(sc.path): sc.index for sc in runs.scenarios}
     with part_files(parts) as paths:
-        todo: list[Scenario] = []
+        todo: list[CompareScenario] = []
         where: dict[int, int] = {}
         for k, path in enumerate(paths):
             index = ran.get(os.path.realpath(path)) if parts[k].file else None
@@ -291,7 +291,7 @@ def run_parts(
                     values[(k, seed)] = runs.outcome(index, seed).figures[FIGURE]
                 continue
             where[len(todo)] = k
-            todo.append(Scenario(len(todo), path, parts[k].name, load_layout(path)))
+            todo.append(CompareScenario(len(todo), path, parts[k].name, load_layout(path)))
         if todo:
             done = run_scenarios(todo, runs.seeds, runs.days, runs.scale, on_done=on_done,
                                  backend=backend)  # fmt: skip

@@ -24,7 +24,7 @@ from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
 from sim.compare import canvas
-from sim.compare.changes import Change, VariantChanges
+from sim.compare.changes import ItemChange, VariantChanges
 from sim.compare.runner import ComparisonRuns
 from sim.i18n import EN, Lang
 from sim.layout import Layout
@@ -66,7 +66,7 @@ def _lookup_order(runs: ComparisonRuns, variant: int) -> list[Layout]:
     return [runs.scenarios[i].layout for i in order]
 
 
-def _place_xy(runs: ComparisonRuns, variant: int, ch: Change) -> tuple[float, float] | None:
+def _place_xy(runs: ComparisonRuns, variant: int, ch: ItemChange) -> tuple[float, float] | None:
     """Where a venue (its building) or a public space is drawn."""
     origin = runs.scenarios[0].layout.origin
     for layout in _lookup_order(runs, variant):
@@ -125,7 +125,7 @@ def _draw_streets(
 
 def _draw_places(
     ax: Any, runs: ComparisonRuns, vc: VariantChanges, vmax: float
-) -> tuple[Any, list[tuple[Change, tuple[float, float]]]]:
+) -> tuple[Any, list[tuple[ItemChange, tuple[float, float]]]]:
     """Venues and spaces as circles and squares; returns the colour map and what was drawn."""
     drawn = []
     for ch in vc.places:
@@ -146,7 +146,7 @@ def _draw_places(
 
 def _street_marks(
     runs: ComparisonRuns, vc: VariantChanges, st: basemap.Streets
-) -> list[tuple[Change, tuple[float, float]]]:
+) -> list[tuple[ItemChange, tuple[float, float]]]:
     """Changed street segments with the midpoint where a label points."""
     mid = {e: (float(x), float(y)) for e, (x, y) in zip(st.ids, st.segs.mean(axis=1),
                                                           strict=True)}  # fmt: skip
@@ -155,7 +155,7 @@ def _street_marks(
 
 
 def _labels(
-    marks: list[tuple[Change, tuple[float, float]]], count: int, lang: Lang
+    marks: list[tuple[ItemChange, tuple[float, float]]], count: int, lang: Lang
 ) -> list[tuple[float, float, str]]:
     """Name and change of the ``count`` largest real changes among ``marks``."""
     real = [item for item in marks if not item[0].indistinguishable]

@@ -16,7 +16,7 @@ from pathlib import Path
 import sim
 from sim.batch import HEADLINE_FIGURES
 from sim.compare.canvas import source_line, title
-from sim.compare.changes import Change, HeadlineComparison, VariantChanges, pair_changes
+from sim.compare.changes import HeadlineComparison, ItemChange, VariantChanges, pair_changes
 from sim.compare.diffmap import plot_difference_map, shared_scale
 from sim.compare.figures import variant_stems
 from sim.compare.runner import ComparisonRuns
@@ -82,7 +82,7 @@ def headline_finding(c: HeadlineComparison, reference: HeadlineComparison, lang:
     return f"{change}: {values}."
 
 
-def _place_name(ch: Change, lang: Lang) -> str:
+def _place_name(ch: ItemChange, lang: Lang) -> str:
     """A place as readers know it, with the id where the name is missing or shared."""
     if ch.kind == "edge":
         segment = lang.t("cmp.segment", id=ch.id)
@@ -90,13 +90,13 @@ def _place_name(ch: Change, lang: Lang) -> str:
     return ch.name or ch.id
 
 
-def _ranked(items: Sequence[Change], sign: int) -> list[Change]:
+def _ranked(items: Sequence[ItemChange], sign: int) -> list[ItemChange]:
     """The largest distinguishable changes in direction ``sign`` (+1 gained, -1 lost)."""
     real = [ch for ch in items if not ch.indistinguishable and sign * ch.change > 0]
     return sorted(real, key=lambda ch: -abs(ch.change))[:TOP_CHANGES]
 
 
-def _change_list(items: list[Change], name: str, lang: Lang) -> str:
+def _change_list(items: list[ItemChange], name: str, lang: Lang) -> str:
     """``"A (+3.1/day, between +1.0 and +5.2)"``, ..."""
     return ", ".join(
         f"{_place_name(ch, lang) if name == 'place' else ch.name} "

@@ -27,7 +27,7 @@ from sim.runs.store import FAILED, OK, Record, RunStore
 
 
 @dataclass(frozen=True)
-class Scenario:
+class CompareScenario:
     """One scenario of a comparison.
 
     Attributes
@@ -64,7 +64,7 @@ class ComparisonRuns:
         One outcome per scenario and seed.
     """
 
-    scenarios: tuple[Scenario, ...]
+    scenarios: tuple[CompareScenario, ...]
     seeds: tuple[int, ...]
     days: int
     scale: float
@@ -92,7 +92,7 @@ def _unique_labels(layouts: Sequence[Layout], paths: Sequence[str]) -> list[str]
     ]
 
 
-def load_scenarios(paths: Sequence[str]) -> tuple[Scenario, ...]:
+def load_scenarios(paths: Sequence[str]) -> tuple[CompareScenario, ...]:
     """Load and validate every scenario file before anything runs.
 
     Parameters
@@ -102,7 +102,7 @@ def load_scenarios(paths: Sequence[str]) -> tuple[Scenario, ...]:
 
     Returns
     -------
-    tuple[Scenario, ...]
+    tuple[CompareScenario, ...]
 
     Raises
     ------
@@ -112,13 +112,13 @@ def load_scenarios(paths: Sequence[str]) -> tuple[Scenario, ...]:
     layouts = [load_layout(p) for p in paths]
     labels = _unique_labels(layouts, paths)
     return tuple(
-        Scenario(index=i, path=str(p), label=label, layout=layout)
+        CompareScenario(index=i, path=str(p), label=label, layout=layout)
         for i, (p, label, layout) in enumerate(zip(paths, labels, layouts, strict=True))
     )
 
 
 def build_specs(
-    scenarios: Sequence[Scenario], seeds: Sequence[int], days: int, scale: float
+    scenarios: Sequence[CompareScenario], seeds: Sequence[int], days: int, scale: float
 ) -> list[RunSpec]:
     """One :class:`RunSpec` per scenario and seed, keyed ``(scenario index, seed)``."""
     return [
@@ -134,7 +134,7 @@ def run_id(spec: RunSpec) -> str:
     return f"s{index:02d}-seed{seed}"
 
 
-def _tasks(scenarios: Sequence[Scenario], specs: Sequence[RunSpec]) -> list[RunTask]:
+def _tasks(scenarios: Sequence[CompareScenario], specs: Sequence[RunSpec]) -> list[RunTask]:
     """A task per spec, with the scenario files' digest so an edited file fails the run."""
     files = {}
     for sc in scenarios:
@@ -172,7 +172,7 @@ class RunsFailedError(RuntimeError):
 
 
 def run_scenarios(
-    scenarios: Sequence[Scenario],
+    scenarios: Sequence[CompareScenario],
     seeds: Sequence[int],
     days: int = 1,
     scale: float = 1.0,

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from sim.compare import canvas
-from sim.compare.changes import Change, HeadlineComparison, VariantChanges
+from sim.compare.changes import HeadlineComparison, ItemChange, VariantChanges
 from sim.compare.runner import ComparisonRuns
 from sim.i18n import Lang
 from sim.outputs import figure
@@ -65,7 +65,7 @@ def _assumptions(runs: ComparisonRuns, lang: Lang) -> list[str]:
     ]
 
 
-def _place(ch: Change, lang: Lang) -> str:
+def _place(ch: ItemChange, lang: Lang) -> str:
     if ch.kind == "edge":
         return ch.name or lang.t("cmp.segment", id=ch.id)
     return ch.name or ch.id

@@ -11,7 +11,7 @@ from typing import Any
 
 from sim.batch import HEADLINE_FIGURES
 from sim.compare.canvas import title
-from sim.compare.changes import Change, HeadlineComparison, VariantChanges, pair_changes
+from sim.compare.changes import HeadlineComparison, ItemChange, VariantChanges, pair_changes
 from sim.compare.runner import ComparisonRuns
 from sim.i18n import EN, Lang
 from sim.metrics import Row, rnd
@@ -136,7 +136,7 @@ def change_rows(changes: list[VariantChanges], kind: str) -> list[Row]:
     """
     rows: list[Row] = []
     for vc in changes:
-        items: list[Change]
+        items: list[ItemChange]
         if kind == "place":
             items = vc.places
         elif kind == "type_pair":
@@ -147,7 +147,7 @@ def change_rows(changes: list[VariantChanges], kind: str) -> list[Row]:
     return rows
 
 
-def _change_row(variant: str, ch: Change) -> dict[str, Any]:
+def _change_row(variant: str, ch: ItemChange) -> dict[str, Any]:
     """One row of a change table."""
     return {
         "variant": variant,

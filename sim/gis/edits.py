@@ -146,7 +146,7 @@ def read_layers(source: Path) -> dict[str, list[Feature]]:
     present: dict[str, tuple[Path, str | None]]
     if source.is_dir():
         files = {name: source / f"{name}.geojson" for name in LAYERS}
-        present: dict[str, tuple[Path, str | None]] = {
+        present = {
             name: (path, None) for name, path in files.items() if path.exists()
         }
     else:

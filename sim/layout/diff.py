@@ -33,7 +33,7 @@ UNSET = Unset.UNSET
 
 
 @dataclass(frozen=True)
-class Change:
+class KeyChange:
     """One value that differs: ``key`` is a dotted path inside the item (or layout)."""
 
     key: str
@@ -58,7 +58,7 @@ class SectionDiff:
     section: str
     added: dict[str, Any]
     removed: dict[str, Any]
-    modified: dict[str, tuple[Change, ...]]
+    modified: dict[str, tuple[KeyChange, ...]]
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.modified)
@@ -79,7 +79,7 @@ class LayoutDiff:
         Agent type → (people before, people after), every type listed.
     """
 
-    settings: tuple[Change, ...]
+    settings: tuple[KeyChange, ...]
     sections: tuple[SectionDiff, ...]
     population: dict[str, tuple[int, int]]
 
@@ -142,12 +142,12 @@ def _diff_section(section: str, old: dict[str, Any], new: dict[str, Any]) -> Sec
     )
 
 
-def _changes(old: Any, new: Any) -> list[Change]:
+def _changes(old: Any, new: Any) -> list[KeyChange]:
     """Leaf values that differ, mappings compared key by key (lists as wholes)."""
     flat_old, flat_new = _flatten(old, ""), _flatten(new, "")
     keys = list(flat_old) + [k for k in flat_new if k not in flat_old]
     return [
-        Change(key, flat_old.get(key, UNSET), flat_new.get(key, UNSET))
+        KeyChange(key, flat_old.get(key, UNSET), flat_new.get(key, UNSET))
         for key in keys
         if not _same(flat_old.get(key, UNSET), flat_new.get(key, UNSET))
     ]

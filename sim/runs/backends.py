@@ -54,7 +54,7 @@ def files_digest(files: Sequence[str | os.PathLike[str]]) -> str:
     Parameters
     ----------
     files
-        A scenario's files (:attr:`Scenario.files`).
+        A scenario's files (:attr:`sim.sweep.spec.SweepScenario.files`).
 
     Returns
     -------

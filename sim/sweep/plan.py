@@ -28,7 +28,7 @@ from sim.layout.reader import KeyPath, LineIndex
 from sim.layout.validate import validate_layout
 from sim.rng import stable_key
 from sim.sweep.sampling import Point
-from sim.sweep.spec import SCALE, Parameter, Scenario, SweepSpec
+from sim.sweep.spec import SCALE, Parameter, SweepScenario, SweepSpec
 
 ID_LENGTH = 16
 """Hex digits of a run id: 64 bits, no collision in any sweep that fits on a disk."""
@@ -184,7 +184,7 @@ def check_points(spec: SweepSpec, pts: list[Point]) -> None:
 
 
 def _check_point(
-    spec: SweepSpec, scenario: Scenario, data: Any, lines: LineIndex, overrides: dict[str, Any]
+    spec: SweepSpec, scenario: SweepScenario, data: Any, lines: LineIndex, overrides: dict[str, Any]
 ) -> None:
     """Validate one point's layout; on failure point at the sweep line to blame."""
     file = os.fspath(scenario.path)

@@ -46,7 +46,7 @@ ValueCheck = Callable[[Any, KeyPath], Any]
 
 
 @dataclass(frozen=True)
-class Scenario:
+class SweepScenario:
     """A scenario file named by the sweep.
 
     Attributes
@@ -151,7 +151,7 @@ class SweepSpec:
 
     name: str
     file: str
-    scenarios: tuple[Scenario, ...]
+    scenarios: tuple[SweepScenario, ...]
     parameters: tuple[Parameter, ...]
     sampler: Sampler | None
     seed: int
@@ -284,7 +284,9 @@ def _name(raw: Any, ck: Checker) -> str:
     return name
 
 
-def _scenarios(raw: Any, base: Path, ck: Checker) -> tuple[tuple[Scenario, ...], dict[str, Any]]:
+def _scenarios(
+    raw: Any, base: Path, ck: Checker
+) -> tuple[tuple[SweepScenario, ...], dict[str, Any]]:
     """The scenario files (one path or a list), each a valid layout, with their raw data."""
     items = raw if isinstance(raw, list) else [raw]
     paths: list[KeyPath] = [("scenarios", i) for i in range(len(items))]
@@ -292,7 +294,7 @@ def _scenarios(raw: Any, base: Path, ck: Checker) -> tuple[tuple[Scenario, ...],
         paths = [("scenarios",)]
     if not items:
         ck.fail(("scenarios",), "expected at least one scenario file, got an empty list")
-    scenarios: list[Scenario] = []
+    scenarios: list[SweepScenario] = []
     raws: dict[str, Any] = {}
     for item, key_path in zip(items, paths, strict=True):
         text = ck.text(item, key_path, empty_ok=False)
@@ -305,7 +307,7 @@ def _scenarios(raw: Any, base: Path, ck: Checker) -> tuple[tuple[Scenario, ...],
             ck.fail(key_path, f"two scenarios are named '{name}'; each needs its own name")
         raws[name] = resolved.data
         files = tuple(Path(f).resolve() for f in resolved.files)
-        scenarios.append(Scenario(name, file, files_digest(files), files))
+        scenarios.append(SweepScenario(name, file, files_digest(files), files))
     return tuple(scenarios), raws
 
 
@@ -337,7 +339,7 @@ def _check_sampler_use(
 def _parameter(
     key: Any,
     raw: Any,
-    scenarios: tuple[Scenario, ...],
+    scenarios: tuple[SweepScenario, ...],
     raws: dict[str, Any],
     ck: Checker,
 ) -> Parameter:
@@ -392,7 +394,7 @@ def _range(
 
 
 def _target(
-    key: str, scenarios: tuple[Scenario, ...], raws: dict[str, Any], ck: Checker
+    key: str, scenarios: tuple[SweepScenario, ...], raws: dict[str, Any], ck: Checker
 ) -> tuple[str, ValueCheck, bool, bool]:
     """What a path names: its kind, a value check, and whether it is numeric / integer."""
     path: KeyPath = ("parameters", key)
@@ -436,7 +438,7 @@ def _param_check(cls: type, name: str, path: KeyPath, ck: Checker) -> tuple[Valu
 
 
 def _layout_value(
-    data: Any, parts: list[str], scenario: Scenario, path: KeyPath, ck: Checker
+    data: Any, parts: list[str], scenario: SweepScenario, path: KeyPath, ck: Checker
 ) -> Any:
     """The value at ``parts`` in a scenario's raw data; fail naming what is missing."""
     node = data
