@@ -24,7 +24,7 @@ from sim import gis
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from sim.compare.changes import HeadlineComparison, VariantChanges
+    from sim.compare.changes import HeadlineComparison, ItemChange, VariantChanges
     from sim.compare.runner import ComparisonRuns
     from sim.engine.results import RunResult
     from sim.layout.schema import Layout
@@ -223,20 +223,7 @@ def compare_layers(
         reference = runs.scenarios[0].layout
         for ch in vc.places:
             layout = variant if ch.in_variant else reference
-            row = {
-                "scenario": vc.scenario.label,
-                "kind": ch.kind,
-                "id": ch.id,
-                "name": ch.name,
-                "reference_per_day": ch.reference,
-                "variant_per_day": ch.variant,
-                "change_per_day": ch.change,
-                "change_low": ch.low,
-                "change_high": ch.high,
-                "distinguishable": not ch.indistinguishable,
-                "in_reference": ch.in_reference,
-                "in_variant": ch.in_variant,
-            }
+            row = _change_attributes(vc.scenario.label, ch)
             if ch.kind == "edge":
                 e = layout.edges[ch.id]
                 a, b = layout.nodes[e.source], layout.nodes[e.target]
@@ -249,24 +236,13 @@ def compare_layers(
     visits: list[dict[str, Any]] = []
     for vc in changes:
         variant, reference = vc.scenario.layout, runs.scenarios[0].layout
-        for ch in getattr(vc, "visits", []):
+        for ch in vc.visits:
             if ch.kind not in ("venue", "space"):
                 continue  # street segments: see the segments layer's meetings
             layout = variant if ch.in_variant else reference
             visits.append(
                 {
-                    "scenario": vc.scenario.label,
-                    "kind": ch.kind,
-                    "id": ch.id,
-                    "name": ch.name,
-                    "reference_per_day": ch.reference,
-                    "variant_per_day": ch.variant,
-                    "change_per_day": ch.change,
-                    "change_low": ch.low,
-                    "change_high": ch.high,
-                    "distinguishable": not ch.indistinguishable,
-                    "in_reference": ch.in_reference,
-                    "in_variant": ch.in_variant,
+                    **_change_attributes(vc.scenario.label, ch),
                     "geometry": place_point(layout, ch.kind, ch.id),
                 }
             )
@@ -372,3 +348,21 @@ def _item_geometry(layout: Layout, section: str, ident: str) -> Any:
         n = layout.nodes[items[ident].node]
         return Point(n.lon, n.lat)
     return None  # institutions have no place on the map
+
+
+def _change_attributes(scenario: str, ch: ItemChange) -> dict[str, Any]:
+    """The attributes of one changed place or segment, as GIS layers name them."""
+    return {
+        "scenario": scenario,
+        "kind": ch.kind,
+        "id": ch.id,
+        "name": ch.name,
+        "reference_per_day": ch.reference,
+        "variant_per_day": ch.variant,
+        "change_per_day": ch.change,
+        "change_low": ch.low,
+        "change_high": ch.high,
+        "distinguishable": not ch.indistinguishable,
+        "in_reference": ch.in_reference,
+        "in_variant": ch.in_variant,
+    }

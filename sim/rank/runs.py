@@ -22,10 +22,7 @@ import numpy as np
 import yaml
 from tqdm import tqdm
 
-import sim
 from sim.batch import RunSpec
-from sim.errors import CrosspathsInputError
-from sim.outputs.folders import claim, make_folder
 from sim.rank.base import Base
 from sim.rank.candidates import Candidate
 from sim.runs.backends import Backend, RunRecord, RunTask, files_digest
@@ -34,7 +31,6 @@ from sim.sweep.plan import worker_path
 
 KIND = "rank"
 """Output-folder kind (:mod:`sim.outputs.folders`)."""
-MANIFEST = "rank.json"
 CANDIDATES = "candidates"
 BASE_KEY = "base"
 """Scenario key of the base layout's runs."""
@@ -99,36 +95,14 @@ def open_folder(folder: Path, base: Base, days: int) -> RunStore:
     Raises
     ------
     CrosspathsInputError
-        If the folder holds something else: another base, another command's output or
-        files the tool did not write (:func:`sim.outputs.folders.claim`).
+        If the folder holds something else: another base (or the base edited since),
+        other ``--days``, another command's output or files the tool did not write.
     """
-    claim(folder, KIND)
-    digest = files_digest(base.files)
-    manifest = folder / MANIFEST
-    content = {"base": base.path, "base_sha256": digest, "days": days,
-               "crosspaths": sim.__version__}  # fmt: skip
-    if manifest.exists():
-        try:
-            old = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            old = {}
-        if not isinstance(old, dict) or (old.get("base_sha256"), old.get("days")) != (
-            digest,
-            days,
-        ):
-            raise CrosspathsInputError(
-                "holds a ranking of another base layout (or it changed since, or other "
-                "--days); use another --out or remove the folder",
-                file=os.fspath(folder),
-            )
-    make_folder(folder, KIND)
-    if not manifest.exists():
-        write_atomic(manifest, json.dumps(content, indent=2) + "\n")
-    store = RunStore(folder)
-    store.runs.mkdir(exist_ok=True)
+    base_sha = files_digest(base.files)
+    digest = hashlib.sha256(json.dumps([base_sha, days]).encode()).hexdigest()
+    content = {"base": base.path, "base_sha256": base_sha, "days": days}
+    store = RunStore.open(folder, KIND, content, digest)
     (folder / CANDIDATES).mkdir(exist_ok=True)
-    for stale in store.runs.glob(".*.tmp"):
-        stale.unlink(missing_ok=True)
     return store
 
 
