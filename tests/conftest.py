@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -60,3 +60,30 @@ def tiny_model(tiny: Layout) -> CrosspathsModel:
     model.step()
     model.step()
     return model
+
+
+def _in_language(text: str, code: str, keys: list[str | tuple[str, dict[str, object]]]) -> None:
+    """Assert that ``text`` holds each key's string in ``code`` and not in the other language.
+
+    A key is ``"name"`` or ``("name", placeholders)``; multi-line strings are checked line
+    by line (figures draw each line as its own text). A string the same in both languages
+    proves nothing about the language and is only checked to be present.
+    """
+    from sim.i18n import LANGUAGES, Lang
+
+    lang = Lang(code)
+    others = [Lang(c) for c in LANGUAGES if c != code]
+    for key in keys:
+        name, values = (key, {}) if isinstance(key, str) else key
+        for k, line in enumerate(lang.t(name, **values).split("\n")):
+            assert line in text, f"{name!r} ({code}): {line!r} missing"
+            for other in others:
+                foreign = other.t(name, **values).split("\n")[k]
+                if foreign != line and foreign not in line:
+                    assert foreign not in text, f"{name!r}: {other.code} {foreign!r} in {code}"
+
+
+@pytest.fixture(scope="session")
+def in_language() -> Callable[[str, str, list[str | tuple[str, dict[str, object]]]], None]:
+    """:func:`_in_language`: check an output's words are those of one language only."""
+    return _in_language

@@ -6,12 +6,14 @@ import csv
 import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
 import pytest
 
 from sim.engine.results import AgentTable, MeetingTable, RunResult
+from sim.i18n import Lang
 from sim.layout import load_layout
 from sim.layout.schema import Layout
 from sim.metrics import summarize
@@ -310,3 +312,20 @@ def test_network_option_limits_the_network_files(
 def test_unknown_network_choice_is_refused(tmp_path: Path, hand: RunResult) -> None:
     with pytest.raises(ValueError, match="network"):
         write_tie_outputs(hand, tmp_path, network="some")
+
+
+@pytest.mark.parametrize("code", ["en", "da"])
+def test_tie_figures_in_both_languages(
+    tmp_path: Path, hand: RunResult, code: str, in_language: Any
+) -> None:
+    write_tie_outputs(hand, tmp_path, network="none", lang=Lang(code))
+    keys: dict[str, list[Any]] = {
+        "tie_formation": ["tie.formation_title", "tie.new", "tie.day_axis", "tie.pairs_axis",
+                          ("tie.met_days", {"n": 3}), "tie.pair_legend"],
+        "bridging": ["tie.bridging_title", "tie.people_lasting", "tie.into", "tie.row_share"],
+        "tie_places": ["tie.places_title", "tie.first_here", "tie.of_which_lasting",
+                       ("tie.places_axis", {"days": Lang(code).plural(4, "weekday")})],
+    }  # fmt: skip
+    for stem, words in keys.items():
+        svg = (tmp_path / f"{stem}.svg").read_text(encoding="utf-8")
+        in_language(svg, code, [*words, "footer.scale_full"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.engine.results import RunResult
+from sim.i18n import EN, Lang
 from sim.metrics import PlaceCounts
 from sim.outputs import network as net
 from sim.outputs import tables, tie_plots
@@ -19,6 +20,7 @@ def write_tie_outputs(
     ties: TieTable | None = None,
     counts: dict[str, PlaceCounts] | None = None,
     network: str = "all",
+    lang: Lang = EN,
 ) -> list[Path]:
     """Write ``ties.graphml``, ``ties.csv``, the tie tables and the tie figures.
 
@@ -43,6 +45,8 @@ def write_tie_outputs(
         (every pair that met), ``cross`` (cross-institution pairs only: a term-long run
         has millions of within-institution pairs) or ``none`` (no network files). The
         tables and figures always cover every tie.
+    lang
+        Language of the figures (the tables' columns stay English: programs read them).
 
     Returns
     -------
@@ -65,8 +69,8 @@ def write_tie_outputs(
         *(tables.write_csv(r, out_dir / f"{stem}.csv") for stem, r in rows.items()),
         *tie_plots.plot_tie_formation(
             result, out_dir, scenario, rows["tie_formation"],
-            rows["tie_formation_by_institution_pair"],
+            rows["tie_formation_by_institution_pair"], lang,
         ),
-        *tie_plots.plot_bridging(result, out_dir, scenario, ties),
-        *tie_plots.plot_tie_places(result, out_dir, scenario, rows["tie_places"]),
+        *tie_plots.plot_bridging(result, out_dir, scenario, ties, lang),
+        *tie_plots.plot_tie_places(result, out_dir, scenario, rows["tie_places"], lang),
     ]

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from sim.engine.results import RunResult
-from sim.i18n import EN
+from sim.i18n import EN, Lang
 from sim.metrics import Row
 from sim.outputs import figure
 from sim.outputs.plots import ALL_COLOUR, CROSS_COLOUR, RUN_FORMATS, footer, institution_labels
@@ -26,6 +26,16 @@ TOP_PAIRS = 6
 """Institution pairs drawn in the formation figure (those with the most ties at the end)."""
 TOP_PLACES = 15
 """Places drawn in the places figure."""
+
+
+def _counts(lang: Lang) -> mpl.ticker.FuncFormatter:
+    """Axis ticks as whole counts, thousands grouped in the language's style."""
+    return mpl.ticker.FuncFormatter(lambda v, _: lang.count(v))
+
+
+def _panel_title(text: str) -> str:
+    """A formation panel's title wrapped to the panel's width (Danish runs longer)."""
+    return figure.wrap(text, 5.6, 12.0)
 
 
 def _days_axis(ax: Axes, days: int) -> None:
@@ -40,6 +50,7 @@ def plot_tie_formation(
     scenario: str | None = None,
     rows: list[Row] | None = None,
     pair_rows: list[Row] | None = None,
+    lang: Lang = EN,
 ) -> list[Path]:
     """Cross-institution ties day by day: formed and lasting, district and top pairs.
 
@@ -58,6 +69,8 @@ def plot_tie_formation(
     rows, pair_rows
         Output of :func:`sim.tie_tables.formation_rows` and
         :func:`~sim.tie_tables.formation_pair_rows`, if already computed.
+    lang
+        Language of every label.
 
     Returns
     -------
@@ -72,54 +85,52 @@ def plot_tie_formation(
     n_days = int(result.days)
     marker = "o" if n_days <= 20 else None
     with figure.style():
-        fig = figure.new_figure((13.0, 8.0), footer(result, scenario, EN))
+        fig = figure.new_figure((13.0, 8.0), footer(result, scenario, lang))
         axes = fig.subplots(2, 2, sharex=True)
         ax = axes[0, 0]
         # New ties on their own (right) scale: over a term they are ~1/60 of the total.
         new_ax = ax.twinx()
         new_ax.bar(days, [r["new_cross_institution_ties"] for r in rows], color=ALL_COLOUR,
-                   alpha=0.3, width=0.8, label="new that day (right scale)")  # fmt: skip
-        new_ax.set_ylabel("new that day", color="0.35")
+                   alpha=0.3, width=0.8, label=lang.t("tie.new_right"))  # fmt: skip
+        new_ax.set_ylabel(lang.t("tie.new"), color="0.35")
         new_ax.spines["right"].set_visible(True)
         # Bars in the lower half, clear of the line's legend.
         peak = max((r["new_cross_institution_ties"] for r in rows), default=0)
         new_ax.set_ylim(0, 2.2 * peak if peak else 1.0)
-        new_ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
+        new_ax.yaxis.set_major_formatter(_counts(lang))
         ax.set_zorder(new_ax.get_zorder() + 1)  # the line above the bars
         ax.patch.set_visible(False)
         ax.plot(days, [r["cross_institution_ties"] for r in rows], color=ALL_COLOUR,
-                marker=marker, label="all so far (cumulative, left scale)")  # fmt: skip
-        ax.set_title("Cross-institution ties: met at least once", fontsize=12, loc="left")
+                marker=marker, label=lang.t("tie.so_far_left"))  # fmt: skip
+        ax.set_title(_panel_title(lang.t("tie.once_title")), fontsize=12, loc="left")
         handles = ax.get_legend_handles_labels()[0] + new_ax.get_legend_handles_labels()[0]
         ax.legend(handles=handles, frameon=False, loc="upper left")
         ax = axes[1, 0]
-        for col, label, colour in (
-            ("cross_institution_ties_met_2x", "met on ≥ 2 days", CROSS_COLOUR),
-            ("cross_institution_ties_met_3x", "met on ≥ 3 days", LASTING_COLOUR),
-        ):
-            ax.plot(days, [r[col] for r in rows], color=colour, marker=marker, label=label)
-        ax.set_title("Lasting cross-institution ties (cumulative)", fontsize=12, loc="left")
+        for k, colour in ((2, CROSS_COLOUR), (3, LASTING_COLOUR)):
+            ax.plot(days, [r[f"cross_institution_ties_met_{k}x"] for r in rows], color=colour,
+                    marker=marker, label=lang.t("tie.met_days", n=k))  # fmt: skip
+        ax.set_title(_panel_title(lang.t("tie.lasting_title")), fontsize=12, loc="left")
         ax.legend(frameon=False, loc="upper left")
         top = _top_pairs(pair_rows, n_days)
         _draw_pairs(axes[0, 1], pair_rows, top, "cross_institution_ties", marker)
-        axes[0, 1].set_title(f"The {len(top)} institution pairs with most ties: met at least once",
-                             fontsize=12, loc="left")  # fmt: skip
+        axes[0, 1].set_title(_panel_title(lang.t("tie.pairs_title", n=len(top))), fontsize=12,
+                             loc="left")  # fmt: skip
         _draw_pairs(axes[1, 1], pair_rows, top, "cross_institution_ties_met_2x", marker)
-        axes[1, 1].set_title("…and met on ≥ 2 days", fontsize=12, loc="left")
+        axes[1, 1].set_title(lang.t("tie.pairs_lasting"), fontsize=12, loc="left")
         if top:
             axes[1, 1].legend(frameon=False, loc="upper left", fontsize=9,
-                              title="institution pair (layout ids)", title_fontsize=9)  # fmt: skip
+                              title=lang.t("tie.pair_legend"), title_fontsize=9)  # fmt: skip
         for ax in axes.ravel():
             ax.set_ylim(bottom=0)
-            ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
+            ax.yaxis.set_major_formatter(_counts(lang))
             ax.grid(axis="y", color="0.9")
             ax.set_axisbelow(True)
             _days_axis(ax, n_days)
         for ax in axes[1]:
-            ax.set_xlabel("day (weekdays)")
+            ax.set_xlabel(lang.t("tie.day_axis"))
         for ax in axes[:, 0]:
-            ax.set_ylabel("pairs of people")
-        fig.suptitle("How cross-institution ties form over the run")
+            ax.set_ylabel(lang.t("tie.pairs_axis"))
+        fig.suptitle(lang.t("tie.formation_title"))
         return figure.save(fig, out_dir, "tie_formation", RUN_FORMATS)
 
 
@@ -146,6 +157,7 @@ def plot_bridging(
     out_dir: Path,
     scenario: str | None = None,
     ties: TieTable | None = None,
+    lang: Lang = EN,
 ) -> list[Path]:
     """Heatmaps: share of each institution's people with a tie into each other institution.
 
@@ -161,6 +173,8 @@ def plot_bridging(
         Name for the footer; default: the layout's name.
     ties
         Output of :func:`sim.ties.tie_table`, if already computed.
+    lang
+        Language of every label.
 
     Returns
     -------
@@ -178,13 +192,12 @@ def plot_bridging(
     side = float(np.clip(2.0 + 0.45 * n, 4.0, 9.0))
     with figure.style():
         fig = figure.new_figure(
-            (2 * side + 2.5, side + 1.8), footer(result, scenario, EN), "compressed"
+            (2 * side + 2.5, side + 1.8), footer(result, scenario, lang), "compressed"
         )
         axes = fig.subplots(1, 2, sharey=True)
         cmap = mpl.colormaps["Oranges"].with_extremes(bad="0.92")
         for ax, share, title in zip(
-            axes, shares, ("any tie (met at least once)", "a lasting tie (met on ≥ 2 days)"),
-            strict=True,
+            axes, shares, (lang.t("tie.people_any"), lang.t("tie.people_lasting")), strict=True
         ):
             pct = share * 100
             # Each panel its own scale: lasting ties are far rarer than any tie.
@@ -196,19 +209,19 @@ def plot_bridging(
                     if np.isnan(pct[i, j]):
                         continue
                     colour = "white" if pct[i, j] > 0.55 * vmax else "black"
-                    ax.text(j + 0.5, i + 0.5, f"{pct[i, j]:.2g}", ha="center", va="center",
-                            fontsize=9, color=colour, in_layout=False)  # fmt: skip
+                    ax.text(j + 0.5, i + 0.5, lang.tick(float(pct[i, j]), digits=2), ha="center",
+                            va="center", fontsize=9, color=colour, in_layout=False)  # fmt: skip
             ticks = np.arange(n) + 0.5
             ax.set_xticks(ticks, x_labels)
             ax.set_yticks(ticks, y_labels, fontsize=9)
-            ax.set_xlabel("…into institution (numbered as on the left)", labelpad=2)
-            ax.set_title(f"People with {title}", fontsize=12)
+            ax.set_xlabel(lang.t("tie.into"), labelpad=2)
+            ax.set_title(title, fontsize=12)
             ax.spines[:].set_visible(False)
             fig.colorbar(image, ax=ax, shrink=0.6, location="bottom", pad=0.02, aspect=30,
-                         label="% of the row institution's people")  # fmt: skip
+                         label=lang.t("tie.row_share"))  # fmt: skip
         axes[0].invert_yaxis()
         axes[1].tick_params(left=False)
-        fig.suptitle("Bridging: % of each institution's people (rows) with a tie into another")
+        fig.suptitle(lang.t("tie.bridging_title"))
         return figure.save(fig, out_dir, "bridging", RUN_FORMATS)
 
 
@@ -217,6 +230,7 @@ def plot_tie_places(
     out_dir: Path,
     scenario: str | None = None,
     rows: list[Row] | None = None,
+    lang: Lang = EN,
 ) -> list[Path]:
     """Bars: the places where most lasting cross-institution ties first met.
 
@@ -230,6 +244,8 @@ def plot_tie_places(
         Name for the footer; default: the layout's name.
     rows
         Output of :func:`sim.tie_tables.tie_place_rows`, if already computed.
+    lang
+        Language of every label.
 
     Returns
     -------
@@ -242,34 +258,36 @@ def plot_tie_places(
         (r for r in rows if r["cross_institution_ties_first_met"] > 0),
         key=lambda r: (-r[key], -r["cross_institution_ties_first_met"]),
     )[:TOP_PLACES][::-1]
-    labels = [_place_text(r) for r in top]
+    labels = [_place_text(r, lang) for r in top]
     made = np.array([r["cross_institution_ties_first_met"] for r in top], dtype=float)
     kept = np.array([r[key] for r in top], dtype=float)
     with figure.style():
-        fig = figure.new_figure((9.0, 1.8 + 0.38 * max(len(top), 1)), footer(result, scenario, EN))
+        size = (9.0, 1.8 + 0.38 * max(len(top), 1))
+        fig = figure.new_figure(size, footer(result, scenario, lang))
         ax = fig.add_subplot()
         y = np.arange(len(top))
         ax.barh(y, made, color=ALL_COLOUR, alpha=0.35,
-                label="cross-institution ties first met here")  # fmt: skip
-        ax.barh(y, kept, color=CROSS_COLOUR, label="of which lasting (met on ≥ 2 days)")
+                label=lang.t("tie.first_here"))  # fmt: skip
+        ax.barh(y, kept, color=CROSS_COLOUR, label=lang.t("tie.of_which_lasting"))
         for yi, m, k in zip(y, made, kept, strict=True):
-            ax.text(float(m), float(yi), f" {k:,.0f} of {m:,.0f}", va="center", fontsize=9)
+            share = lang.t("tie.k_of_m", k=lang.count(k), m=lang.count(m))
+            ax.text(float(m), float(yi), f" {share}", va="center", fontsize=9)
         ax.set_yticks(y, labels, fontsize=9)
-        ax.set_xlabel(f"pairs of people, whole run ({result.days} days)")
-        ax.xaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
-        ax.set_title("Places that make cross-institution ties\n(where lasting ties first met)")
+        ax.set_xlabel(lang.t("tie.places_axis", days=lang.plural(result.days, "weekday")))
+        ax.xaxis.set_major_formatter(_counts(lang))
+        fig.suptitle(lang.t("tie.places_title"))
         ax.margins(x=0.18)
         if not top:
-            ax.text(0.5, 0.5, "no cross-institution ties in this run", ha="center",
+            ax.text(0.5, 0.5, lang.t("tie.none"), ha="center",
                     va="center", transform=ax.transAxes)  # fmt: skip
-        ax.legend(loc="lower right", frameon=False)
+        # Above the bars, never over them (the labels run long in Danish); the title above it.
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False)
         return figure.save(fig, out_dir, "tie_places", RUN_FORMATS)
 
 
-def _place_text(row: Row) -> str:
+def _place_text(row: Row, lang: Lang = EN) -> str:
     """A place as a bar label: its name, or its kind and id."""
-    kind = {"edge": "street", "node": "junction", "venue": "venue", "space": "space"}
-    name = row["name"] or f"{kind[row['place_kind']]} {row['id']}"
+    name = row["name"] or f"{lang.term('place', row['place_kind'])} {row['id']}"
     if row["place_kind"] == "edge" and row["name"]:
         name = f"{name} ({row['id']})"
     return textwrap.shorten(name, 48, placeholder="…")

@@ -86,7 +86,7 @@ def _write_all(
     visits.write_visits(result, folder)
     title = result.layout.title or scenario
     write_figures(result, folder, title, table_rows, counts, lang)
-    tie_outputs.write_tie_outputs(result, folder, scenario, ties, counts, network)
+    tie_outputs.write_tie_outputs(result, folder, scenario, ties, counts, network, lang)
     runreport.write_report(result, summary, table_rows, counts, folder, lang, title)
     return summary
 
