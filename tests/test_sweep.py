@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import textwrap
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -269,6 +271,24 @@ def test_command_writes_tables_and_figures(reference: Path) -> None:
     for stem in ("effect_meetings_per_person_day", "influence"):
         for ext in ("png", "svg"):
             assert (reference / f"{stem}.{ext}").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("code", ["en", "da"])
+def test_figures_in_both_languages(
+    tmp_path: Path, reference: Path, code: str, in_language: Any
+) -> None:
+    out = reference  # drawn in English, the default
+    if code != "en":
+        out = tmp_path / "out"
+        shutil.copytree(reference, out)
+        sweep = next(reference.parent.glob("*.yaml"))
+        argv = ["sweep", str(sweep), "--workers", "1", "--out", str(out), "--quiet"]
+        assert main([*argv, "--lang", code]) == 0  # every run is stored: figures redrawn only
+    effect = (out / "effect_cross_institution_meetings_per_person_day.svg").read_text("utf-8")
+    in_language(effect, code, ["figure.cross_institution_meetings_per_person_day",
+                               "sweep.bands", "sweep.marginal", ("sweep.runs", {"n": N_RUNS})])
+    influence = (out / "influence.svg").read_text(encoding="utf-8")
+    in_language(influence, code, ["sweep.src_note", "sweep.src", "footer.scale_full"])
 
 
 def test_one_and_two_workers_give_identical_tables(tmp_path: Path, reference: Path) -> None:

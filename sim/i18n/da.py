@@ -157,6 +157,11 @@ STRINGS: dict[str, str] = {
     "sweep.runs": "{n} kørsler",
     "sweep.failed": " ({n} fejlede)",
     "sweep.seeds": "{n} seed(s) pr. punkt fra rod-seed {root}",
+    "sweep.bands": "bånd: 95 %-konfidensinterval for gennemsnittet",
+    "sweep.marginal": "; marginale gennemsnit",
+    "sweep.src_note": "SRK: standardiseret regressionskoefficient, nøgletallets standardafvigelser pr. standardafvigelse af parameteren",
+    "sweep.src": "SRK",
+    "sweep.r2": "R² {value}",
     # Markdown tables
     "tab.figure": "Nøgletal",
     "tab.scenario": "Scenarie",

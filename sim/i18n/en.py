@@ -157,6 +157,11 @@ STRINGS: dict[str, str] = {
     "sweep.runs": "{n} runs",
     "sweep.failed": " ({n} failed)",
     "sweep.seeds": "{n} seed(s) per point from root seed {root}",
+    "sweep.bands": "bands: 95 % CI of the mean",
+    "sweep.marginal": "; marginal means",
+    "sweep.src_note": "SRC: standardised regression coefficient, SDs of the figure per SD of the parameter",
+    "sweep.src": "SRC",
+    "sweep.r2": "R² {value}",
     # Markdown tables
     "tab.figure": "Figure",
     "tab.scenario": "Scenario",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.argtypes import whole_number
+from sim.i18n import Lang, add_lang_argument
 from sim.limits import MAX_WORKERS
 
 EXIT_RUNS_FAILED = 1
@@ -48,6 +49,7 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--check", action="store_true", help="check the sweep file and print its size; run nothing"
     )
+    add_lang_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run)
 
@@ -70,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     with open_backend(args.workers, args.scheduler) as backend:
         if not args.quiet:
             print(f"{spec.name}: {size} on {backend.description}", file=sys.stderr)
-        report = run_sweep(spec, runs, out_dir, backend, quiet=args.quiet)
+        report = run_sweep(spec, runs, out_dir, backend, quiet=args.quiet, lang=Lang(args.lang))
     done = f"{report.ran} run now, {report.skipped} already done"
     if report.interrupted:
         print(

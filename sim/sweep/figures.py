@@ -107,7 +107,7 @@ def _grid(n: int) -> tuple[int, int]:
     return math.ceil(n / cols), cols
 
 
-def plot_effects(spec: SweepSpec, rows: list[Row], out_dir: Path) -> list[Path]:
+def plot_effects(spec: SweepSpec, rows: list[Row], out_dir: Path, lang: Lang = EN) -> list[Path]:
     """Write ``effect_<figure>`` for every headline figure (nothing if nothing varies).
 
     Parameters
@@ -118,6 +118,8 @@ def plot_effects(spec: SweepSpec, rows: list[Row], out_dir: Path) -> list[Path]:
         The tidy table (:func:`sim.sweep.outputs.tidy_rows`).
     out_dir
         Existing folder.
+    lang
+        Language of every label.
 
     Returns
     -------
@@ -129,24 +131,26 @@ def plot_effects(spec: SweepSpec, rows: list[Row], out_dir: Path) -> list[Path]:
         return []
     paths: list[Path] = []
     nrows, ncols = _grid(len(params))
-    note = "bands: 95 % CI of the mean" + ("; marginal means" if len(params) > 1 else "")
-    footer = _footer(spec, rows, note)
+    note = lang.t("sweep.bands") + (lang.t("sweep.marginal") if len(params) > 1 else "")
+    footer = _footer(spec, rows, note, lang)
     for fig_name in HEADLINE_FIGURES:
         with figure.style():
             fig = figure.new_figure((4.3 * ncols, 3.3 * nrows + 1.0), footer)
             axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
             for ax, param in zip(axes, params, strict=False):
-                _effect_panel(ax, spec, rows, param, fig_name)
+                _effect_panel(ax, spec, rows, param, fig_name, lang)
             for ax in axes[len(params) :]:
                 ax.set_visible(False)
             if len(spec.scenarios) > 1:
                 axes[0].legend(frameon=False)
-            fig.suptitle(figure.wrap(EN.figure_label(fig_name), 4.3 * ncols - 0.3, 14.0))
+            fig.suptitle(figure.wrap(lang.figure_label(fig_name), 4.3 * ncols - 0.3, 14.0))
             paths += figure.save(fig, out_dir, f"effect_{fig_name}", FORMATS)
     return paths
 
 
-def _effect_panel(ax: Any, spec: SweepSpec, rows: list[Row], param: Parameter, fig: str) -> None:
+def _effect_panel(
+    ax: Any, spec: SweepSpec, rows: list[Row], param: Parameter, fig: str, lang: Lang = EN
+) -> None:
     """One parameter's panel: a line and band per scenario."""
     for i, scenario in enumerate(spec.scenarios):
         ok = [r for r in rows if r["scenario"] == scenario.name and r["status"] == OK]
@@ -162,12 +166,17 @@ def _effect_panel(ax: Any, spec: SweepSpec, rows: list[Row], param: Parameter, f
             ax.set_xticks(pos, ticks, rotation=20)
     if param.log:
         ax.set_xscale("log")
+    elif param.numeric:
+        ax.xaxis.set_major_locator(MaxNLocator(5))  # long decimals ran into each other
+        ax.xaxis.set_major_formatter(lambda v, _: lang.tick(v))
+    ax.yaxis.set_major_formatter(lambda v, _: lang.tick(v))
     ax.set_xlabel(param.path)
-    ax.set_ylabel(EN.figure_unit(fig))
+    # Wrapped to the panel's height: a long unit would overrun the figure's title.
+    ax.set_ylabel(figure.wrap(lang.figure_unit(fig), 2.6, 12.0))
 
 
 def plot_influence(
-    spec: SweepSpec, rows: list[Row], influence: list[Row], out_dir: Path
+    spec: SweepSpec, rows: list[Row], influence: list[Row], out_dir: Path, lang: Lang = EN
 ) -> list[Path]:
     """Write the ``influence`` tornado chart (nothing if no coefficients were fitted).
 
@@ -181,6 +190,8 @@ def plot_influence(
         :func:`sim.sweep.outputs.influence_rows`.
     out_dir
         Existing folder.
+    lang
+        Language of every label.
 
     Returns
     -------
@@ -198,10 +209,10 @@ def plot_influence(
     height = 0.8 / len(scenarios)
     reach = 1.1 * max([abs(r["src"]) for r in influence] + [0.1])
     nrows, ncols = _grid(len(HEADLINE_FIGURES))
-    note = "SRC: standardised regression coefficient, SDs of the figure per SD of the parameter"
+    note = lang.t("sweep.src_note")
     with figure.style():
         size = (3.6 * ncols + 2.0, (0.35 * len(names) + 1.4) * nrows + 0.9)
-        fig = figure.new_figure(size, _footer(spec, rows, note))
+        fig = figure.new_figure(size, _footer(spec, rows, note, lang))
         # Shared parameter axis: names once per row, bars in the same order everywhere.
         axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
         for ax, fig_name in zip(axes, HEADLINE_FIGURES, strict=False):
@@ -215,14 +226,16 @@ def plot_influence(
                 ax.barh(np.arange(len(names)) + offset, values, height=height, color=colour,
                         label=scenario)  # fmt: skip
                 r2 = next(iter(by_param.values()), {}).get("r2")
-                fits.append("R² n/a" if r2 is None else f"R² {r2:.2f}")
+                fits.append(lang.t("sweep.r2", value=lang.t("n/a") if r2 is None
+                                   else lang.num(r2, 2)))  # fmt: skip
             ax.axvline(0.0, color="0.3", linewidth=0.8)
             ax.set_xlim(-reach, reach)
             ax.xaxis.set_major_locator(MaxNLocator(5, symmetric=True))
+            ax.xaxis.set_major_formatter(lambda v, _: lang.tick(v))
             ax.set_yticks(np.arange(len(names)), names)
-            label = figure.wrap(EN.figure_label(fig_name), 3.4, 11.0)
+            label = figure.wrap(lang.figure_label(fig_name), 3.4, 11.0)
             ax.set_title(f"{label}\n{', '.join(fits)}", fontsize=11)
-            ax.set_xlabel("SRC")
+            ax.set_xlabel(lang.t("sweep.src"))
         for ax in axes[len(HEADLINE_FIGURES) :]:
             ax.set_visible(False)
         if len(scenarios) > 1:
@@ -231,7 +244,10 @@ def plot_influence(
 
 
 def write_figures(
-    spec: SweepSpec, rows: list[Row], influence: list[Row], out_dir: Path
+    spec: SweepSpec, rows: list[Row], influence: list[Row], out_dir: Path, lang: Lang = EN
 ) -> list[Path]:
-    """Write every sweep figure into ``out_dir``; return the files."""
-    return [*plot_effects(spec, rows, out_dir), *plot_influence(spec, rows, influence, out_dir)]
+    """Write every sweep figure into ``out_dir`` in ``lang``; return the files."""
+    return [
+        *plot_effects(spec, rows, out_dir, lang),
+        *plot_influence(spec, rows, influence, out_dir, lang),
+    ]

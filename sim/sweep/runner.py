@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from sim.i18n import EN, Lang
 from sim.runs.backends import RECORD_FIGURES, Backend, RunRecord, RunTask
 from sim.runs.store import FAILED, OK, Record, RunStore
 from sim.sweep.figures import write_figures
@@ -104,6 +105,7 @@ def run_sweep(
     quiet: bool = False,
     figures: bool = True,
     on_record: Callable[[Record], None] | None = None,
+    lang: Lang = EN,
 ) -> SweepReport:
     """Run the sweep's missing runs on ``backend`` and write its tables and figures.
 
@@ -121,6 +123,8 @@ def run_sweep(
         Draw the figures (tables are always written).
     on_record
         Called with each record just after it is stored.
+    lang
+        Language of the figures (the tables' columns stay English: programs read them).
 
     Returns
     -------
@@ -160,7 +164,8 @@ def run_sweep(
     finally:
         bar.close()
     skipped = len(runs) - len(todo)
-    return _finish(spec, runs, store, t0, skipped, ran, interrupted=interrupted, figures=figures)
+    return _finish(spec, runs, store, t0, skipped, ran, interrupted=interrupted, figures=figures,
+                   lang=lang)  # fmt: skip
 
 
 def _finish(
@@ -173,6 +178,7 @@ def _finish(
     *,
     interrupted: bool,
     figures: bool,
+    lang: Lang = EN,
 ) -> SweepReport:
     """Write the outputs (unless interrupted) and count what the stored records say."""
     planned = {r.run_id for r in runs}
@@ -182,7 +188,8 @@ def _finish(
     outputs: list[Path] = []
     if not interrupted:
         paths, rows, _, influence = write_tables(spec, runs, records, store.folder)
-        outputs = paths + (write_figures(spec, rows, influence, store.folder) if figures else [])
+        drawn = write_figures(spec, rows, influence, store.folder, lang) if figures else []
+        outputs = paths + drawn
     return SweepReport(
         out_dir=store.folder,
         total=len(runs),
