@@ -26,15 +26,17 @@ candidate pairs in memory; :mod:`sim.engine.meetings` consumes them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from sim.engine import kernels
 from sim.engine.results import PLACE_EDGE, PLACE_NODE
 from sim.engine.trips import Passages, Traversals
 from sim.population.schedules import DayPlan
+from sim.rng import pair_bits
 
 _SPAN = 1.0e6
 """Seconds per group in the combined sort key; larger than any time of day."""
@@ -54,29 +56,89 @@ _FIELDS = ("a", "b", "t", "place_kind", "place", "dur", "crowd", "stay")
 
 
 
-class PairFilter(Protocol):
+def is_tie(a: np.ndarray, b: np.ndarray, ties: np.ndarray, n_agents: int) -> np.ndarray:
+    """Whether each pair ``(a, b)``, ``a < b``, is in the sorted tie keys ``a * n + b``."""
+    if not ties.shape[0]:
+        return np.zeros(a.shape[0], bool)
+    key = a.astype(np.int64) * n_agents + b
+    pos = np.minimum(np.searchsorted(ties, key), ties.shape[0] - 1)
+    return ties[pos] == key
+
+
+@dataclass(frozen=True)
+class PairScreen:
     """Which candidate pairs are worth measuring (see :class:`sim.engine.meetings.MeetingDraw`).
 
-    ``row_keys`` gives a key per person; ``wanted`` gets the sum of the two keys of each
-    candidate pair (symmetric, so pairs need not be ordered) and the two people.
+    A pair is kept when its day's pair bits (:func:`sim.rng.pair_bits` of the sum of the
+    two people's day keys) are below ``below`` or within ``[sample_lo, sample_hi)``, or
+    when the two have met before (a tie). Both contact paths (numpy and compiled) apply
+    exactly this test.
+
+    Attributes
+    ----------
+    day_keys
+        Each person's key of the day (uint64); ``None`` keeps every pair.
+    below, sample_lo, sample_hi
+        Bounds on the pair bits, integers below 2**53.
+    has_tie
+        Per person, whether they have any tie (bool; empty when there are none).
+    ties
+        Sorted pair keys ``a * n_agents + b``, ``a < b``, of pairs that met before.
+    n_agents
+        People in the population.
     """
 
-    def row_keys(self, agent: np.ndarray) -> np.ndarray: ...
-
-    def wanted(self, key_sum: np.ndarray, ai: np.ndarray, aj: np.ndarray) -> np.ndarray: ...
-
-
-class AllPairs:
-    """The filter that keeps every pair (for tests and tools that want all contacts)."""
+    day_keys: np.ndarray | None
+    below: int
+    sample_lo: int = 0
+    sample_hi: int = 0
+    has_tie: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    ties: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    n_agents: int = 0
 
     def row_keys(self, agent: np.ndarray) -> np.ndarray:
-        return np.zeros(agent.shape[0], np.uint64)
+        """The day key of each row's person (zeros when every pair is kept)."""
+        if self.day_keys is None:
+            return np.zeros(agent.shape[0], np.uint64)
+        return self.day_keys[agent]
 
-    def wanted(self, key_sum: np.ndarray, ai: np.ndarray, aj: np.ndarray) -> np.ndarray:
-        return np.ones(key_sum.shape[0], bool)
+    def row_ties(self, agent: np.ndarray) -> np.ndarray:
+        """Whether each row's person has any tie (bool per row)."""
+        if not self.has_tie.shape[0]:
+            return np.zeros(agent.shape[0], bool)
+        return self.has_tie[agent]
+
+    def bounds(self) -> np.ndarray:
+        """``[below, sample_lo, sample_hi]`` as uint64, for the compiled loops."""
+        return np.array([self.below, self.sample_lo, self.sample_hi], np.uint64)
+
+    def wanted(
+        self, key_i: np.ndarray, key_j: np.ndarray, ai: np.ndarray, aj: np.ndarray
+    ) -> np.ndarray:
+        """Boolean mask of the candidate pairs (row keys and people) to keep."""
+        with np.errstate(over="ignore"):
+            bits = pair_bits(key_i + key_j)
+        keep = bits < np.uint64(self.below)
+        keep |= (bits >= np.uint64(self.sample_lo)) & (bits < np.uint64(self.sample_hi))
+        if self.has_tie.shape[0]:
+            maybe = np.flatnonzero(~keep & self.has_tie[ai] & self.has_tie[aj])
+            if maybe.shape[0]:
+                lo, hi = np.minimum(ai[maybe], aj[maybe]), np.maximum(ai[maybe], aj[maybe])
+                keep[maybe] = is_tie(lo, hi, self.ties, self.n_agents)
+        return keep
 
 
-ALL_PAIRS = AllPairs()
+ALL_PAIRS = PairScreen(day_keys=None, below=1 << 53)
+"""The screen that keeps every pair (for tests and tools that want all contacts)."""
+
+
+def use_compiled(compiled: bool | None) -> bool:
+    """Whether to run the compiled loops: ``None`` means whenever numba is installed."""
+    if compiled is None:
+        return kernels.AVAILABLE
+    if compiled and not kernels.AVAILABLE:
+        raise RuntimeError("the compiled contact loops need numba, which is not installed")
+    return compiled
 
 
 @dataclass
@@ -158,14 +220,18 @@ def overlapping_pairs(
         yield order[i], order[j]
 
 
-def present_at_start(group: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+def present_at_start(
+    group: np.ndarray, start: np.ndarray, end: np.ndarray, compiled: bool | None = None
+) -> np.ndarray:
     """For rows sorted by (group, start): how many rows of the group are under way at each
-    row's start (itself included)."""
+    row's start (itself included). ``compiled`` as in :func:`edge_contacts`."""
     g = group.astype(np.float64) * _SPAN
     key_start = g + start
+    key_end = np.sort(g + end)
+    if use_compiled(compiled):
+        return kernels.present_counts(g, key_start, key_end)
     first = np.searchsorted(key_start, g, side="left")
     started = np.searchsorted(key_start, key_start, side="right") - first
-    key_end = np.sort(g + end)
     ended = np.searchsorted(key_end, key_start, side="right") - np.searchsorted(
         key_end, g, side="left"
     )
@@ -173,20 +239,59 @@ def present_at_start(group: np.ndarray, start: np.ndarray, end: np.ndarray) -> n
 
 
 def _ordered(
-    agent: np.ndarray, keys: np.ndarray, i: np.ndarray, j: np.ndarray, wanted: PairFilter
+    agent: np.ndarray, keys: np.ndarray, i: np.ndarray, j: np.ndarray, screen: PairScreen
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which rows pair two different people who are wanted, and their ids ``(low, high)``."""
     ai, aj = agent[i], agent[j]
-    with np.errstate(over="ignore"):
-        sel = wanted.wanted(keys[i] + keys[j], ai, aj) & (ai != aj)
+    sel = screen.wanted(keys[i], keys[j], ai, aj) & (ai != aj)
     ai, aj = ai[sel], aj[sel]
     return sel, np.minimum(ai, aj), np.maximum(ai, aj)
 
 
+def _sort_keys(
+    group: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For rows sorted by (group, start): the combined sort key and the key each row's
+    partners must stay below, exactly as :func:`sorted_pairs` computes them."""
+    return group.astype(np.float64) * _SPAN + start, group * _SPAN + end
+
+
+def _scan(
+    kernel: Callable[..., tuple[int, int]], n_rows: int, args: tuple[Any, ...],
+    n_float: int, size: int = _CHUNK_PAIRS // 2,
+) -> Iterator[tuple[np.ndarray, ...]]:
+    """Run a compiled scan (see :mod:`sim.engine.kernels`) over all rows in chunks.
+
+    Yields ``(i, j, *floats)`` arrays of the pairs the scan kept; ``n_float`` float
+    columns follow the two row indices; ``size`` is the first buffer length.
+    """
+    row = 0
+    while row < n_rows:
+        out = (np.empty(size, np.int64), np.empty(size, np.int64),
+               *(np.empty(size) for _ in range(n_float)))
+        row_next, k = kernel(row, *args, *out)
+        if row_next == row and k == 0:
+            size *= 2  # not even one row's pairs fitted
+            continue
+        row = row_next
+        if k:
+            yield tuple(col[:k] for col in out)
+
+
+def _low_high(agent: np.ndarray, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ai, aj = agent[i], agent[j]
+    return np.minimum(ai, aj), np.maximum(ai, aj)
+
+
 def edge_contacts(
-    trav: Traversals, length: np.ndarray, radius: float, wanted: PairFilter = ALL_PAIRS
+    trav: Traversals, length: np.ndarray, radius: float, wanted: PairScreen = ALL_PAIRS,
+    compiled: bool | None = None,
 ) -> Iterator[Contacts]:
-    """Walkers on the same edge who come within ``radius`` of each other."""
+    """Walkers on the same edge who come within ``radius`` of each other.
+
+    ``compiled`` chooses the loops of :mod:`sim.engine.kernels` (``None``: when numba is
+    installed) or the numpy path; both give the same contacts.
+    """
     order = group_time_order(trav.edge, trav.t_in)
     edge, agent = trav.edge[order], trav.agent[order]
     t_in, t_out = trav.t_in[order], trav.t_out[order]
@@ -195,6 +300,15 @@ def edge_contacts(
     x0 = np.where(trav.forward[order], 0.0, length[edge]) - vel * t_in
     crowd = np.maximum(present_at_start(edge, t_in, t_out) - 2.0, 0.0)
     keys = wanted.row_keys(agent)
+    if use_compiled(compiled):
+        key, end_key = _sort_keys(edge, t_in, t_out)
+        args = (key, end_key, agent, vel, x0, t_in, t_out, keys, wanted.bounds(),
+                wanted.row_ties(agent), wanted.ties, wanted.n_agents, float(radius))
+        for i, j, t0, dur in _scan(kernels.edge_scan, edge.shape[0], args, 2):
+            a, b = _low_high(agent, i, j)
+            yield Contacts(a, b, t0, np.full(i.shape[0], PLACE_EDGE, np.int8), edge[j],
+                           dur, crowd[j], np.zeros(i.shape[0], bool))
+        return
     for i, j in sorted_pairs(edge, t_in, t_out):
         lo = t_in[j]
         hi = np.minimum(t_out[i], t_out[j])
@@ -253,13 +367,15 @@ def _reach_2d(
 
 
 def node_contacts(
-    pas: Passages, radius: float, wanted: PairFilter = ALL_PAIRS
+    pas: Passages, radius: float, wanted: PairScreen = ALL_PAIRS,
+    compiled: bool | None = None,
 ) -> Iterator[Contacts]:
     """Walkers on different segments through the same node who come within ``radius``.
 
     Each passage has a piece before the node (on ``e_in``) and one after (on ``e_out``);
     of the four combinations of two passages' pieces, those on different edges are
-    checked exactly in the plane (see :class:`sim.engine.trips.Passages`).
+    checked exactly in the plane (see :class:`sim.engine.trips.Passages`). ``compiled``
+    as in :func:`edge_contacts`.
     """
     order = group_time_order(pas.node, pas.t_lo)
     node, agent = pas.node[order], pas.agent[order]
@@ -268,6 +384,16 @@ def node_contacts(
     v_in, v_out = pas.vel_in[order], pas.vel_out[order]
     crowd = np.maximum(present_at_start(node, t_lo, t_hi) - 2.0, 0.0)
     keys = wanted.row_keys(agent)
+    if use_compiled(compiled):
+        key, end_key = _sort_keys(node, t_lo, t_hi)
+        args = (key, end_key, agent, t_lo, t_hi, t_node, e_in, e_out, v_in, v_out, keys,
+                wanted.bounds(), wanted.row_ties(agent), wanted.ties, wanted.n_agents,
+                float(radius))
+        for i, j, first, total in _scan(kernels.node_scan, node.shape[0], args, 2):
+            a, b = _low_high(agent, i, j)
+            yield Contacts(a, b, first, np.full(i.shape[0], PLACE_NODE, np.int8), node[j],
+                           total, crowd[j], np.zeros(i.shape[0], bool))
+        return
     for i, j in sorted_pairs(node, t_lo, t_hi):
         sel, a, b = _ordered(agent, keys, i, j, wanted)
         i, j = i[sel], j[sel]
@@ -303,9 +429,13 @@ def node_contacts(
 
 
 def stay_contacts(
-    plan: DayPlan, n_places_per_kind: int, wanted: PairFilter = ALL_PAIRS
+    plan: DayPlan, n_places_per_kind: int, wanted: PairScreen = ALL_PAIRS,
+    compiled: bool | None = None,
 ) -> Iterator[Contacts]:
-    """People whose stays at the same venue, public space or segment overlap."""
+    """People whose stays at the same venue, public space or segment overlap.
+
+    ``compiled`` as in :func:`edge_contacts`.
+    """
     group = plan.stay_kind.astype(np.int64) * n_places_per_kind + plan.stay_place
     order = group_time_order(group, plan.stay_start)
     group = group[order]
@@ -313,9 +443,21 @@ def stay_contacts(
     kind, where = plan.stay_kind[order], plan.stay_place[order]
     crowd = np.maximum(present_at_start(group, start, end) - 2.0, 0.0)
     keys = wanted.row_keys(agent)
-    for i, j in sorted_pairs(group, start, end):
-        sel, a, b = _ordered(agent, keys, i, j, wanted)
-        i, j = i[sel], j[sel]
+    if use_compiled(compiled):
+        key, end_key = _sort_keys(group, start, end)
+        args = (key, end_key, agent, keys, wanted.bounds(), wanted.row_ties(agent), wanted.ties,
+                wanted.n_agents)
+        pairs: Iterable[tuple[np.ndarray, ...]] = (
+            (i, j, *_low_high(agent, i, j))
+            for i, j in _scan(kernels.pair_scan, group.shape[0], args, 0)
+        )
+    else:
+        pairs = (
+            (i[sel], j[sel], a, b)
+            for i, j in sorted_pairs(group, start, end)
+            for sel, a, b in [_ordered(agent, keys, i, j, wanted)]
+        )
+    for i, j, a, b in pairs:
         yield Contacts(a, b, start[j], kind[j], where[j],
                        np.minimum(end[i], end[j]) - start[j], crowd[j],
                        np.ones(i.shape[0], bool))

@@ -40,13 +40,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine.encounters import Contacts
+from sim.engine.encounters import Contacts, PairScreen, is_tie
 from sim.engine.results import PLACE_EDGE, PLACE_NODE, PLACE_SPACE, PLACE_VENUE, MeetingTable
 from sim.layout.schema import Layout
 from sim.network.graph import StreetGraph
 from sim.params import VENUE_KINDS, ModelParams
 from sim.population.population import Population
-from sim.rng import PAIR_BITS_SCALE, agent_day_keys, pair_bits, pair_uniform
+from sim.rng import PAIR_BITS_SCALE, agent_day_keys, pair_uniform
 
 ENCOUNTER_SAMPLE = 0.0078125
 """Share of pairs (by their uniform) whose contacts are counted to estimate encounters."""
@@ -211,15 +211,6 @@ def familiarity(
     return np.where(tie, np.maximum(f, mp.fam_tie), f)
 
 
-def is_tie(a: np.ndarray, b: np.ndarray, ties: np.ndarray, n_agents: int) -> np.ndarray:
-    """Whether each pair ``(a, b)``, ``a < b``, is in the sorted tie keys."""
-    if not ties.shape[0]:
-        return np.zeros(a.shape[0], bool)
-    key = a.astype(np.int64) * n_agents + b
-    pos = np.minimum(np.searchsorted(ties, key), ties.shape[0] - 1)
-    return ties[pos] == key
-
-
 def contact_hazard(
     c: Contacts, fam: np.ndarray, rates: SettingRates, params: ModelParams
 ) -> np.ndarray:
@@ -322,8 +313,14 @@ class MeetingDraw:
         self.rows = 0
         self.compact_at = _COMPACT_ROWS
         self.sampled: list[tuple[np.ndarray, np.ndarray]] = []
-        self._sample_bits = (np.uint64(_SAMPLE_LO * PAIR_BITS_SCALE),
-                             np.uint64((_SAMPLE_LO + ENCOUNTER_SAMPLE) * PAIR_BITS_SCALE))
+        # Pairs whose contacts matter: those that can meet, and the encounter sample.
+        self.screen = PairScreen(
+            day_keys=self.day_keys,
+            below=int(np.uint64(self.params.max_new_pair_chance * PAIR_BITS_SCALE)),
+            sample_lo=int(np.uint64(_SAMPLE_LO * PAIR_BITS_SCALE)),
+            sample_hi=int(np.uint64((_SAMPLE_LO + ENCOUNTER_SAMPLE) * PAIR_BITS_SCALE)),
+            has_tie=self.has_tie, ties=ties, n_agents=self.n,
+        )
 
     def pair_uniform(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """The day's uniform of each pair."""
@@ -336,18 +333,6 @@ class MeetingDraw:
             lo, hi = np.minimum(a[maybe], b[maybe]), np.maximum(a[maybe], b[maybe])
             below[maybe] = is_tie(lo, hi, self.ties, self.n)
         return below
-
-    def row_keys(self, agent: np.ndarray) -> np.ndarray:
-        """Each person's key of the day (see :class:`sim.engine.encounters.PairFilter`)."""
-        return self.day_keys[agent]
-
-    def wanted(self, key_sum: np.ndarray, ai: np.ndarray, aj: np.ndarray) -> np.ndarray:
-        """Pairs whose contacts matter: those that can meet, and the encounter sample."""
-        bits = pair_bits(key_sum)
-        keep = bits < np.uint64(self.params.max_new_pair_chance * PAIR_BITS_SCALE)
-        keep = self._tie_or_below_cap(ai, aj, keep)
-        keep |= (bits >= self._sample_bits[0]) & (bits < self._sample_bits[1])
-        return keep
 
     def add(self, c: Contacts) -> None:
         """Take in a chunk of contacts."""

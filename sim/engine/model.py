@@ -191,9 +191,9 @@ class CrosspathsModel(mesa.Model):
             len(self.layout.venues), len(self.layout.spaces), len(self.layout.edges), 1
         )
         for contacts in (
-            edge_contacts(trav, self.graph.length, radius, draw),
-            node_contacts(pas, radius, draw),
-            stay_contacts(plan, n_places, draw),
+            edge_contacts(trav, self.graph.length, radius, draw.screen),
+            node_contacts(pas, radius, draw.screen),
+            stay_contacts(plan, n_places, draw.screen),
         ):
             for chunk in contacts:
                 draw.add(chunk)

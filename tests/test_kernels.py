@@ -1,0 +1,128 @@
+"""The compiled contact loops give exactly what the numpy path gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.engine import kernels
+from sim.engine.encounters import (
+    ALL_PAIRS,
+    NODE_REACH_FACTOR,
+    Contacts,
+    PairScreen,
+    _scan,
+    _sort_keys,
+    edge_contacts,
+    group_time_order,
+    node_contacts,
+    present_at_start,
+    stay_contacts,
+)
+from sim.engine.meetings import MeetingDraw
+from sim.engine.model import CrosspathsModel
+from sim.engine.trips import expand_trips
+from sim.layout.schema import Layout
+from sim.population.schedules import plan_day
+
+pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba is not installed")
+
+_FIELDS = ("a", "b", "t", "place_kind", "place", "dur", "crowd", "stay")
+
+
+@pytest.fixture(scope="module")
+def busy_day(tiny_busy: Layout) -> tuple[CrosspathsModel, int]:
+    """The busy tiny layout at 10x its people after two days (so that ties exist)."""
+    model = CrosspathsModel(tiny_busy.scaled(10.0), seed=3)
+    model.step()
+    model.step()
+    assert model.ties.shape[0] > 100
+    return model, 2
+
+
+def _rows(c: Contacts) -> list[tuple[float, ...]]:
+    """Contacts as sorted tuples (the two paths may emit them in different orders)."""
+    cols = [getattr(c, n).astype(float) for n in _FIELDS]
+    return sorted(zip(*cols, strict=True))
+
+
+def _all_rules(
+    model: CrosspathsModel, day: int, screen: PairScreen, compiled: bool
+) -> dict[str, Contacts]:
+    plan = plan_day(model.layout, model.population, model.sites, model.routes,
+                    model.destinations, model.seed, day)
+    radius = model.layout.params.model.greet_radius_m
+    trav, pas = expand_trips(plan, model.routes, model.graph, model.population.speed,
+                             near=radius * NODE_REACH_FACTOR)
+    n_places = max(len(model.layout.venues), len(model.layout.spaces),
+                   len(model.layout.edges), 1)
+    return {
+        "edge": Contacts.concat(edge_contacts(trav, model.graph.length, radius, screen,
+                                              compiled=compiled)),
+        "node": Contacts.concat(node_contacts(pas, radius, screen, compiled=compiled)),
+        "stay": Contacts.concat(stay_contacts(plan, n_places, screen, compiled=compiled)),
+    }
+
+
+@pytest.mark.parametrize("screened", [True, False], ids=["meeting-screen", "all-pairs"])
+def test_compiled_contacts_equal_numpy_contacts(
+    busy_day: tuple[CrosspathsModel, int], screened: bool
+) -> None:
+    model, day = busy_day
+    screen = (MeetingDraw(model.population, model.rates, model.ties, model.layout,
+                          model.seed, day).screen if screened else ALL_PAIRS)
+    fast = _all_rules(model, day, screen, compiled=True)
+    slow = _all_rules(model, day, screen, compiled=False)
+    for rule in fast:
+        assert len(fast[rule]) > 0, rule
+        assert _rows(fast[rule]) == _rows(slow[rule]), rule
+    if screened:
+        # The screen keeps tie pairs above the cap: the test exercises the tie lookup.
+        everyone = _all_rules(model, day, ALL_PAIRS, compiled=True)
+        assert sum(len(c) for c in fast.values()) < sum(len(c) for c in everyone.values())
+
+
+def test_scan_restarts_a_row_when_the_buffer_fills() -> None:
+    rng = np.random.default_rng(0)
+    n = 400
+    group = rng.integers(0, 5, n)
+    start = rng.uniform(0, 100, n)
+    end = start + rng.uniform(0, 30, n)
+    order = group_time_order(group, start)
+    group, start, end = group[order], start[order], end[order]
+    agent = rng.integers(0, 50, n).astype(np.int32)
+    key, end_key = _sort_keys(group, start, end)
+    args = (key, end_key, agent, np.zeros(n, np.uint64), ALL_PAIRS.bounds(),
+            np.zeros(n, bool), ALL_PAIRS.ties, 0)
+    whole = list(_scan(kernels.pair_scan, n, args, 0))
+    tiny = list(_scan(kernels.pair_scan, n, args, 0, size=1))
+    assert len(tiny) > len(whole)
+    assert np.array_equal(np.concatenate([i for i, _ in tiny]), whole[0][0])
+    assert np.array_equal(np.concatenate([j for _, j in tiny]), whole[0][1])
+
+
+def test_model_meetings_identical_without_numba(
+    tiny_busy: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = CrosspathsModel(tiny_busy.scaled(5.0), seed=4, days=2)
+    fast.run_model()
+    monkeypatch.setattr(kernels, "AVAILABLE", False)
+    slow = CrosspathsModel(tiny_busy.scaled(5.0), seed=4, days=2)
+    slow.run_model()
+    a, b = fast.result().meetings, slow.result().meetings
+    assert len(a) > 0
+    for name in ("a", "b", "day", "t", "place_kind", "place"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert fast.daily_encounters == slow.daily_encounters
+
+
+def test_present_counts_equal_binary_searches() -> None:
+    rng = np.random.default_rng(1)
+    group = np.sort(rng.integers(0, 20, 3000))
+    start = np.round(rng.uniform(0, 500, 3000), 0)  # ties in start times on purpose
+    order = group_time_order(group, start)
+    group, start = group[order], start[order]
+    end = start + np.round(rng.uniform(0, 60, 3000), 0)
+    fast = present_at_start(group, start, end, compiled=True)
+    assert np.array_equal(fast, present_at_start(group, start, end, compiled=False))
+    assert fast.min() >= 1
