@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -220,6 +222,34 @@ def test_outputs(ranked: Path) -> None:
     bundle = _rows(ranked / "bundle.csv")
     assert [b["step"] for b in bundle] == ["1", "2"]
     assert bundle[0]["added"] == top[0]["id"] and bundle[1]["added"] == top[1]["id"]
+
+
+@pytest.mark.parametrize("code", ["en", "da"])
+def test_report_and_figures_in_both_languages(
+    ranked: Path, busy_base: Path, tmp_path: Path, code: str, in_language: Any
+) -> None:
+    out = ranked  # written in English, the default
+    if code != "en":
+        out = tmp_path / "rank"
+        shutil.copytree(ranked, out)
+        args = ["rank", str(busy_base), "--candidates", "cafes", str(ranked.parent / "ideas.yaml"),
+                "--rounds", "2,3", "--final-seeds", "3", "--top", "2", "--bundle", "2",
+                "--workers", "1", "--quiet", "--out", str(out), "--lang", code]  # fmt: skip
+        assert main(args) == 0  # every run is stored: only the outputs are rewritten
+    report = (out / "report.md").read_text(encoding="utf-8")
+    in_language(report, code, ["rank.h_sure", ("rank.h_top", {"n": 2}), "rank.table_header",
+                               ("rank.h_bundle", {"n": 2}), "rank.bundle_header",
+                               "rank.sure_overlap", "rank.sure_model", "rank.h_further"])
+    cafe = {"en": "public café", "da": "offentlig café"}  # a generated candidate's words
+    assert cafe[code] in report and all(c not in report for k, c in cafe.items() if k != code)
+    assert "a path across the square's cell" in report  # a designer's words, as written
+    effects = (out / "rank_effects.svg").read_text(encoding="utf-8")
+    in_language(effects, code, [("rank.effects_title", {"n": 2}),
+                                ("rank.src_top", {"k": 2, "n": 3})])  # fmt: skip
+    assert cafe[code] in effects
+    rank_map = (out / "rank_map.svg").read_text(encoding="utf-8")
+    in_language(rank_map, code, ["rank.map_legend", "map.buildings_by_institution",
+                                 "locator.title"])  # fmt: skip
 
 
 def test_a_top_variant_is_valid_and_compare_reproduces_its_effect(

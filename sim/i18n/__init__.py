@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -44,6 +45,18 @@ def _round_sig(value: float, digits: int) -> tuple[float, int]:
 
 
 @dataclass(frozen=True)
+class Word:
+    """A value of a :meth:`Lang.phrase` that is itself a string key, translated in turn
+    (``Word("street.footpath")`` is "footpath" or "gangsti")."""
+
+    key: str
+
+
+Phrase = tuple[str, Mapping[str, Any]]
+"""A sentence kept as its key and raw values, so it can be written in any language."""
+
+
+@dataclass(frozen=True)
 class Lang:
     """One language's strings and number style.
 
@@ -67,6 +80,20 @@ class Lang:
         """
         text = LANGUAGES[self.code].get(key) or LANGUAGES["en"].get(key, key)
         return text.format(**values) if values else text
+
+    def phrase(self, phrase: Phrase) -> str:
+        """A :data:`Phrase` in this language: whole numbers as :meth:`count`, other
+        numbers as :meth:`tick`, :class:`Word` values translated, anything else as is."""
+        key, values = phrase
+
+        def local(value: Any) -> Any:
+            if isinstance(value, Word):
+                return self.t(value.key)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return value
+            return self.count(value) if isinstance(value, int) else self.tick(value)
+
+        return self.t(key, **{k: local(v) for k, v in values.items()})
 
     def has(self, key: str) -> bool:
         """Whether ``key`` has a string (in English at least)."""

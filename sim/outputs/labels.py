@@ -56,7 +56,7 @@ def fmt_pct(ratio: float) -> str:
 
 def fmt_pct_range(low: float, high: float) -> str:
     """An interval of relative changes: ``+1.1 to +7.3 %``."""
-    return f"{EN.pct(low).removesuffix(' %')} to {EN.pct(high)}"
+    return EN.t("pct_to", low=EN.pct(low).removesuffix(" %"), high=EN.pct(high))
 
 
 def slug(text: str) -> str:

@@ -19,6 +19,7 @@ import networkx as nx
 import numpy as np
 
 from sim.geometry import to_local_xy
+from sim.i18n import EN, Lang, Phrase, Word
 from sim.layout.schema import Layout
 from sim.rank.base import Base, check_generated
 from sim.rank.flows import Flows, estimate_flows
@@ -70,6 +71,9 @@ class Candidate:
         The generator's pre-score (higher first), ``None`` for a designer's candidate.
     source
         Where it came from: the generator, or ``file:line``.
+    phrase
+        The description as a :data:`~sim.i18n.Phrase`, to write it in any language
+        (``description`` is its English); ``None`` for a designer's own words.
     """
 
     id: str
@@ -80,6 +84,11 @@ class Candidate:
     prescore: float | None = None
     source: str = ""
     members: tuple[str, ...] = field(default=())
+    phrase: Phrase | None = None
+
+    def text(self, lang: Lang = EN) -> str:
+        """The description in ``lang`` (a designer's own words as written)."""
+        return lang.phrase(self.phrase) if self.phrase else self.description
 
     def anchor(self) -> tuple[float, float] | None:
         """``(lon, lat)`` where the map's callout points: the middle of its geometry."""
@@ -267,16 +276,16 @@ def links(
     for score, u, v, d, route, street in kept:
         kind = "crossing" if street else "footpath"
         edge_id = f"rank_link_{u}__{v}"
-        walk_today = f"{route:.0f} m" if math.isfinite(route) else f"over {cutoff:.0f} m"
-        text = (
-            f"new {kind} {d:.0f} m from {node_label(base, u)} to {node_label(base, v)} "
-            f"(walk today {walk_today})"
-        )
+        far = not math.isfinite(route)
+        phrase: Phrase = ("rank.link_far" if far else "rank.link", {
+            "kind": Word(f"street.{kind}"), "length": round(d), "walk": round(cutoff if far
+            else route), "a": node_label(base, u), "b": node_label(base, v)})  # fmt: skip
         changes = {
             "add": {"edges": {edge_id: {"from": u, "to": v, "kind": kind, "name": "New path"}}}
         }
         geometry = {"type": "LineString", "coordinates": [_lonlat(base, u), _lonlat(base, v)]}
-        out.append(Candidate(f"link_{u}__{v}", "links", text, changes, geometry, score, "links"))
+        out.append(Candidate(f"link_{u}__{v}", "links", EN.phrase(phrase), changes, geometry,
+                             score, "links", phrase=phrase))  # fmt: skip
     return out
 
 
@@ -304,14 +313,15 @@ def frontage(base: Base, flows: Flows, level: float = FRONTAGE_LEVEL) -> list[Ca
             continue
         score = flows.edge.get(e.id, 0.0) * (level - e.frontage) * e.length
         name = e.name or f"{node_label(base, e.source)} – {node_label(base, e.target)}"
-        text = f"active frontage {e.frontage:g} → {level:g} on {name} ({e.id}, {e.length:.0f} m)"
+        phrase = ("rank.frontage", {"old": float(e.frontage), "new": float(level), "street": name,
+                                    "id": e.id, "length": round(e.length)})  # fmt: skip
         changes = {"modify": {"edges": {e.id: {"frontage": level}}}}
         geometry = {
             "type": "LineString",
             "coordinates": [_lonlat(base, e.source), _lonlat(base, e.target)],
         }
-        out.append(Candidate(f"frontage_{e.id}", "frontage", text, changes, geometry, score,
-                             "frontage"))  # fmt: skip
+        out.append(Candidate(f"frontage_{e.id}", "frontage", EN.phrase(phrase), changes,
+                             geometry, score, "frontage", phrase=phrase))  # fmt: skip
     return out
 
 
@@ -334,8 +344,10 @@ def cafes(base: Base, flows: Flows) -> list[Candidate]:
         venue_id = f"rank_cafe_{b.id}"
         changes = {"add": {"venues": {venue_id: {"building": b.id, **CAFE, "name": "New café"}}}}
         geometry = {"type": "Point", "coordinates": _lonlat(base, b.entrances[0])}
-        text = f"public café ({CAFE['capacity']} seats, {CAFE['hours']}) in {b.name}"
-        out.append(Candidate(f"cafe_{b.id}", "cafes", text, changes, geometry, score, "cafes"))
+        phrase = ("rank.cafe", {"seats": CAFE["capacity"], "hours": CAFE["hours"],
+                                "building": b.name})  # fmt: skip
+        out.append(Candidate(f"cafe_{b.id}", "cafes", EN.phrase(phrase), changes, geometry,
+                             score, "cafes", phrase=phrase))  # fmt: skip
     return out
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sim.argtypes import positive_number, whole_number
 from sim.errors import CrosspathsInputError
+from sim.i18n import Lang, add_lang_argument
 from sim.limits import MAX_DAYS, MAX_SEED, MAX_SEEDS, MAX_WORKERS
 
 EXIT_RUNS_FAILED = 1
@@ -135,6 +136,7 @@ def add_parser(sub: Any) -> None:
         help="run on this dask.distributed scheduler, e.g. tcp://host:8786",
     )
     parser.add_argument("--out", type=Path, help="output folder (default results/rank/<layout>/)")
+    add_lang_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(handler=run)
 
@@ -225,7 +227,7 @@ def command_line(args: argparse.Namespace) -> str:
     defaults = {"max_candidates": None, "top": 10, "rounds": DEFAULT_ROUNDS, "final_seeds": 10,
                 "alpha": 0.05, "halving": False, "scale": 1.0, "race_scale": None,
                 "seed_base": 0, "days": 1, "bundle": 0, "workers": None, "scheduler": None,
-                "out": None}  # fmt: skip
+                "out": None, "lang": "en"}  # fmt: skip
     parts = ["python", "run_sim.py", "rank", args.layout, "--candidates", *args.candidates]
     for key, default in defaults.items():
         value = getattr(args, key, default)
@@ -289,11 +291,14 @@ def run(args: argparse.Namespace) -> int:
     command = command_line(args)
     paths = write_tables(ranking, out_dir)
     paths.append(write_geojson(ranking, out_dir / "candidates.geojson"))
-    figures = write_figures(base, ranking, out_dir)
+    lang = Lang(args.lang)
+    figures = write_figures(base, ranking, out_dir, lang)
     paths += figures
     paths += write_variants(ranking, runs)
     pngs = [p.name for p in figures if p.suffix == ".png"]
-    paths.append(write_report(base, ranking, out_dir, command, pngs, args.seed_base, args.days))
+    paths.append(
+        write_report(base, ranking, out_dir, command, pngs, args.seed_base, args.days, lang)
+    )
     top = ranking.top()
     for e in top[:3]:
         from sim.rank.report import effect_text

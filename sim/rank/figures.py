@@ -17,9 +17,8 @@ from matplotlib.lines import Line2D
 
 import sim
 from sim.geometry import to_local_xy
-from sim.i18n import EN
+from sim.i18n import EN, Lang
 from sim.outputs import basemap, figure
-from sim.outputs.labels import figure_phrase
 from sim.rank.base import Base
 from sim.rank.candidates import Candidate, _coords
 from sim.rank.ranking import Entry, Ranking
@@ -39,26 +38,26 @@ _OFFSETS: tuple[tuple[float, float], ...] = (
 """Offsets of the numbered badges from the candidates they name, points."""
 
 
-def source_line(base: Base, ranking: Ranking) -> str:
+def source_line(base: Base, ranking: Ranking, lang: Lang = EN) -> str:
     """Provenance: base file, seeds, scale, version, data credits."""
     s = ranking.settings
     parts = [
-        f"Source: Crosspaths {sim.__version__} rank",
-        f"base: {base.path}",
-        f"top {s.keep}: {s.final_seeds} seeds each (common random numbers)",
+        lang.t("rank.src", version=sim.__version__),
+        lang.t("rank.src_base", path=base.path),
+        lang.t("rank.src_top", k=s.keep, n=s.final_seeds),
     ]
     if s.scale != 1.0:
-        parts.append(f"population × {s.scale:g}")
+        parts.append(lang.t("rank.src_scale", scale=lang.tick(s.scale)))
     if base.layout.attribution:
         parts.append(base.layout.attribution)
     return "  ·  ".join(parts)
 
 
-def _short(e: Entry, width: int = 46) -> str:
-    return textwrap.shorten(e.candidate.description, width=width, placeholder=" …")
+def _short(e: Entry, lang: Lang, width: int = 46) -> str:
+    return textwrap.shorten(e.candidate.text(lang), width=width, placeholder=" …")
 
 
-def plot_effects(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
+def plot_effects(base: Base, ranking: Ranking, out_dir: Path, lang: Lang = EN) -> list[Path]:
     """Horizontal bars: each top-K candidate's effect in % with its 95 % interval."""
     top = ranking.top()
     if not top:
@@ -68,21 +67,23 @@ def plot_effects(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
     hi = np.array([100 * (e.difference.relative_high or 0.0) for e in top])
     y = np.arange(len(top))[::-1]
     with figure.style():
-        fig = figure.new_figure((9.0, 1.4 + 0.45 * len(top)), source_line(base, ranking))
+        fig = figure.new_figure((9.0, 1.4 + 0.45 * len(top)), source_line(base, ranking, lang))
         ax = fig.add_subplot()
         colours = [KIND_COLOURS.get(e.candidate.kind, "0.4") for e in top]
         ax.barh(y, pct, color=colours, height=0.6)
         ax.errorbar(pct, y, xerr=[pct - lo, hi - pct], fmt="none", ecolor="black", capsize=3,
                     lw=1)  # fmt: skip
         ax.axvline(0, color="0.3", lw=0.8)
-        ax.set_yticks(y, [f"{e.rank}. {_short(e)}" for e in top], fontsize=9)
-        ax.set_xlabel(textwrap.fill(f"Change in {figure_phrase(FIGURE)}, % (95 % interval)", 55))
-        ax.set_title(f"Top {len(top)} single changes")
+        ax.set_yticks(y, [f"{e.rank}. {_short(e, lang)}" for e in top], fontsize=9)
+        ax.xaxis.set_major_formatter(lambda v, _: lang.tick(v, signed=True))
+        what = lang.figure_phrase(FIGURE)
+        ax.set_xlabel(textwrap.fill(lang.t("rank.effects_axis", what=what), 55))
+        ax.set_title(lang.t("rank.effects_title", n=len(top)))
         kinds = dict.fromkeys(e.candidate.kind for e in top)
         if len(kinds) > 1:
             ax.legend(
-                handles=[Line2D([], [], lw=6, color=KIND_COLOURS.get(k, "0.4"), label=k)
-                         for k in kinds],
+                handles=[Line2D([], [], lw=6, color=KIND_COLOURS.get(k, "0.4"),
+                                label=lang.term("rank.kind", k)) for k in kinds],
                 loc="lower right", frameon=False,
             )  # fmt: skip
         return figure.save(fig, out_dir, "rank_effects")
@@ -113,7 +114,7 @@ def _draw_candidate(ax: Any, base: Base, c: Candidate, colour: str) -> None:
             ax.scatter(pts[:, 0], pts[:, 1], s=60, color=colour, edgecolor="white", zorder=4)
 
 
-def plot_map(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
+def plot_map(base: Base, ranking: Ranking, out_dir: Path, lang: Lang = EN) -> list[Path]:
     """The district in the one map style with the top candidates drawn and numbered."""
     top = [e for e in ranking.top()[:MAP_TOP] if e.candidate.geometry]
     layout = base.layout
@@ -123,13 +124,13 @@ def plot_map(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
                           *[r for b in layout.buildings.values()
                             for r in basemap.footprint_rings(b, origin)]])  # fmt: skip
     with figure.style():
-        fig = figure.new_figure(basemap.map_size(pts), source_line(base, ranking))
+        fig = figure.new_figure(basemap.map_size(pts), source_line(base, ranking, lang))
         m = basemap.map_axes(fig)
         ax = m.map
         basemap.draw_spaces(ax, [layout], origin)
-        inst = basemap.draw_buildings(ax, [layout], origin, EN)
-        kinds = basemap.draw_streets(ax, st, EN)
-        handles: list[Any] = [Line2D([], [], ls="", label="Top candidates, change")]
+        inst = basemap.draw_buildings(ax, [layout], origin, lang)
+        kinds = basemap.draw_streets(ax, st, lang)
+        handles: list[Any] = [Line2D([], [], ls="", label=lang.t("rank.map_legend"))]
         for e in top:
             colour = KIND_COLOURS.get(e.candidate.kind, "0.3")
             _draw_candidate(ax, base, e.candidate, colour)
@@ -144,16 +145,17 @@ def plot_map(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
                         va="center",
                         arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.8})  # fmt: skip
             d = e.difference
-            pct = EN.pct(d.relative) if d.relative is not None else EN.t("n/a")
-            label = f"{textwrap.fill(_short(e, 60), 34)}: {pct}"
+            pct = lang.pct(d.relative) if d.relative is not None else lang.t("n/a")
+            label = f"{textwrap.fill(_short(e, lang, 60), 34)}: {pct}"
             handles.append(Line2D([], [], ls="", marker=f"${e.rank}$", ms=8, color=colour,
                                   label=label))  # fmt: skip
         extent = basemap.fit_extent(ax, pts)
         basemap.frame(ax)
-        basemap.north_arrow(ax, EN)
-        basemap.scale_bar(ax, EN)
-        basemap.locator(m.inset, layout, EN, extent)
-        title = f"Top {len(top)} candidates for more {figure_phrase(FIGURE)}"
+        basemap.north_arrow(ax, lang)
+        basemap.scale_bar(ax, lang)
+        basemap.locator(m.inset, layout, lang, extent)
+        # One line: a wrapped second line overruns the top of a map figure (equal aspect).
+        title = lang.t("rank.map_title", n=len(top))
         ax.set_title(figure.wrap(title, 10.0, 14.0), loc="left")
         basemap.side_legend(m.side, [*handles, *inst, *kinds])
         figure.freeze_layout(fig)
@@ -162,6 +164,6 @@ def plot_map(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
         return figure.save(fig, out_dir, "rank_map")
 
 
-def write_figures(base: Base, ranking: Ranking, out_dir: Path) -> list[Path]:
-    """Both figures."""
-    return [*plot_effects(base, ranking, out_dir), *plot_map(base, ranking, out_dir)]
+def write_figures(base: Base, ranking: Ranking, out_dir: Path, lang: Lang = EN) -> list[Path]:
+    """Both figures, in ``lang``."""
+    return [*plot_effects(base, ranking, out_dir, lang), *plot_map(base, ranking, out_dir, lang)]
