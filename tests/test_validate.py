@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from sim.cli import main
+from sim.i18n import Lang
 from sim.runs.backends import LocalPool
 from sim.runs.store import RunStore
 from sim.validate import build, patterns, ranking
@@ -49,7 +51,8 @@ def test_decay_fit_recovers_a_known_curve() -> None:
 def test_kabo_verdict_says_by_how_much() -> None:
     assert patterns.kabo_verdict(1.2, 1.1, 1.3)[0] == "met"
     verdict, why = patterns.kabo_verdict(1.08, 1.05, 1.11)
-    assert verdict == "not met" and "0.020 below" in why
+    assert verdict == "not met" and "0.02 below" in patterns.reasons(*why)["why"]
+    assert "0,02 under" in Lang("da").phrase(why[0])  # the same reason, in Danish
 
 
 def test_rank_statistics_on_known_effects() -> None:
@@ -129,7 +132,7 @@ def test_refuses_a_folder_it_did_not_write(tmp_path: Path, capsys: pytest.Captur
 
 
 def test_the_command_writes_report_json_and_figures(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_language: Any
 ) -> None:
     small = build.Settings(layout=TINY, seeds=2, scale=0.5, radii=(20.0,), radius_scale=0.3,
                            scales=(0.3,), dts=())  # fmt: skip
@@ -144,8 +147,20 @@ def test_the_command_writes_report_json_and_figures(
     assert (out / "distance_decay.png").is_file() and (out / "distance_decay.svg").is_file()
     assert data["timestep"]["verdict"] == "not testable"
     assert len(list((out / "runs").glob("*.json"))) == 2 * 2 + 2 + 2
-    # Run again into the same folder: allowed (its own output), nothing re-run.
-    assert main(["validate", TINY, "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    words = ["val.title", "val.sum_header", "val.s4", "val.geometry_header", "val.h7",
+             "val.calib_header", "val.h5", "val.scale_advice", ("val.not_testable_why", {
+                 "why": Lang("en").t("val.why.no_moves")}), "val.case.head_on"]  # fmt: skip
+    in_language(report, "en", words)
+    decay = ["val.decay_title", "val.decay_x", "val.fig_as_run"]
+    in_language((out / "distance_decay.svg").read_text(), "en", decay)
+    # Run again into the same folder, in Danish: allowed (its own output), nothing re-run.
+    runs = sorted((out / "runs").glob("*.json"))
+    argv = ["validate", TINY, "--workers", "1", "--quiet", "--out", str(out), "--lang", "da"]
+    assert main(argv) == 0
+    assert sorted((out / "runs").glob("*.json")) == runs
+    words[-2] = ("val.not_testable_why", {"why": Lang("da").t("val.why.no_moves")})
+    in_language((out / "report.md").read_text(encoding="utf-8"), "da", words)
+    in_language((out / "distance_decay.svg").read_text(encoding="utf-8"), "da", decay)
 
 
 def test_pattern_runs_on_dask_match_local(tmp_path: Path, dask_address: str) -> None:

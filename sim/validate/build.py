@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from sim.batch import RunSpec
+from sim.i18n import EN, Phrase
 from sim.runs.backends import RunTask
 from sim.validate import patterns, ranking, timestep
 from sim.validate.calibration import calibration_table
@@ -127,8 +128,7 @@ def allen_kabo(tasks: list[RunTask], records: Records) -> tuple[dict[str, Any], 
         acc["overlap"] = acc["overlap"] + a["overlap"]
         acc["pairs"], acc["dist"] = a["pairs"], a["dist"]
         acc["days"] += 1
-    allen: dict[str, Any] = {"target": "meeting rate falls with distance between home "
-                             "buildings to a floor: rate = c + a·exp(−d/λ)",
+    allen: dict[str, Any] = {"target": EN.t("val.allen_target"),
                              "source": "Allen 1977 (docs/MODEL.md; ../shared/brief/calibration.md)"}
     kabo: dict[str, Any] = {"target": 1.20, "acceptable": list(patterns.KABO_ACCEPTABLE),
                             "source": "Kabo et al. 2014", "step_m": patterns.KABO_STEP_M}
@@ -136,9 +136,10 @@ def allen_kabo(tasks: list[RunTask], records: Records) -> tuple[dict[str, Any], 
         rows = patterns.decay_table(acc["meetings"], acc["pairs"], acc["dist"], acc["days"])
         fit = patterns.fit_decay(rows)
         verdict, why = patterns.decay_verdict(fit)
+        reasons = patterns.reasons(*why)
         same = rows[0]["rate"] if rows and rows[0]["high_m"] == 1.0 else float("nan")
         near = next((r["rate"] for r in rows if r["low_m"] >= 1.0), float("nan"))
-        allen[label] = {"bands": rows, "fit": fit, "verdict": verdict, "why": why,
+        allen[label] = {"bands": rows, "fit": fit, "verdict": verdict, **reasons,
                         "seeds": acc["days"],
                         "same_building_ratio": same / near if near > 0 else None}  # fmt: skip
         if label == "as_run":
@@ -147,11 +148,11 @@ def allen_kabo(tasks: list[RunTask], records: Records) -> tuple[dict[str, Any], 
                 acc["days"],
             )
             verdict, why = patterns.kabo_verdict(ratio, lo, hi)
-            kabo.update(ratio_per_30m=ratio, ci_low=lo, ci_high=hi, verdict=verdict, why=why,
-                        seeds=acc["days"])  # fmt: skip
+            kabo.update(ratio_per_30m=ratio, ci_low=lo, ci_high=hi, verdict=verdict,
+                        seeds=acc["days"], **patterns.reasons(*why))  # fmt: skip
     if "as_run" not in sums:
         kabo.update(ratio_per_30m=None, ci_low=None, ci_high=None, verdict="not testable",
-                    why="no successful runs")  # fmt: skip
+                    **patterns.reasons(("val.why.no_runs", {})))  # fmt: skip
     allen["verdict"] = allen.get("as_run", {}).get("verdict", "not testable")
     return allen, kabo
 
@@ -191,7 +192,7 @@ def radius_section(s: Settings, tasks: list[RunTask], records: Records) -> dict[
     means = [r["mean"] for r in rows if r["mean"] is not None]
     out: dict[str, Any] = {"figure": FIGURE, "scale": s.radius_scale, "rows": rows,
                            "source": "Gehl 2010; Fotios et al. 2015 (15–25 m)",
-                           "target": "report how headline figures move over 15–25 m",
+                           "target": EN.t("val.radius_target"),
                            "default_m": default}
     if len(means) >= 2 and means[0]:
         out["change_15_to_25"] = means[-1] / means[0] - 1.0
@@ -230,8 +231,7 @@ def ranking_section(s: Settings, tasks: list[RunTask], records: Records) -> dict
     """Section 6: rank probabilities of the moves over the sampled parameter points."""
     if not s.moves or not s.lhs_points:
         return {"verdict": "not testable", "moves": {},
-                "why": "no moves to rank (the vision moves extend scenarios/baseline.yaml, "
-                "so they are ranked only when it is the layout validated)"}  # fmt: skip
+                **patterns.reasons(("val.why.no_moves", {}))}  # fmt: skip
     by_point: dict[int, dict[str, dict[int, float]]] = {}
     for key, per_seed in _by_key(tasks, records).items():
         _, point, name, _ = key
@@ -240,7 +240,8 @@ def ranking_section(s: Settings, tasks: list[RunTask], records: Records) -> dict
     complete = sorted(p for p, d in by_point.items() if p > 0 and all(
         n in d for n in ["base", *moves]))  # fmt: skip
     if not complete:
-        return {"verdict": "not testable", "why": "no complete parameter point", "moves": {}}
+        return {"verdict": "not testable", "moves": {},
+                **patterns.reasons(("val.why.no_point", {}))}  # fmt: skip
     effects = np.array([[_effect(by_point[p]["base"], by_point[p][m]) for m in moves]
                         for p in complete])  # fmt: skip
     default = None
@@ -256,8 +257,9 @@ def ranking_section(s: Settings, tasks: list[RunTask], records: Records) -> dict
                                                                    strict=True))
     out["scale"], out["seeds_per_point"] = s.rank_scale, s.rank_seeds
     best = max(moves, key=lambda m: out["moves"][m]["p_first"])
-    out["headline"] = (f"{best} ranks first in {out['moves'][best]['p_first']:.0%} of "
-                       f"{len(complete)} plausible parameter sets")  # fmt: skip
+    headline: Phrase = ("val.rank_headline", {
+        "best": best, "share": round(100 * out["moves"][best]["p_first"]), "n": len(complete)})
+    out["headline"], out["headline_phrase"] = EN.phrase(headline), list(headline)
     out["verdict"] = "reported"
     return out
 
@@ -268,9 +270,8 @@ def timestep_section(tasks: list[RunTask], records: Records) -> dict[str, Any]:
     for t, rec in _ok(tasks, records):
         rows.setdefault(float(t.spec.key[1]), []).append(rec["figures"])
     out = timestep.summarize_timestep(rows)
-    out["source"] = "verification of the fast engine (docs/MODEL.md, section 9)"
-    out["target"] = ("reference contact pairs ⊆ fast engine's; the share missed falls as "
-                     "dt falls")
+    out["source"] = EN.t("val.timestep_source")
+    out["target"] = EN.t("val.timestep_target")
     return out
 
 

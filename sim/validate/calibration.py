@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.i18n import EN
 from sim.params import ModelParams, param_fields
 
 CONSTRAINED_BY: dict[str, str] = {
-    "greet_radius_m": "section 5 (radius sensitivity); the value is from the literature",
-    "venue_decay_m": "section 1 (distance decay): it imposes part of the decay",
-    "fam_same_building": "section 1 (distance decay): it sets the same-building excess",
-    "p_street_high": "section 2 (path overlap) and the ~3 meetings/person-day level",
-    "p_street_low": "section 2 (path overlap) and the ~3 meetings/person-day level",
-    "p_street_none": "section 2 (path overlap) and the ~3 meetings/person-day level",
-    "p_footpath": "section 2 (path overlap) and the ~3 meetings/person-day level",
-    "p_park_path": "section 2 (path overlap) and the ~3 meetings/person-day level",
-    "p_crossing": "section 2 (path overlap) and the ~3 meetings/person-day level",
-    "optional_reluctance": "0.56 optional stays per person-day (docs/MODEL.md 7.2.1)",
+    "greet_radius_m": "val.by.radius",
+    "venue_decay_m": "val.by.decay_imposed",
+    "fam_same_building": "val.by.decay_building",
+    "p_street_high": "val.by.path_overlap",
+    "p_street_low": "val.by.path_overlap",
+    "p_street_none": "val.by.path_overlap",
+    "p_footpath": "val.by.path_overlap",
+    "p_park_path": "val.by.path_overlap",
+    "p_crossing": "val.by.path_overlap",
+    "optional_reluctance": "val.by.optional",
 }
-"""Constants a validation target (or a calibration figure) constrains, and which."""
+"""Constants a validation target (or a calibration figure) constrains, and which (the
+:mod:`sim.i18n` key of the words)."""
 
 
 def calibration_table() -> list[dict[str, Any]]:
@@ -29,7 +31,8 @@ def calibration_table() -> list[dict[str, Any]]:
     list of dict
         ``name``, ``value``, ``unit``, ``source`` (as in ``sim/params.py``),
         ``assumption`` (whether the source is an assumption) and ``constrained_by``
-        (the target that constrains it, or ``""``).
+        (the target that constrains it in English, or ``""``) and ``constrained_key``
+        (its :mod:`sim.i18n` key, to write it in another language).
     """
     defaults = ModelParams()
     rows = []
@@ -39,6 +42,7 @@ def calibration_table() -> list[dict[str, Any]]:
             "name": f"model.{name}", "value": getattr(defaults, name),
             "unit": str(f.metadata.get("unit", "")), "source": source,
             "assumption": source.lower().startswith("assumption"),
-            "constrained_by": CONSTRAINED_BY.get(name, ""),
+            "constrained_by": EN.t(CONSTRAINED_BY[name]) if name in CONSTRAINED_BY else "",
+            "constrained_key": CONSTRAINED_BY.get(name, ""),
         })  # fmt: skip
     return rows

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.argtypes import whole_number
+from sim.i18n import Lang, add_lang_argument
 from sim.limits import MAX_SEEDS, MAX_WORKERS
 
 DEFAULT_OUT = Path("results") / "validation"
@@ -47,6 +48,7 @@ def add_parser(sub: Any) -> None:
                        help="run on this dask.distributed scheduler instead")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help="output folder (default results/validation/)")  # fmt: skip
+    add_lang_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run)
 
@@ -92,13 +94,14 @@ def run(args: argparse.Namespace) -> int:
         manifest = args.out / f"{KIND}.json"
         if manifest.exists():
             shutil.copy2(manifest, tmp / manifest.name)
-        figures = write_figures(data, tmp)
+        lang = Lang(args.lang)
+        figures = write_figures(data, tmp, lang)
         data["figures"] = [p.name for p in figures]
         (tmp / "validation.json").write_text(
             json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n",
             encoding="utf-8",
         )
-        (tmp / "report.md").write_text(render(data, command, date, data["figures"]),
+        (tmp / "report.md").write_text(render(data, command, date, data["figures"], lang),
                                        encoding="utf-8")  # fmt: skip
     failed = data["runs"]["failed"]
     verdicts = ", ".join(f"{k} {data[k]['verdict']}" for k in ("allen", "kabo", "timestep",

@@ -26,6 +26,7 @@ from sim.engine.encounters import (
 from sim.engine.model import CrosspathsModel
 from sim.engine.results import PLACE_VENUE
 from sim.engine.trips import expand_trips
+from sim.i18n import EN, Phrase
 from sim.layout.reader import parse_yaml
 from sim.layout.validate import validate_layout
 from sim.population.schedules import DayPlan
@@ -75,7 +76,7 @@ class Case:
     Attributes
     ----------
     name, description
-        Short id and what happens, in words.
+        Short id and what happens, in words (English).
     trips
         ``(person, origin site, destination site, departure s)``.
     speeds
@@ -86,6 +87,8 @@ class Case:
         Whether the two come within reach.
     within_s
         Seconds within reach worked out by hand (``None``: not checked).
+    phrase
+        ``description`` as a :data:`~sim.i18n.Phrase`, to write it in any language.
     """
 
     name: str
@@ -95,6 +98,12 @@ class Case:
     stays: tuple[tuple[int, int, float, float], ...] = ()
     meet: bool = True
     within_s: float | None = None
+    phrase: Phrase | None = None
+
+
+def _case(name: str, phrase: Phrase, **kwargs: Any) -> Case:
+    """A case described by ``phrase`` (its English is the description)."""
+    return Case(name, EN.phrase(phrase), phrase=phrase, **kwargs)
 
 
 def _corner(closest_m: float) -> Case:
@@ -103,9 +112,9 @@ def _corner(closest_m: float) -> Case:
     # 2 s^2 + closest^2 <= r^2, s the time from the closest approach.
     leave = 200.0 - math.sqrt(2.0) * closest_m
     within = 2.0 * math.sqrt(max(RADIUS_M**2 - closest_m**2, 0.0) / 2.0)
-    return Case(
+    return _case(
         f"corner_{closest_m:g}m",
-        f"right-angle corner: closest approach {closest_m:g} m at the junction",
+        ("val.case.corner", {"closest": closest_m}),
         trips=((0, EAST_B, WEST_A, 0.0), (1, WEST_A, GATE, leave)),
         meet=closest_m <= RADIUS_M,
         within_s=within if closest_m <= RADIUS_M else 0.0,
@@ -113,50 +122,50 @@ def _corner(closest_m: float) -> Case:
 
 
 CASES: tuple[Case, ...] = (
-    Case(
+    _case(
         "head_on",
-        "head-on on a 200 m street, 1 m/s each: within reach while 20 m to -20 m apart",
+        ("val.case.head_on", {}),
         trips=((0, WEST_A, EAST_B, 0.0), (1, EAST_B, WEST_A, 40.0)),
         within_s=20.0,
     ),
-    Case(
+    _case(
         "overtaking",
-        "B at 2 m/s leaves 60 s after A at 1 m/s: separation |120 - t| m, caught up at 120 m",
+        ("val.case.overtaking", {}),
         trips=((0, WEST_A, EAST_B, 0.0), (1, WEST_A, EAST_B, 60.0)),
         speeds=(1.0, 2.0),
         within_s=40.0,
     ),
-    Case(
+    _case(
         "together_19m",
-        "same route, same speed, 19 m apart: within reach from B's start to A's arrival",
+        ("val.case.together_19m", {}),
         trips=((0, WEST_A, EAST_B, 0.0), (1, WEST_A, EAST_B, 19.0)),
         within_s=181.0,
     ),
-    Case(
+    _case(
         "apart_25m",
-        "same route, same speed, 25 m apart: never within 20 m",
+        ("val.case.apart_25m", {}),
         trips=((0, WEST_A, EAST_B, 0.0), (1, WEST_A, EAST_B, 25.0)),
         meet=False,
         within_s=0.0,
     ),
     _corner(16.0),
     _corner(19.0),
-    Case(
+    _case(
         "cafe_overlap",
-        "café stays 100-700 s and 600-900 s: together 100 s",
+        ("val.case.cafe_overlap", {}),
         stays=((0, 0, 100.0, 700.0), (1, 0, 600.0, 900.0)),
         within_s=100.0,
     ),
-    Case(
+    _case(
         "cafe_apart",
-        "café stays 100-500 s and 600-900 s: never together",
+        ("val.case.cafe_apart", {}),
         stays=((0, 0, 100.0, 500.0), (1, 0, 600.0, 900.0)),
         meet=False,
         within_s=0.0,
     ),
-    Case(
+    _case(
         "parallel_30m",
-        "parallel streets 30 m apart, side by side the whole way: never within reach",
+        ("val.case.parallel_30m", {}),
         trips=((0, WEST_A, EAST_B, 0.0), (1, GATE, NORTH_B, 0.0)),
         speeds=(1.3, 1.3),
         meet=False,
@@ -226,6 +235,7 @@ def run_case(case: Case) -> dict[str, Any]:
     return {
         "name": case.name,
         "description": case.description,
+        "phrase": list(case.phrase) if case.phrase else None,
         "expected": {"meet": case.meet, "within_s": case.within_s},
         "got": {"meet": met, "within_s": round(within, 2)},
         "passed": bool(passed),

@@ -24,6 +24,7 @@ from scipy.optimize import OptimizeWarning, curve_fit
 
 from sim.engine.model import CrosspathsModel
 from sim.engine.trips import expand_trips
+from sim.i18n import EN, Phrase
 
 BANDS_M = (1, 100, 200, 300, 400, 500, 650, 800, 1000, 1250, 1500, 2000, 5000)
 """Distance bands: held fixed in the path-overlap regression ("at equal distance") and
@@ -160,6 +161,13 @@ def _decay(d: np.ndarray, c: float, a: float, lam: float) -> np.ndarray:
     return c + a * np.exp(-d / lam)
 
 
+def reasons(*phrases: Phrase) -> dict[str, Any]:
+    """``why`` (English, parts joined by "; ") and ``why_phrases``: the same reasons as
+    :data:`~sim.i18n.Phrase` lists, so the report can give them in any language."""
+    return {"why": "; ".join(EN.phrase(p) for p in phrases),
+            "why_phrases": [[key, dict(values)] for key, values in phrases]}  # fmt: skip
+
+
 def fit_decay(rows: list[dict[str, float]]) -> dict[str, Any]:
     """Fit ``c + a·exp(−d/λ)`` to the distance bands beyond the same building.
 
@@ -171,13 +179,14 @@ def fit_decay(rows: list[dict[str, float]]) -> dict[str, Any]:
     -------
     dict
         ``c``, ``a``, ``lambda_m`` (each ``value``, ``ci_low``, ``ci_high``) and ``ok``;
-        ``ok`` is False (with ``why``) when there are too few bands or the fit fails.
+        ``ok`` is False (with :func:`reasons`) when there are too few bands or the fit
+        fails.
     """
     from scipy.stats import t as t_dist
 
     bands = [r for r in rows if r["low_m"] >= 1.0 and r["pair_days"] > 0]
     if len(bands) < 4:
-        return {"ok": False, "why": f"{len(bands)} distance bands; the fit needs 4"}
+        return {"ok": False, **reasons(("val.why.bands", {"n": len(bands)}))}
     d = np.array([r["distance_m"] for r in bands])
     y = np.array([r["rate"] for r in bands])
     sigma = np.array([max(r["ci_high"] - r["rate"], 1e-30) / Z95 for r in bands])
@@ -190,7 +199,7 @@ def fit_decay(rows: list[dict[str, float]]) -> dict[str, Any]:
                 bounds=([-np.inf, 0.0, 1.0], [np.inf, np.inf, 1e5]),
             )
     except (RuntimeError, ValueError) as exc:
-        return {"ok": False, "why": f"fit failed: {exc}"}
+        return {"ok": False, **reasons(("val.why.fit_failed", {"error": str(exc)}))}
     se = np.sqrt(np.clip(np.diag(pcov), 0.0, None))
     tq = float(t_dist.ppf(0.975, max(len(bands) - 3, 1)))
     out: dict[str, Any] = {"ok": bool(np.all(np.isfinite(se)))}
@@ -201,39 +210,49 @@ def fit_decay(rows: list[dict[str, float]]) -> dict[str, Any]:
     return out
 
 
-def decay_verdict(fit: dict[str, Any]) -> tuple[str, str]:
+def decay_verdict(fit: dict[str, Any]) -> tuple[str, list[Phrase]]:
     """Allen's pattern: the rate falls with distance and levels off at a floor.
 
     Met when ``a > 0`` and the floor ``c`` is above 0 with 95 % confidence and ``λ``
     (upper bound) is under half the largest distance measured, so the floor is reached
-    inside the district rather than extrapolated.
+    inside the district rather than extrapolated. Returns the verdict and its reasons.
     """
     if not fit.get("ok"):
-        return "not testable", str(fit.get("why", "the fit has no finite errors"))
+        stored: list[Phrase] = [(k, v) for k, v in fit.get("why_phrases", [])]
+        return "not testable", stored or [("val.why.no_errors", {})]
     c, a, lam = fit["c"], fit["a"], fit["lambda_m"]
     reach = fit["max_distance_m"] / 2
     if a["value"] > 0 and c["ci_low"] > 0 and lam["ci_high"] < reach:
-        return "met", (f"falls with distance (λ = {lam['value']:.0f} m) to a floor "
-                       f"c = {c['value']:.2e} reached within the district")  # fmt: skip
-    why = []
+        return "met", [("val.why.decay_met", {"lam": round(lam["value"]),
+                                              "c": _sig(c["value"])})]  # fmt: skip
+    why: list[Phrase] = []
     if not c["ci_low"] > 0:
-        why.append("no floor distinguishable from 0 (c's interval includes 0)")
+        why.append(("val.why.no_floor", {}))
     if not lam["ci_high"] < reach:
-        why.append(f"λ's upper bound {lam['ci_high']:.0f} m is not under half the "
-                   f"largest distance ({reach:.0f} m): still falling at the edge")
+        why.append(("val.why.still_falling", {"lam": round(lam["ci_high"]),
+                                              "reach": round(reach)}))  # fmt: skip
     if not a["value"] > 0:
-        why.append("no decay (a = 0)")
-    return "not met", "; ".join(why)
+        why.append(("val.why.no_decay", {}))
+    return "not met", why
 
 
-def kabo_verdict(ratio: float, lo: float, hi: float) -> tuple[str, str]:
-    """Kabo et al. 2014: ×1.20 per 30.5 m; met when the estimate lies in 1.10–1.35."""
+def _sig(value: float) -> float:
+    """``value`` to three significant figures (a reason's number, as the report shows it)."""
+    return float(f"{value:.3g}")
+
+
+def kabo_verdict(ratio: float, lo: float, hi: float) -> tuple[str, list[Phrase]]:
+    """Kabo et al. 2014: ×1.20 per 30.5 m; met when the estimate lies in 1.10–1.35.
+
+    Returns the verdict and its reasons (by how much a miss misses).
+    """
     a, b = KABO_ACCEPTABLE
     if not math.isfinite(ratio):
-        return "not testable", "the regression did not converge"
+        return "not testable", [("val.why.no_convergence", {})]
     if a <= ratio <= b:
-        return "met", f"×{ratio:.3f} lies in the acceptable {a:.2f}–{b:.2f}"
-    side = "below" if ratio < a else "above"
+        return "met", [("val.why.kabo_met", {"ratio": _sig(ratio), "low": a, "high": b})]
+    key = "val.why.kabo_below" if ratio < a else "val.why.kabo_above"
     gap = a - ratio if ratio < a else ratio - b
-    return "not met", (f"×{ratio:.3f} (95 % CI {lo:.3f}–{hi:.3f}) is {gap:.3f} {side} the "
-                       f"acceptable {a:.2f}–{b:.2f} (target ×{KABO_TARGET:.2f})")  # fmt: skip
+    return "not met", [(key, {"ratio": _sig(ratio), "ci_low": _sig(lo), "ci_high": _sig(hi),
+                              "gap": _sig(gap), "low": a, "high": b,
+                              "target": KABO_TARGET})]  # fmt: skip

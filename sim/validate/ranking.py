@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.i18n import EN
 from sim.params import ModelParams, param_fields
 from sim.sweep.sampling import Point, sampled_points
 from sim.sweep.spec import Parameter, Sampler
@@ -50,14 +51,14 @@ def uncertain_parameters(names: tuple[str, ...] = UNCERTAIN) -> list[dict[str, A
         default = float(getattr(defaults, name))
         rng = _documented_range(str(meta["source"]))
         if rng is None or not rng[0] <= default <= rng[1]:
-            low, high, why = default / DEFAULT_SPAN, default * DEFAULT_SPAN, "default ÷2 to ×2"
+            low, high, key = default / DEFAULT_SPAN, default * DEFAULT_SPAN, "val.range.default"
         else:
-            low, high, why = rng[0], rng[1], "range in the source (sim/params.py)"
+            low, high, key = rng[0], rng[1], "val.range.source"
         lo_b, hi_b = meta["lo"], meta["hi"]
         low = max(low, lo_b) if lo_b is not None else low
         high = min(high, hi_b) if hi_b is not None else high
         out.append({"path": f"model.{name}", "default": default, "low": low, "high": high,
-                    "log": low > 0, "range_source": why})  # fmt: skip
+                    "log": low > 0, "range_source": EN.t(key), "range_key": key})  # fmt: skip
     return out
 
 

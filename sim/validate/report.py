@@ -1,183 +1,230 @@
-"""``report.md``: every section's target, source, measured value with its interval, verdict."""
+"""``report.md``: every section's target, source, measured value with its interval, verdict.
+
+Written in the language of ``--lang`` (:mod:`sim.i18n`); ``validation.json`` keeps the
+English reasons (``why``) next to their :data:`~sim.i18n.Phrase` form (``why_phrases``),
+from which the report writes them in any language. Citations and parameter names are
+shown as written.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-
-def _f(v: Any, fmt: str = ".3g") -> str:
-    return "–" if v is None else format(v, fmt)
-
-
-def _ci(d: dict[str, Any], fmt: str = ".3g") -> str:
-    lo, hi = _f(d.get("ci_low"), fmt), _f(d.get("ci_high"), fmt)
-    return f"{_f(d.get('value'), fmt)} (95 % CI {lo}–{hi})"
+from sim.i18n import EN, Lang
+from sim.validate.ranking import FIGURE
 
 
-def _allen(a: dict[str, Any]) -> list[str]:
-    lines = ["## 1. Distance decay (Allen 1977)", "",
-             f"Target: {a['target']}. Source: {a['source']}.", ""]  # fmt: skip
-    for label, title in (("as_run", "As the model runs"),
-                         ("imposed_off", "Imposed parts off (venue_decay_m 100 km, "
-                          "fam_same_building 1)")):  # fmt: skip
+def _f(lang: Lang, v: Any) -> str:
+    """A number to three significant figures, ``–`` when missing."""
+    return "–" if v is None else lang.num(float(v))
+
+
+def _p(lang: Lang, v: Any) -> str:
+    """A relative change as a signed percentage, ``–`` when missing."""
+    return "–" if v is None else lang.pct(float(v))
+
+
+def _ci(lang: Lang, d: dict[str, Any]) -> str:
+    return lang.t("val.ci", value=_f(lang, d.get("value")), low=_f(lang, d.get("ci_low")),
+                  high=_f(lang, d.get("ci_high")))  # fmt: skip
+
+
+def _verdict(lang: Lang, v: str) -> str:
+    return lang.term("val.verdict", v)
+
+
+def _why(lang: Lang, part: dict[str, Any]) -> str:
+    """The reasons of a verdict in ``lang`` (the stored English for older files)."""
+    phrases = part.get("why_phrases")
+    if phrases is None:
+        return str(part.get("why", ""))
+    return "; ".join(lang.phrase((key, values)) for key, values in phrases)
+
+
+def _verdict_why(lang: Lang, part: dict[str, Any]) -> str:
+    return lang.t("val.verdict_why", verdict=_verdict(lang, part["verdict"]),
+                  why=_why(lang, part))  # fmt: skip
+
+
+def _allen(lang: Lang, a: dict[str, Any]) -> list[str]:
+    t = lang.t
+    lines = [f"## {t('val.s1')} (Allen 1977)", "",
+             t("val.target_source", target=t("val.allen_target"), source=a["source"]),
+             ""]  # fmt: skip
+    for label, title in (("as_run", t("val.as_run")), ("imposed_off", t("val.imposed_off"))):
         part = a.get(label)
         if part is None:
-            lines += [f"**{title}**: not testable (no successful runs).", ""]
+            lines += [t("val.part_untestable", title=title), ""]
             continue
-        lines += [f"**{title}** ({part['seeds']} seed(s)):", "",
-                  "| distance | meetings per pair of people per day (95 % CI) | meetings |",
-                  "|---|---|---|"]  # fmt: skip
+        lines += [t("val.part_seeds", title=title, n=part["seeds"]), "",
+                  t("val.decay_header"), "|---|---|---|"]  # fmt: skip
         for r in part["bands"]:
-            label_d = "same building" if r["high_m"] == 1.0 else f"{r['low_m']:g}–{r['high_m']:g} m"
-            lines.append(f"| {label_d} | {r['rate']:.2e} ({r['ci_low']:.2e}–{r['ci_high']:.2e}) "
-                         f"| {r['meetings']:.0f} |")  # fmt: skip
+            band = (t("val.same_building") if r["high_m"] == 1.0
+                    else f"{lang.tick(r['low_m'])}–{lang.tick(r['high_m'])} m")  # fmt: skip
+            rate = f"{_f(lang, r['rate'])} ({_f(lang, r['ci_low'])}–{_f(lang, r['ci_high'])})"
+            lines.append(f"| {band} | {rate} | {lang.count(r['meetings'])} |")
         fit = part["fit"]
         if fit.get("ok") or "c" in fit:
-            lines += ["", f"Fit c + a·exp(−d/λ): c = {_ci(fit['c'], '.2e')}, "
-                      f"λ = {_ci(fit['lambda_m'], '.0f')} m, a = {_ci(fit['a'], '.2e')}."]
+            lines += ["", t("val.fit", c=_ci(lang, fit["c"]), lam=_ci(lang, fit["lambda_m"]),
+                            a=_ci(lang, fit["a"]))]  # fmt: skip
         ratio = part.get("same_building_ratio")
-        lines += ["", f"Same building vs 1–100 m: ×{_f(ratio)}.",
-                  f"Verdict: **{part['verdict']}** — {part['why']}.", ""]  # fmt: skip
+        lines += ["", t("val.same_vs_near", ratio=_f(lang, ratio)), _verdict_why(lang, part), ""]
     return lines
 
 
-def _kabo(k: dict[str, Any]) -> list[str]:
-    return ["## 2. Path overlap (Kabo et al. 2014)", "",
-            f"Target: meeting rate ×{k['target']:.2f} per {k['step_m']} m of shared daily route "
-            f"at equal home distance (acceptable {k['acceptable'][0]:.2f}–"
-            f"{k['acceptable'][1]:.2f})."
-            f" Source: {k['source']}.", "",
-            f"Measured: ×{_f(k.get('ratio_per_30m'), '.3f')} (95 % CI {_f(k.get('ci_low'), '.3f')}–"
-            f"{_f(k.get('ci_high'), '.3f')}), quasi-Poisson regression with a fixed effect per "
-            "distance band, over building pairs.", "",
-            f"Verdict: **{k['verdict']}** — {k['why']}.", ""]  # fmt: skip
+def _kabo(lang: Lang, k: dict[str, Any]) -> list[str]:
+    t = lang.t
+    low, high = k["acceptable"]
+    return [f"## {t('val.s2')} (Kabo et al. 2014)", "",
+            t("val.kabo_target", target=lang.num(k["target"]), step=lang.tick(k["step_m"]),
+              low=lang.num(low), high=lang.num(high), source=k["source"]), "",
+            t("val.kabo_measured", ratio=_f(lang, k.get("ratio_per_30m")),
+              low=_f(lang, k.get("ci_low")), high=_f(lang, k.get("ci_high"))), "",
+            _verdict_why(lang, k), ""]  # fmt: skip
 
 
-def _timestep(t: dict[str, Any]) -> list[str]:
-    lines = ["## 3. Time-step convergence", "", f"Target: {t['target']}. Source: {t['source']}.",
-             "", "| dt (s) | seeds | reference pairs not in fast (exceptions) | share of fast "
-             "pairs missed (95 % CI) | meetings ref − fast (95 % CI) |", "|---|---|---|---|---|"]
-    for e in t["by_dt"]:
+def _timestep(lang: Lang, ts: dict[str, Any]) -> list[str]:
+    t = lang.t
+    lines = [f"## {t('val.s3')}", "",
+             t("val.target_source", target=t("val.timestep_target"),
+               source=t("val.timestep_source")), "",
+             t("val.timestep_header"), "|---|---|---|---|---|"]  # fmt: skip
+    for e in ts["by_dt"]:
         ci = e.get("missed_share_ci", [None, None])
         md = e.get("meetings_diff", {})
-        lines.append(f"| {e['dt_s']:g} | {e['seeds']} | {e['exceptions']} | "
-                     f"{e['missed_share']:.4f} ({_f(ci[0], '.4f')}–{_f(ci[1], '.4f')}) | "
-                     f"{_f(md.get('mean'), '.2f')} ({_f(md.get('ci_low'), '.2f')}–"
-                     f"{_f(md.get('ci_high'), '.2f')}) |")  # fmt: skip
-    return [*lines, "", f"Verdict: **{t['verdict']}** — {t['why']}.", ""]
+        lines.append(f"| {lang.tick(e['dt_s'])} | {e['seeds']} | {e['exceptions']} | "
+                     f"{_f(lang, e['missed_share'])} ({_f(lang, ci[0])}–{_f(lang, ci[1])}) | "
+                     f"{_f(lang, md.get('mean'))} ({_f(lang, md.get('ci_low'))}–"
+                     f"{_f(lang, md.get('ci_high'))}) |")  # fmt: skip
+    return [*lines, "", _verdict_why(lang, ts), ""]
 
 
-def _geometry(g: dict[str, Any]) -> list[str]:
-    lines = ["## 4. Geometry cases", "",
-             "Target: each hand-built case gives the answer worked out on paper (greet radius "
-             "20 m; time within reach to 2 %). Source: the encounter rules (docs/MODEL.md).", "",
-             "| case | what happens | expected | got | pass |",
-             "|---|---|---|---|---|"]  # fmt: skip
+def _case_text(lang: Lang, c: dict[str, Any]) -> str:
+    """What happens in a case, in ``lang`` (the stored English for older files)."""
+    phrase = c.get("phrase")
+    return lang.phrase((phrase[0], phrase[1])) if phrase else str(c["description"])
+
+
+def _geometry(lang: Lang, g: dict[str, Any]) -> list[str]:
+    t = lang.t
+
+    def outcome(d: dict[str, Any]) -> str:
+        word = t("val.meet") if d["meet"] else t("val.no_contact")
+        return f"{word}, {_f(lang, d['within_s'])} s"
+
+    lines = [f"## {t('val.s4')}", "", t("val.geometry_target"), "",
+             t("val.geometry_header"), "|---|---|---|---|---|"]  # fmt: skip
     for c in g["cases"]:
-        e, o = c["expected"], c["got"]
-        lines.append(f"| {c['name']} | {c['description']} | "
-                     f"{'meet' if e['meet'] else 'no contact'}, {_f(e['within_s'], '.2f')} s | "
-                     f"{'meet' if o['meet'] else 'no contact'}, {_f(o['within_s'], '.2f')} s | "
-                     f"{'pass' if c['passed'] else 'FAIL'} |")  # fmt: skip
+        lines.append(f"| {c['name']} | {_case_text(lang, c)} | {outcome(c['expected'])} | "
+                     f"{outcome(c['got'])} | {t('val.pass') if c['passed'] else t('val.fail')} |")
     n = sum(c["passed"] for c in g["cases"])
-    return [*lines, "", f"Verdict: **{g['verdict']}** ({n} of {len(g['cases'])} pass).", ""]
+    verdict = t("val.geometry_verdict", verdict=_verdict(lang, g["verdict"]), n=n,
+                total=len(g["cases"]))  # fmt: skip
+    return [*lines, "", verdict, ""]
 
 
-def _sensitivity(r: dict[str, Any], s: dict[str, Any]) -> list[str]:
-    lines = ["## 5. Sensitivity to the greet radius and to scale", "",
-             f"Greet radius (source: {r['source']}), {r['figure']} at scale {r['scale']:g}:", "",
-             f"| radius (m) | seeds | mean (95 % CI) | change against {r['default_m']:g} m, "
-             "paired by seed (95 % CI) |", "|---|---|---|---|"]  # fmt: skip
+def _sensitivity(lang: Lang, r: dict[str, Any], s: dict[str, Any]) -> list[str]:
+    t = lang.t
+    lines = [f"## {t('val.h5')}", "",
+             t("val.radius_intro", source=r["source"], figure=lang.figure_phrase(r["figure"]),
+               scale=lang.tick(r["scale"])), "",
+             t("val.radius_header", default=lang.tick(r["default_m"])),
+             "|---|---|---|---|"]  # fmt: skip
     for row in r["rows"]:
-        lines.append(f"| {row['radius_m']:g} | {row['seeds']} | {_f(row['mean'])} "
-                     f"({_f(row.get('ci_low'))}–{_f(row.get('ci_high'))}) | "
-                     f"{_f(row.get('vs_default'), '+.1%')} "
-                     f"({_f(row.get('vs_default_ci_low'), '+.1%')}–"
-                     f"{_f(row.get('vs_default_ci_high'), '+.1%')}) |")  # fmt: skip
+        lines.append(f"| {lang.tick(row['radius_m'])} | {row['seeds']} | {_f(lang, row['mean'])} "
+                     f"({_f(lang, row.get('ci_low'))}–{_f(lang, row.get('ci_high'))}) | "
+                     f"{_p(lang, row.get('vs_default'))} "
+                     f"({_p(lang, row.get('vs_default_ci_low'))}–"
+                     f"{_p(lang, row.get('vs_default_ci_high'))}) |")  # fmt: skip
     if r.get("change_15_to_25") is not None:
-        lines += ["", f"From 15 to 25 m the figure changes by {r['change_15_to_25']:+.1%}."]
-    lines += ["", f"Scale: relative effect of moves on {s['figure']}, paired by seed:", "",
-              "| move | scale | seeds | relative effect (95 % CI) |", "|---|---|---|---|"]
+        lines += ["", t("val.radius_change", change=_p(lang, r["change_15_to_25"]))]
+    lines += ["", t("val.scale_intro", figure=lang.figure_phrase(s["figure"])), "",
+              t("val.scale_header"), "|---|---|---|---|"]  # fmt: skip
     for row in s["rows"]:
-        lines.append(f"| {row['move']} | {row['scale']:g} | {row['seeds']} | "
-                     f"{_f(row['relative_effect'], '+.1%')} ({_f(row.get('rel_ci_low'), '+.1%')}"
-                     f"–{_f(row.get('rel_ci_high'), '+.1%')}) |")  # fmt: skip
-    lines += ["", "What a user may do at reduced scale: compare layouts and read the sign and "
-              "order of effects where the intervals at both scales agree. What not: quote "
-              "absolute meeting counts or effect sizes from a reduced-scale run — meetings grow "
-              "with the number of people nearby, so both change with scale (see the table).",
-              "", f"Verdict: **{r['verdict']}** (a sensitivity, not a target).", ""]
+        lines.append(f"| {row['move']} | {lang.tick(row['scale'])} | {row['seeds']} | "
+                     f"{_p(lang, row['relative_effect'])} ({_p(lang, row.get('rel_ci_low'))}"
+                     f"–{_p(lang, row.get('rel_ci_high'))}) |")  # fmt: skip
+    lines += ["", t("val.scale_advice"), "",
+              t("val.sensitivity_verdict", verdict=_verdict(lang, r["verdict"])), ""]
     return lines
 
 
-def _ranking(k: dict[str, Any]) -> list[str]:
-    lines = ["## 6. How far the ranking of moves can be trusted", ""]
+def _ranking(lang: Lang, k: dict[str, Any]) -> list[str]:
+    t = lang.t
+    lines = [f"## {t('val.h6')}", ""]
     if k.get("verdict") == "not testable":
-        return [*lines, f"Not testable: {k.get('why')}.", ""]
+        return [*lines, t("val.not_testable_why", why=_why(lang, k)), ""]
     moves = list(k["moves"])
-    lines += [f"{k['points']} Latin-hypercube points over {len(k['parameters'])} assumption "
-              f"parameters (ranges below), {k['seeds_per_point']} seed(s) per point, scale "
-              f"{k['scale']:g}; effect = relative change in cross-institution meetings per "
-              "person-day against the base, common random numbers.", "",
-              f"**{k['headline']}.**", "",
-              "| move | P(rank 1) | P(rank 2) | P(rank 3) | P(effect > 0) | mean effect "
-              "(2.5–97.5 %) |", "|---|---|---|---|---|---|"]  # fmt: skip
+    phrase = k.get("headline_phrase")
+    headline = lang.phrase((phrase[0], phrase[1])) if phrase else k["headline"]
+    what = lang.figure_phrase(FIGURE)
+    lines += [t("val.rank_intro", points=k["points"], n=len(k["parameters"]),
+                seeds=k["seeds_per_point"], scale=lang.tick(k["scale"]), what=what), "",
+              f"**{headline}.**", "",
+              t("val.rank_header"), "|---|---|---|---|---|---|"]  # fmt: skip
     for m in sorted(moves, key=lambda m: -k["moves"][m]["mean_effect"]):
         e = k["moves"][m]
         p = e["rank_probability"] + [0.0, 0.0, 0.0]
-        lines.append(f"| {m} | {p[0]:.0%} | {p[1]:.0%} | {p[2]:.0%} | {e['p_positive']:.0%} | "
-                     f"{e['mean_effect']:+.1%} ({e['effect_p2_5']:+.1%}–{e['effect_p97_5']:+.1%})"
-                     " |")  # fmt: skip
+        lines.append(f"| {m} | {lang.share(p[0])} | {lang.share(p[1])} | {lang.share(p[2])} | "
+                     f"{lang.share(e['p_positive'])} | {_p(lang, e['mean_effect'])} "
+                     f"({_p(lang, e['effect_p2_5'])}–{_p(lang, e['effect_p97_5'])}) |")
     tau = k.get("kendall_tau")
     if tau:
-        lines += ["", f"Kendall's τ between each point's ranking and the ranking at the "
-                  f"defaults: mean {tau['mean']:.2f} (2.5–97.5 %: {tau['p2_5']:.2f}–"
-                  f"{tau['p97_5']:.2f})."]  # fmt: skip
-    lines += ["", "Most influential parameters per move (largest |coefficient|):", ""]
+        lines += ["", t("val.tau", mean=_f(lang, tau["mean"]), low=_f(lang, tau["p2_5"]),
+                        high=_f(lang, tau["p97_5"]))]  # fmt: skip
+    lines += ["", t("val.influential"), ""]
     for m, sens in k["sensitivity"].items():
         top = sorted(sens["coefficients"].items(), key=lambda kv: -abs(kv[1]))[:3]
-        lines.append(f"- {m} ({sens['method']}): "
-                     + ", ".join(f"{n} {v:+.2f}" for n, v in top))  # fmt: skip
-    lines += ["", "| parameter | default | range | range from |", "|---|---|---|---|"]
+        lines.append(f"- {m} ({lang.term('val.method', sens['method'])}): "
+                     + ", ".join(f"{n} {lang.signed(v)}" for n, v in top))  # fmt: skip
+    lines += ["", t("val.param_header"), "|---|---|---|---|"]
     for p in k["parameters"]:
-        lines.append(f"| {p['path']} | {p['default']:g} | {p['low']:g}–{p['high']:g} | "
-                     f"{p['range_source']} |")
-    return [*lines, "", "Verdict: **reported** (uncertainty of a ranking, not a target).", ""]
+        source = t(p["range_key"]) if p.get("range_key") else p["range_source"]
+        lines.append(f"| {p['path']} | {lang.tick(p['default'])} | {lang.tick(p['low'])}–"
+                     f"{lang.tick(p['high'])} | {source} |")
+    return [*lines, "", t("val.rank_verdict", verdict=_verdict(lang, "reported")), ""]
 
 
-def _calibration(rows: list[dict[str, Any]]) -> list[str]:
-    lines = ["## 7. Calibration summary", "",
-             "| constant | value | source | constrained by a target |", "|---|---|---|---|"]
+def _calibration(lang: Lang, rows: list[dict[str, Any]]) -> list[str]:
+    t = lang.t
+    lines = [f"## {t('val.h7')}", "", t("val.calib_header"), "|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['name']} | {r['value']} {r['unit']} | {r['source']} | "
-                     f"{r['constrained_by'] or 'no'} |")
+        value = r["value"]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = lang.tick(value)
+        unit = lang.term("val.unit", r["unit"]) if r["unit"] else ""
+        by = t(r["constrained_key"]) if r.get("constrained_key") else r["constrained_by"]
+        lines.append(f"| {r['name']} | {value} {unit} | {r['source']} | {by or t('val.no')} |")
     n = sum(r["assumption"] for r in rows)
     m = sum(bool(r["constrained_by"]) for r in rows)
-    return [*lines, "", f"{n} of {len(rows)} constants are assumptions; {m} are constrained by "
-            "a validation target or calibration figure.", ""]
+    return [*lines, "", t("val.calib_summary", n=n, total=len(rows), m=m), ""]
 
 
-def render(data: dict[str, Any], command: str, date: str, figures: list[str]) -> str:
-    """The whole report as Markdown."""
+def render(
+    data: dict[str, Any], command: str, date: str, figures: list[str], lang: Lang = EN
+) -> str:
+    """The whole report as Markdown, in ``lang``."""
+    t = lang.t
     s = data["settings"]
-    verdicts = [("1. Distance decay", data["allen"]["verdict"]),
-                ("2. Path overlap", data["kabo"]["verdict"]),
-                ("3. Time-step convergence", data["timestep"]["verdict"]),
-                ("4. Geometry cases", data["geometry"]["verdict"]),
-                ("5. Radius and scale", data["radius"]["verdict"]),
-                ("6. Ranking uncertainty", data["ranking"]["verdict"]),
-                ("7. Calibration", "listed")]  # fmt: skip
-    lines = ["# Crosspaths validation report", "",
-             f"Layout `{s['layout']}`, {s['seeds']} seed(s){' (--quick)' if s['quick'] else ''}; "
-             f"made {date} by `{command}`. Every number below is in `validation.json`.", "",
-             f"Runs: {data['runs']['total']}, failed: {data['runs']['failed']}.", "",
-             "| section | verdict |", "|---|---|"]  # fmt: skip
-    lines += [f"| {name} | {v} |" for name, v in verdicts]
+    verdicts = [(t("val.s1"), data["allen"]["verdict"]), (t("val.s2"), data["kabo"]["verdict"]),
+                (t("val.s3"), data["timestep"]["verdict"]),
+                (t("val.s4"), data["geometry"]["verdict"]),
+                (t("val.s5"), data["radius"]["verdict"]),
+                (t("val.s6"), data["ranking"]["verdict"]), (t("val.s7"), "listed")]  # fmt: skip
+    intro = t("val.intro", layout=s["layout"], seeds=s["seeds"],
+              quick=" (--quick)" if s["quick"] else "", date=date, command=command)  # fmt: skip
+    lines = [f"# {t('val.title')}", "", intro, "",
+             t("val.runs", total=data["runs"]["total"], failed=data["runs"]["failed"]), "",
+             t("val.sum_header"), "|---|---|"]  # fmt: skip
+    lines += [f"| {name} | {_verdict(lang, v)} |" for name, v in verdicts]
     lines.append("")
-    for part in (_allen(data["allen"]), _kabo(data["kabo"]), _timestep(data["timestep"]),
-                 _geometry(data["geometry"]), _sensitivity(data["radius"], data["scale"]),
-                 _ranking(data["ranking"]), _calibration(data["calibration"])):  # fmt: skip
+    for part in (_allen(lang, data["allen"]), _kabo(lang, data["kabo"]),
+                 _timestep(lang, data["timestep"]), _geometry(lang, data["geometry"]),
+                 _sensitivity(lang, data["radius"], data["scale"]),
+                 _ranking(lang, data["ranking"]),
+                 _calibration(lang, data["calibration"])):  # fmt: skip
         lines += part
     if figures:
-        lines += ["## Figures", ""] + [f"![{f}]({f})" for f in figures if f.endswith(".png")]
+        lines += [f"## {t('val.h_figures')}", ""]
+        lines += [f"![{f}]({f})" for f in figures if f.endswith(".png")]
     return "\n".join(lines) + "\n"

@@ -23,7 +23,9 @@ from sim.engine.encounters import (
 from sim.engine.model import CrosspathsModel
 from sim.engine.reference import ReferenceModel
 from sim.engine.trips import expand_trips
+from sim.i18n import Phrase
 from sim.layout.schema import Layout
+from sim.validate.patterns import reasons
 
 REFERENCE_LAYOUT = "tests/fixtures/tiny.yaml"
 """The small layout the reference runs on (it is slow)."""
@@ -128,16 +130,14 @@ def summarize_timestep(rows: dict[float, list[dict[str, float]]]) -> dict[str, A
     out["subset"] = subset
     out["falling"] = falling
     if not out["by_dt"]:
-        out["verdict"], out["why"] = "not testable", "no reference runs"
+        out.update(verdict="not testable", **reasons(("val.why.no_reference", {})))
     elif subset and falling:
-        out["verdict"] = "met"
-        out["why"] = "every reference pair is a fast-engine pair; the missed share falls with dt"
+        out.update(verdict="met", **reasons(("val.why.subset_falling", {})))
     else:
-        out["verdict"] = "not met"
-        parts = []
+        parts: list[Phrase] = []
         if not subset:
-            parts.append("some reference pairs are not fast-engine pairs (see exceptions)")
+            parts.append(("val.why.not_subset", {}))
         if not falling:
-            parts.append("the missed share does not fall monotonically with dt")
-        out["why"] = "; ".join(parts)
+            parts.append(("val.why.not_falling", {}))
+        out.update(verdict="not met", **reasons(*parts))
     return out
