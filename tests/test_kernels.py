@@ -126,3 +126,18 @@ def test_present_counts_equal_binary_searches() -> None:
     fast = present_at_start(group, start, end, compiled=True)
     assert np.array_equal(fast, present_at_start(group, start, end, compiled=False))
     assert fast.min() >= 1
+
+
+def test_compiled_trips_equal_numpy_trips(busy_day: tuple[CrosspathsModel, int]) -> None:
+    model, day = busy_day
+    plan = plan_day(model.layout, model.population, model.sites, model.routes,
+                    model.destinations, model.seed, day)
+    fast = expand_trips(plan, model.routes, model.graph, model.population.speed, 20.0,
+                        compiled=True)
+    slow = expand_trips(plan, model.routes, model.graph, model.population.speed, 20.0,
+                        compiled=False)
+    assert len(fast[0]) > 0
+    for got, want in zip(fast, slow, strict=True):
+        for name in vars(want):
+            a, b = getattr(got, name), getattr(want, name)
+            assert a.dtype == b.dtype and np.array_equal(a, b), name

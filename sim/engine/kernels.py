@@ -268,3 +268,61 @@ def present_counts(
             first_end += 1
         out[r] = (started - first) - (ended - first_end)
     return out
+
+
+@_jit
+def lay_trips(
+    route: np.ndarray, depart: np.ndarray, trip_agent: np.ndarray, start: np.ndarray,
+    edges: np.ndarray, forward: np.ndarray, cum: np.ndarray, speed: np.ndarray,
+    length: np.ndarray, edge_u: np.ndarray, edge_v: np.ndarray, direction: np.ndarray,
+    near: float, trav: tuple[np.ndarray, ...], pas: tuple[np.ndarray, ...],
+) -> None:
+    """Fill the traversal and passage columns of :func:`sim.engine.trips.expand_trips`.
+
+    ``trav`` is (agent, edge, t_in, t_out, forward, speed), one row per edge walked;
+    ``pas`` is (agent, node, t_node, t_lo, t_hi, e_in, e_out, vel_in, vel_out): first
+    one row per trip that walks (its start), then one per edge walked (its exit node).
+    Same arithmetic as the numpy path, row by row.
+    """
+    t_agent, t_edge, t_in, t_out, t_fwd, t_speed = trav
+    p_agent, p_node, p_t, p_lo, p_hi, p_ein, p_eout, p_vin, p_vout = pas
+    n_start = 0
+    for t in range(route.shape[0]):
+        if start[route[t] + 1] > start[route[t]]:
+            n_start += 1
+    k = 0
+    s = 0
+    for t in range(route.shape[0]):
+        lo_r, hi_r = start[route[t]], start[route[t] + 1]
+        if hi_r == lo_r:
+            continue
+        a = trip_agent[t]
+        v = speed[a]
+        for f in range(lo_r, hi_r):
+            e = edges[f]
+            fw = forward[f]
+            ti = depart[t] + cum[f] / v
+            to = ti + length[e] / v
+            sv = v if fw else -v
+            vx, vy = direction[e, 0] * sv, direction[e, 1] * sv
+            t_agent[k], t_edge[k], t_in[k], t_out[k], t_fwd[k], t_speed[k] = a, e, ti, to, fw, v
+            if f == lo_r:  # the node the trip starts from
+                p_agent[s], p_node[s] = a, edge_u[e] if fw else edge_v[e]
+                p_t[s], p_lo[s], p_hi[s] = ti, ti, ti + min(near, length[e]) / v
+                p_ein[s], p_eout[s] = -1, e
+                p_vin[s, 0], p_vin[s, 1], p_vout[s, 0], p_vout[s, 1] = 0.0, 0.0, vx, vy
+                s += 1
+            p = n_start + k
+            p_agent[p], p_node[p] = a, edge_v[e] if fw else edge_u[e]
+            p_t[p], p_lo[p] = to, to - min(near, length[e]) / v
+            p_ein[p], p_vin[p, 0], p_vin[p, 1] = e, vx, vy
+            if f + 1 < hi_r:
+                e2 = edges[f + 1]
+                sv2 = v if forward[f + 1] else -v
+                p_hi[p] = to + min(near, length[e2]) / v
+                p_eout[p], p_vout[p, 0], p_vout[p, 1] = e2, direction[e2, 0] * sv2, (
+                    direction[e2, 1] * sv2)
+            else:
+                p_hi[p] = to + min(near, 0.0) / v
+                p_eout[p], p_vout[p, 0], p_vout[p, 1] = -1, 0.0, 0.0
+            k += 1

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine import kernels
 from sim.network.graph import StreetGraph
 from sim.network.routing import RouteTable
 from sim.population.schedules import DayPlan
@@ -64,7 +65,8 @@ def edge_directions(graph: StreetGraph) -> np.ndarray:
 
 
 def expand_trips(
-    plan: DayPlan, routes: RouteTable, graph: StreetGraph, speed: np.ndarray, near: float
+    plan: DayPlan, routes: RouteTable, graph: StreetGraph, speed: np.ndarray, near: float,
+    compiled: bool | None = None,
 ) -> tuple[Traversals, Passages]:
     """Lay every trip of ``plan`` onto the graph.
 
@@ -80,7 +82,14 @@ def expand_trips(
         Walking speed per agent, m/s.
     near
         Distance along the street from a node within which a walker counts as near it, m.
+    compiled
+        Use the loop of :mod:`sim.engine.kernels` (``None``: when numba is installed)
+        rather than the numpy path; both give the same arrays.
     """
+    if compiled is None:
+        compiled = kernels.AVAILABLE
+    if compiled:
+        return _expand_compiled(plan, routes, graph, speed, near)
     r = plan.trip_route
     counts = routes.start[r + 1] - routes.start[r]
     trip = np.repeat(np.arange(r.shape[0]), counts)
@@ -128,5 +137,33 @@ def expand_trips(
         e_out=np.concatenate([edge[starts], e_next]).astype(np.int32),
         vel_in=np.concatenate([np.zeros((starts.shape[0], 2)), vel]),
         vel_out=np.concatenate([vel[starts], vel_next]),
+    )
+    return trav, pas
+
+
+def _expand_compiled(
+    plan: DayPlan, routes: RouteTable, graph: StreetGraph, speed: np.ndarray, near: float
+) -> tuple[Traversals, Passages]:
+    """:func:`expand_trips` through :func:`sim.engine.kernels.lay_trips`."""
+    r = plan.trip_route
+    counts = routes.start[r + 1] - routes.start[r]
+    n, n_start = int(counts.sum()), int(np.count_nonzero(counts))
+    trav = Traversals(
+        agent=np.empty(n, plan.trip_agent.dtype), edge=np.empty(n, routes.edges.dtype),
+        t_in=np.empty(n), t_out=np.empty(n), forward=np.empty(n, bool), speed=np.empty(n),
+    )
+    m = n + n_start
+    pas = Passages(
+        agent=np.empty(m, np.int32), node=np.empty(m, np.int32), t_node=np.empty(m),
+        t_lo=np.empty(m), t_hi=np.empty(m), e_in=np.empty(m, np.int32),
+        e_out=np.empty(m, np.int32), vel_in=np.empty((m, 2)), vel_out=np.empty((m, 2)),
+    )
+    kernels.lay_trips(
+        r, plan.trip_depart, plan.trip_agent, routes.start, routes.edges, routes.forward,
+        routes.cum, speed, graph.length, graph.edge_u, graph.edge_v,
+        edge_directions(graph), float(near),
+        (trav.agent, trav.edge, trav.t_in, trav.t_out, trav.forward, trav.speed),
+        (pas.agent, pas.node, pas.t_node, pas.t_lo, pas.t_hi, pas.e_in, pas.e_out,
+         pas.vel_in, pas.vel_out),
     )
     return trav, pas
