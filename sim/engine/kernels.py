@@ -326,3 +326,25 @@ def lay_trips(
                 p_hi[p] = to + min(near, 0.0) / v
                 p_eout[p], p_vout[p, 0], p_vout[p, 1] = -1, 0.0, 0.0
             k += 1
+
+
+@_jit
+def pair_groups(
+    sorted_key: np.ndarray, order: np.ndarray, hazard: np.ndarray, best: np.ndarray,
+    out_key: np.ndarray, out_sum: np.ndarray, out_top: np.ndarray, out_first: np.ndarray,
+) -> int:
+    """One row per run of equal keys (see :meth:`sim.engine.meetings._PairSums.merge`):
+    the key, the hazards summed in sorted order, the largest ``best`` and the row (in
+    the original order) of its first occurrence. Returns the number of runs."""
+    g = -1
+    for r in range(sorted_key.shape[0]):
+        i = order[r]
+        if r == 0 or sorted_key[r] != sorted_key[r - 1]:
+            g += 1
+            out_key[g], out_sum[g], out_top[g], out_first[g] = (
+                sorted_key[r], hazard[i], best[i], i)
+        else:
+            out_sum[g] += hazard[i]
+            if best[i] > out_top[g]:
+                out_top[g], out_first[g] = best[i], i
+    return g + 1

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine import kernels
 from sim.engine.encounters import Contacts, PairScreen, is_tie
 from sim.engine.results import PLACE_EDGE, PLACE_NODE, PLACE_SPACE, PLACE_VENUE, MeetingTable
 from sim.layout.schema import Layout
@@ -270,6 +271,12 @@ class _PairSums:
         if not key.shape[0]:
             return empty
         order, key, starts = group_by_key(key)
+        if kernels.AVAILABLE:
+            n = key.shape[0]
+            out = (np.empty(n, np.int64), np.empty(n), np.empty(n), np.empty(n, np.int64))
+            g = kernels.pair_groups(key, order, hazard, best, *out)
+            pair, total, top, first = (col[:g] for col in out)
+            return cls(pair, total, top, t[first], kind[first], place[first])
         counts = np.diff(np.r_[starts, key.shape[0]])
         best_sorted = best[order]
         top = np.maximum.reduceat(best_sorted, starts)
@@ -363,37 +370,22 @@ class MeetingDraw:
 
     def finish(self) -> tuple[MeetingTable, float]:
         """The day's meetings (one per pair, at its largest contact) and encounter estimate."""
-        names = ("key", "hazard", "best", "t", "place_kind", "place")
-        cols = [np.concatenate([getattr(p, k) for p in self.parts]) if self.parts
-                else np.zeros(0) for k in names]
-        key, hazard, best = cols[0].astype(np.int64), cols[1], cols[2]
-        order, sorted_key, starts = group_by_key(key)
-        pair_key = sorted_key[starts]
-        a = (pair_key // self.n).astype(np.int32)
-        b = (pair_key % self.n).astype(np.int32)
-        chance = -np.expm1(-np.add.reduceat(hazard[order], starts)) if starts.shape[0] else (
-            np.zeros(0))
+        pairs = _PairSums.merge(self.parts)
+        a = (pairs.key // self.n).astype(np.int32)
+        b = (pairs.key % self.n).astype(np.int32)
+        chance = -np.expm1(-pairs.hazard)
         tie = is_tie(a, b, self.ties, self.n)
         chance = np.where(tie, chance, np.minimum(chance, self.params.max_new_pair_chance))
-        met = self.pair_uniform(a, b) < chance
-        # Place each meeting at its pair's contact with the largest hazard (first on ties):
-        # only the few pairs that met are looked at.
-        counts = np.diff(np.r_[starts, key.shape[0]])
-        rows = np.flatnonzero(np.repeat(met, counts))
-        group = np.repeat(np.arange(starts.shape[0]), counts)[rows]
-        # Largest first within each group; the stable order keeps the first on ties.
-        pick = np.lexsort((-best[order[rows]], group))
-        first = order[rows[pick[np.r_[True, group[pick][1:] != group[pick][:-1]]]]] if (
-            rows.shape[0]) else rows
-        met_idx = np.flatnonzero(met)
-        a, b = a[met_idx], b[met_idx]
+        # Each meeting is placed at its pair's contact with the largest hazard.
+        met = np.flatnonzero(self.pair_uniform(a, b) < chance)
+        a, b = a[met], b[met]
         meetings = MeetingTable(
             a=a,
             b=b,
-            day=np.full(met_idx.shape[0], self.day, np.int16),
-            t=cols[3][first].astype(np.float64),
-            place_kind=cols[4][first].astype(np.int8),
-            place=cols[5][first].astype(np.int32),
+            day=np.full(met.shape[0], self.day, np.int16),
+            t=pairs.t[met].astype(np.float64),
+            place_kind=pairs.place_kind[met].astype(np.int8),
+            place=pairs.place[met].astype(np.int32),
             cross=self.pop.institution[a] != self.pop.institution[b],
         )
         return meetings, self._encounters()
