@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.engine import kernels
+from sim.engine import kernels, meetings
 from sim.engine.encounters import (
     ALL_PAIRS,
     NODE_REACH_FACTOR,
@@ -19,7 +19,7 @@ from sim.engine.encounters import (
     present_at_start,
     stay_contacts,
 )
-from sim.engine.meetings import MeetingDraw
+from sim.engine.meetings import MeetingDraw, _PairSums
 from sim.engine.model import CrosspathsModel
 from sim.engine.trips import expand_trips
 from sim.layout.schema import Layout
@@ -141,3 +141,45 @@ def test_compiled_trips_equal_numpy_trips(busy_day: tuple[CrosspathsModel, int])
         for name in vars(want):
             a, b = getattr(got, name), getattr(want, name)
             assert a.dtype == b.dtype and np.array_equal(a, b), name
+
+
+def test_compiled_pair_sums_equal_numpy_pair_sums(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(2)
+    n = 5000
+    key = rng.integers(0, 800, n)
+    hazard = rng.choice([0.5, 0.25, 0.125, 1e-3], n)  # ties in the largest contact
+    table = _PairSums.empty().append(key, hazard, rng.uniform(0, 9, n),
+                                     rng.integers(0, 4, n).astype(np.int8),
+                                     rng.integers(0, 50, n).astype(np.int32))
+    fast = table.merged()
+    monkeypatch.setattr(kernels, "AVAILABLE", False)
+    slow = table.merged()
+    assert 0 < len(fast) < n
+    for name in ("key", "hazard", "best", "t", "place_kind", "place"):
+        assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
+
+
+def test_compacting_the_day_buffer_keeps_the_meetings(
+    tiny_busy: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = CrosspathsModel(tiny_busy.scaled(5.0), seed=6, days=2)
+    whole.run_model()
+    monkeypatch.setattr(meetings, "_COMPACT_ROWS", 50)
+    compacted = CrosspathsModel(tiny_busy.scaled(5.0), seed=6, days=2)
+    compacted.run_model()
+    a, b = whole.result().meetings, compacted.result().meetings
+    assert len(a) > 0
+    for name in ("a", "b", "t", "place_kind", "place"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_pair_sums_follow_numpys_summation_order() -> None:
+    # Groups of 1 to 400 rows cover numpy's short, blocked and recursive sums.
+    rng = np.random.default_rng(3)
+    sizes = np.r_[np.arange(1, 40), [127, 128, 129, 130, 200, 257, 400]]
+    key = np.repeat(np.arange(sizes.shape[0]), sizes)
+    hazard = rng.lognormal(0, 3, key.shape[0])
+    table = _PairSums.empty().append(key, hazard, hazard, np.zeros(key.shape[0], np.int8),
+                                     np.zeros(key.shape[0], np.int32))
+    assert np.array_equal(table.merged().hazard,
+                          np.add.reduceat(hazard, np.r_[0, np.cumsum(sizes)[:-1]]))

@@ -298,6 +298,7 @@ def edge_contacts(
     vel = np.where(trav.forward, trav.speed, -trav.speed)[order]
     # Position along the edge extrapolated back to time 0: x(t) = x0 + vel * t.
     x0 = np.where(trav.forward[order], 0.0, length[edge]) - vel * t_in
+    del trav, order  # only the sorted copies are needed from here (peak memory)
     crowd = np.maximum(present_at_start(edge, t_in, t_out) - 2.0, 0.0)
     keys = wanted.row_keys(agent)
     if use_compiled(compiled):
@@ -382,6 +383,7 @@ def node_contacts(
     t_lo, t_hi, t_node = pas.t_lo[order], pas.t_hi[order], pas.t_node[order]
     e_in, e_out = pas.e_in[order], pas.e_out[order]
     v_in, v_out = pas.vel_in[order], pas.vel_out[order]
+    del pas, order  # only the sorted copies are needed from here (peak memory)
     crowd = np.maximum(present_at_start(node, t_lo, t_hi) - 2.0, 0.0)
     keys = wanted.row_keys(agent)
     if use_compiled(compiled):

@@ -329,22 +329,62 @@ def lay_trips(
 
 
 @_jit
+def _pairwise_sum(values: np.ndarray, packed: np.ndarray, mask: np.int64, lo: int,
+                  n: int) -> float:
+    """Sum of ``values[packed[lo:lo+n] & mask]`` in the order numpy's add-reduction uses
+    (pairwise in blocks of eight), so that sums match ``np.add.reduceat`` bit for bit."""
+    if n < 8:
+        res = 0.0
+        for k in range(lo, lo + n):
+            res += values[packed[k] & mask]
+        return res
+    if n <= 128:
+        r = np.empty(8)
+        for q in range(8):
+            r[q] = values[packed[lo + q] & mask]
+        k = 8
+        while k < n - (n % 8):
+            for q in range(8):
+                r[q] += values[packed[lo + k + q] & mask]
+            k += 8
+        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        while k < n:
+            res += values[packed[lo + k] & mask]
+            k += 1
+        return res
+    half = n // 2
+    half -= half % 8
+    return (_pairwise_sum(values, packed, mask, lo, half)
+            + _pairwise_sum(values, packed, mask, lo + half, n - half))
+
+
+@_jit
 def pair_groups(
-    sorted_key: np.ndarray, order: np.ndarray, hazard: np.ndarray, best: np.ndarray,
+    packed: np.ndarray, bits: int, hazard: np.ndarray, best: np.ndarray,
     out_key: np.ndarray, out_sum: np.ndarray, out_top: np.ndarray, out_first: np.ndarray,
 ) -> int:
-    """One row per run of equal keys (see :meth:`sim.engine.meetings._PairSums.merge`):
-    the key, the hazards summed in sorted order, the largest ``best`` and the row (in
-    the original order) of its first occurrence. Returns the number of runs."""
-    g = -1
-    for r in range(sorted_key.shape[0]):
-        i = order[r]
-        if r == 0 or sorted_key[r] != sorted_key[r - 1]:
-            g += 1
-            out_key[g], out_sum[g], out_top[g], out_first[g] = (
-                sorted_key[r], hazard[i], best[i], i)
-        else:
-            out_sum[g] += hazard[i]
-            if best[i] > out_top[g]:
-                out_top[g], out_first[g] = best[i], i
-    return g + 1
+    """One row per pair (see :meth:`sim.engine.meetings._PairSums.merged`).
+
+    ``packed`` holds ``key << bits | row``, sorted. Per run of equal keys: the key, the
+    hazards summed in row order (as ``np.add.reduceat`` sums them), the largest ``best``
+    and the row of its first occurrence. Returns the number of runs.
+    """
+    mask = (np.int64(1) << bits) - 1
+    n = packed.shape[0]
+    g = 0
+    lo = 0
+    while lo < n:
+        key = packed[lo] >> bits
+        i = packed[lo] & mask
+        top, first = best[i], i
+        hi = lo + 1
+        while hi < n and (packed[hi] >> bits) == key:
+            j = packed[hi] & mask
+            if best[j] > top:
+                top, first = best[j], j
+            hi += 1
+        out_key[g], out_top[g], out_first[g] = key, top, first
+        out_sum[g] = hazard[i] + _pairwise_sum(hazard, packed, mask, lo + 1, hi - lo - 1)
+        g += 1
+        lo = hi
+    return g

@@ -36,6 +36,7 @@ from the pairs whose uniform falls in a fixed window of width :data:`ENCOUNTER_S
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -243,9 +244,16 @@ def group_by_key(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return order, sorted_key, starts
 
 
+_SUM_FIELDS = ("key", "hazard", "best", "t", "place_kind", "place")
+
+
 @dataclass
 class _PairSums:
-    """Per pair: summed hazard and the contact with the largest one."""
+    """Per pair: summed hazard and the contact with the largest one.
+
+    Also the day's buffer of contact rows (one row per contact until merged), held with
+    spare capacity beyond ``size`` rows so that appending does not copy.
+    """
 
     key: np.ndarray
     hazard: np.ndarray
@@ -253,38 +261,65 @@ class _PairSums:
     t: np.ndarray
     place_kind: np.ndarray
     place: np.ndarray
+    size: int = 0
 
     def __len__(self) -> int:
-        return int(self.key.shape[0])
+        return self.size
 
     @classmethod
-    def merge(cls, parts: list[_PairSums]) -> _PairSums:
-        """One row per pair: hazards summed, its largest contact kept (the first on ties)."""
-        names = ("key", "hazard", "best", "t", "place_kind", "place")
-        empty = cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0),
-                    np.zeros(0, np.int8), np.zeros(0, np.int32))
-        if len(parts) == 1:
-            cat = [getattr(parts[0], n) for n in names]
-        else:
-            cat = [np.concatenate([getattr(p, n) for p in [empty, *parts]]) for n in names]
-        key, hazard, best, t, kind, place = cat
-        if not key.shape[0]:
-            return empty
+    def empty(cls, capacity: int = 0) -> _PairSums:
+        """A table with room for ``capacity`` rows and none used."""
+        return cls(np.empty(capacity, np.int64), np.empty(capacity), np.empty(capacity),
+                   np.empty(capacity), np.empty(capacity, np.int8),
+                   np.empty(capacity, np.int32))
+
+    def append(
+        self, key: np.ndarray, hazard: np.ndarray, t: np.ndarray, place_kind: np.ndarray,
+        place: np.ndarray,
+    ) -> _PairSums:
+        """This table with rows added (a new one, half as large again, when full)."""
+        new = (key, hazard, hazard, t, place_kind, place)
+        end = self.size + key.shape[0]
+        table = self
+        if end > self.key.shape[0]:
+            table = _PairSums.empty(max(end, self.key.shape[0] * 3 // 2))
+            for name in _SUM_FIELDS:
+                getattr(table, name)[: self.size] = getattr(self, name)[: self.size]
+        for name, col in zip(_SUM_FIELDS, new, strict=True):
+            getattr(table, name)[self.size : end] = col
+        table.size = end
+        return table
+
+    def merged(self) -> _PairSums:
+        """One row per pair: hazards summed in row order, its largest contact kept (the
+        first on ties)."""
+        n = self.size
+        key, hazard, best = self.key[:n], self.hazard[:n], self.best[:n]
+        if not n:
+            return _PairSums.empty()
+        bits = max(int(n - 1).bit_length(), 1)
+        if kernels.AVAILABLE and int(key.max()) < (1 << (62 - bits)) and int(key.min()) >= 0:
+            # The compiled pass reads the packed sorted keys directly (less memory than
+            # an order and a sorted copy).
+            packed = (key << np.int64(bits)) | np.arange(n, dtype=np.int64)
+            packed.sort()
+            pair, total, top = np.empty(n, np.int64), np.empty(n), np.empty(n)
+            first = np.empty(n, np.int64)
+            g = kernels.pair_groups(packed, bits, hazard, best, pair, total, top, first)
+            del packed
+            first = first[:g]
+            return _PairSums(pair[:g].copy(), total[:g].copy(), top[:g].copy(),
+                             self.t[first], self.place_kind[first], self.place[first], g)
         order, key, starts = group_by_key(key)
-        if kernels.AVAILABLE:
-            n = key.shape[0]
-            out = (np.empty(n, np.int64), np.empty(n), np.empty(n), np.empty(n, np.int64))
-            g = kernels.pair_groups(key, order, hazard, best, *out)
-            pair, total, top, first = (col[:g] for col in out)
-            return cls(pair, total, top, t[first], kind[first], place[first])
         counts = np.diff(np.r_[starts, key.shape[0]])
         best_sorted = best[order]
         top = np.maximum.reduceat(best_sorted, starts)
         at_top = np.flatnonzero(best_sorted == np.repeat(top, counts))
         group = np.repeat(np.arange(starts.shape[0]), counts)[at_top]
         first = order[at_top[np.r_[True, group[1:] != group[:-1]]]]
-        return cls(key[starts], np.add.reduceat(hazard[order], starts), top, t[first],
-                   kind[first], place[first])
+        return _PairSums(key[starts], np.add.reduceat(hazard[order], starts), top,
+                         self.t[first], self.place_kind[first], self.place[first],
+                         starts.shape[0])
 
 
 class MeetingDraw:
@@ -316,8 +351,7 @@ class MeetingDraw:
         self.has_tie = np.zeros(self.n, bool)
         self.has_tie[ties // self.n] = True
         self.has_tie[ties % self.n] = True
-        self.parts: list[_PairSums] = []
-        self.rows = 0
+        self.pairs = _PairSums.empty()
         self.compact_at = _COMPACT_ROWS
         self.sampled: list[tuple[np.ndarray, np.ndarray]] = []
         # Pairs whose contacts matter: those that can meet, and the encounter sample.
@@ -359,18 +393,21 @@ class MeetingDraw:
         k = c.take(rows)
         fam = familiarity(k.a, k.b, self.pop, self.ties, self.layout)
         h = contact_hazard(k, fam, self.rates, self.params)
-        self.parts.append(_PairSums(k.a.astype(np.int64) * self.n + k.b, h, h, k.t,
-                                    k.place_kind.astype(np.int8), k.place.astype(np.int32)))
-        self.rows += rows.shape[0]
-        if self.rows > self.compact_at and len(self.parts) > 1:
-            self.parts = [_PairSums.merge(self.parts)]
-            self.rows = len(self.parts[0])
+        self.pairs = self.pairs.append(k.a.astype(np.int64) * self.n + k.b, h, k.t,
+                                       k.place_kind, k.place)
+        if len(self.pairs) > self.compact_at:
+            self.pairs = self.pairs.merged()
             # Merge again only once as many new rows have come in: linear total work.
-            self.compact_at = max(_COMPACT_ROWS, 2 * self.rows)
+            self.compact_at = max(_COMPACT_ROWS, 2 * len(self.pairs))
+
+    def add_all(self, chunks: Iterable[Contacts]) -> None:
+        """Take in every chunk of a contact rule."""
+        for chunk in chunks:
+            self.add(chunk)
 
     def finish(self) -> tuple[MeetingTable, float]:
         """The day's meetings (one per pair, at its largest contact) and encounter estimate."""
-        pairs = _PairSums.merge(self.parts)
+        pairs = self.pairs.merged()
         a = (pairs.key // self.n).astype(np.int32)
         b = (pairs.key % self.n).astype(np.int32)
         chance = -np.expm1(-pairs.hazard)

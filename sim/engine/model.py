@@ -190,13 +190,15 @@ class CrosspathsModel(mesa.Model):
         n_places = max(
             len(self.layout.venues), len(self.layout.spaces), len(self.layout.edges), 1
         )
-        for contacts in (
-            edge_contacts(trav, self.graph.length, radius, draw.screen),
-            node_contacts(pas, radius, draw.screen),
-            stay_contacts(plan, n_places, draw.screen),
-        ):
-            for chunk in contacts:
-                draw.add(chunk)
+        # Each rule's input is dropped here once handed over, so that the rule can free
+        # it after sorting (peak memory at high density).
+        edges = edge_contacts(trav, self.graph.length, radius, draw.screen)
+        del trav
+        draw.add_all(edges)
+        nodes = node_contacts(pas, radius, draw.screen)
+        del pas
+        draw.add_all(nodes)
+        draw.add_all(stay_contacts(plan, n_places, draw.screen))
         meetings, encounters = draw.finish()
         self.ties = add_ties(self.ties, meetings, len(self.population))
         self.last_plan, self.last_meetings = plan, meetings
