@@ -240,6 +240,9 @@ def test_compare_report_pdf_in_danish(tmp_path: Path) -> None:
         assert part in words, part
     md = (out / "report.md").read_text(encoding="utf-8")
     assert md.startswith(f"# {da.t('sum.title')}")
+    for key in ("vis.optional", "vis.total"):  # the visits findings, in Danish too
+        assert da.t(key, value="|").split("|")[0] in md
+        assert EN.t(key, value="|").split("|")[0] not in md
     assert da.t("tab.relative") in (out / "comparison.md").read_text(encoding="utf-8")
     svg = (out / "difference_map_tiny_busier.svg").read_text(encoding="utf-8")
     assert da.t("cmp.same_scale") in svg and "Travlere" in svg

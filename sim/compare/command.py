@@ -224,7 +224,7 @@ def run(args: argparse.Namespace) -> int:
             extra, effects = None, []
             if parts:
                 effects = components.run_parts(parts, runs, backend, lambda s: advance("part"))
-                extra = components.writer(effects, len(seeds))
+                extra = components.writer(effects, len(seeds), Lang(args.lang))
             comparisons, _ = write_comparison(runs, args.out, extra, Lang(args.lang))
             advance("written")
     except RunsFailedError as err:

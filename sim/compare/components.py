@@ -31,6 +31,7 @@ from sim.batch import RunSpec
 from sim.compare.runner import CompareScenario, ComparisonRuns, run_scenarios
 from sim.compare.stats import Estimate, mean_ci
 from sim.errors import LayoutError
+from sim.i18n import EN, Lang
 from sim.layout.checks import Checker
 from sim.layout.components import changed_items, check_components
 from sim.layout.load import load_layout, load_raw
@@ -38,7 +39,7 @@ from sim.layout.overlay import apply_variant, is_variant
 from sim.layout.reader import LineIndex, read_yaml
 from sim.layout.validate import validate_layout
 from sim.metrics import Row, rnd
-from sim.outputs.labels import MINUS, figure_phrase, fmt_pct
+from sim.outputs.labels import MINUS, fmt_pct
 from sim.outputs.tables import write_csv
 from sim.runs.backends import Backend
 
@@ -349,36 +350,38 @@ def _signed(pct: float) -> str:
     return f"{pct:+.1f}".replace("-", MINUS)
 
 
-def _verdict(e: ComponentEffect) -> str:
+_PART_KEYS = {SUM: "comp.sum", WHOLE: "comp.whole", INTERACTION: "comp.interaction"}
+"""The words of the computed rows in the report (``components.csv`` keeps the English)."""
+
+
+def _verdict(e: ComponentEffect, lang: Lang = EN) -> str:
     est = e.estimate
     if est.low == est.high == 0.0:
-        return "no change"
+        return lang.t("comp.v_none")
     if est.low <= 0.0 <= est.high:
-        return "noise"
-    return "more" if est.mean > 0 else "fewer"
+        return lang.t("cmp.noise")
+    return lang.t("comp.v_more" if est.mean > 0 else "comp.v_fewer")
 
 
-def markdown(effects: Sequence[ComponentEffect], seeds: int) -> str:
-    """The report's section: one table per variant."""
+def markdown(effects: Sequence[ComponentEffect], seeds: int, lang: Lang = EN) -> str:
+    """The report's section: one table per variant, in ``lang``."""
     lines = [
-        "## What each part contributes",
+        f"## {lang.t('comp.h')}",
         "",
-        f"Each part of a variant run alone on its base with the same {seeds} seeds; effect "
-        f"on {figure_phrase(FIGURE)} against the reference, in % of the reference's mean, "
-        "with 95 % intervals over seeds. The sum of parts and the interaction (whole − "
-        "sum) add up to the whole; an interaction whose interval excludes 0 means the "
-        "parts help or hinder each other.",
+        lang.t("comp.intro", seeds=seeds, what=lang.figure_phrase(FIGURE)),
     ]
     for label in dict.fromkeys(e.scenario for e in effects):
-        lines += ["", f"**{label}**", "", "| part | changes | effect | 95 % interval | |",
-                  "|---|---|---:|---|---|"]  # fmt: skip
+        lines += ["", f"**{label}**", "", lang.t("comp.header"), "|---|---|---:|---|---|"]
         for e in (x for x in effects if x.scenario == label):
-            name = f"*{e.component}*" if e.component in (SUM, WHOLE, INTERACTION) else e.component
-            items = ", ".join(e.items) if len(e.items) <= 4 else f"{len(e.items)} items"
-            lo, hi = e.pct(e.estimate.low), e.pct(e.estimate.high)
+            part = _PART_KEYS.get(e.component)
+            name = f"*{lang.t(part)}*" if part else e.component
+            items = (", ".join(e.items) if len(e.items) <= 4
+                     else lang.t("comp.items", n=len(e.items)))  # fmt: skip
+            lo, hi = e.pct(e.estimate.low) / 100, e.pct(e.estimate.high) / 100
+            ci = lang.t("pct_to", low=lang.pct(lo).removesuffix(" %"), high=lang.pct(hi))
             lines.append(
-                f"| {name} | {items} | {fmt_pct(e.pct(e.estimate.mean) / 100)} | "
-                f"{_signed(lo)} to {_signed(hi)} % | {_verdict(e)} |"
+                f"| {name} | {items} | {lang.pct(e.pct(e.estimate.mean) / 100)} | {ci} | "
+                f"{_verdict(e, lang)} |"
             )
     return "\n".join(lines) + "\n"
 
@@ -396,14 +399,17 @@ def summary(effects: Sequence[ComponentEffect]) -> list[str]:
     return out
 
 
-def writer(effects: list[ComponentEffect], seeds: int) -> Callable[[Path], None]:
-    """What ``write_comparison`` calls to add ``components.csv`` and the report section."""
+def writer(
+    effects: list[ComponentEffect], seeds: int, lang: Lang = EN
+) -> Callable[[Path], None]:
+    """What ``write_comparison`` calls to add ``components.csv`` and the report section
+    (in ``lang``)."""
 
     def write(folder: Path) -> None:
         write_csv(rows(effects, seeds), folder / "components.csv")
         report = folder / "report.md"
         text = report.read_text(encoding="utf-8") if report.exists() else ""
-        report.write_text(text.rstrip("\n") + "\n\n" + markdown(effects, seeds),
+        report.write_text(text.rstrip("\n") + "\n\n" + markdown(effects, seeds, lang),
                           encoding="utf-8")  # fmt: skip
 
     return write

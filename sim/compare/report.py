@@ -25,7 +25,6 @@ from sim.compare.tables import headline_markdown
 from sim.i18n import EN, Lang
 from sim.outputs import figure
 from sim.outputs.clientreport import summary_markdown, write_pdf
-from sim.outputs.labels import fmt, fmt_signed
 
 REPORT_MAP_WIDTH = 7.6
 """Inches: the map in ``report.pdf`` is drawn at about the page's text width."""
@@ -130,10 +129,10 @@ def where_findings(vc: VariantChanges, n_seeds: int, lang: Lang = EN) -> list[st
     return lines
 
 
-def _ci_text(x: tuple[float, float, float]) -> str:
+def _ci_text(x: tuple[float, float, float], lang: Lang = EN) -> str:
     """``"+3.1/day (95 % CI +1.0 to +5.2)"``."""
     mean, low, high = x
-    return f"{fmt_signed(mean)}/day (95 % CI {fmt_signed(low)} to {fmt_signed(high)})"
+    return lang.t("vis.ci", mean=lang.signed(mean), low=lang.signed(low), high=lang.signed(high))
 
 
 def visit_findings(vc: VariantChanges, n_seeds: int, lang: Lang = EN) -> list[str]:
@@ -141,33 +140,29 @@ def visit_findings(vc: VariantChanges, n_seeds: int, lang: Lang = EN) -> list[st
     d = vc.draw
     if d is None:
         return []
-    lines = [f"Optional stays at all places: {_ci_text(d.optional_total)}."]
+    lines = [lang.t("vis.optional", value=_ci_text(d.optional_total, lang))]
     new = [ch for ch in vc.visits if not ch.in_reference]
     if new:
         names = ", ".join(
-            f"{_place_name(ch, lang)} {fmt(ch.variant)}/day" for ch in new if ch.variant > 0
-        ) or "no visits"
+            f"{_place_name(ch, lang)} {lang.t('cmp.per_day', value=lang.num(ch.variant))}"
+            for ch in new if ch.variant > 0
+        ) or lang.t("vis.no_visits")  # fmt: skip
         mean_new, mean_else = d.new_places[0], d.elsewhere[0]
         taken = max(0.0, -mean_else)
-        share = f"{min(taken / mean_new, 1.0):.0%}" if mean_new > 0 else "n/a"
-        lines.append(
-            f"New places draw {_ci_text(d.new_places)} ({names}); visits at the other "
-            f"places change by {_ci_text(d.elsewhere)}, so about {share} of what the new "
-            f"places get is taken from elsewhere and the rest is new: all places together "
-            f"{_ci_text(d.total)}."
-        )
+        share = f"{round(100 * min(taken / mean_new, 1.0))} %" if mean_new > 0 else lang.t("n/a")
+        lines.append(lang.t("vis.new", new=_ci_text(d.new_places, lang), names=names,
+                            elsewhere=_ci_text(d.elsewhere, lang), share=share,
+                            total=_ci_text(d.total, lang)))  # fmt: skip
     else:
-        lines.append(f"Visits at all places together: {_ci_text(d.total)}.")
+        lines.append(lang.t("vis.total", value=_ci_text(d.total, lang)))
     gained = _ranked([ch for ch in vc.visits if ch.in_reference], +1)
     lost = _ranked([ch for ch in vc.visits if ch.in_reference], -1)
     if gained:
-        lines.append(f"Places visited more: {_change_list(gained, 'place', lang)}.")
+        lines.append(lang.t("vis.more", list=_change_list(gained, "place", lang)))
     if lost:
-        lines.append(f"Places visited less: {_change_list(lost, 'place', lang)}.")
+        lines.append(lang.t("vis.less", list=_change_list(lost, "place", lang)))
     if not gained and not lost and not new:
-        lines.append(
-            f"No single place's visits changed by more than the noise with {n_seeds} seeds."
-        )
+        lines.append(lang.t("vis.none", n=n_seeds))
     return lines
 
 
