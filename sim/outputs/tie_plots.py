@@ -35,7 +35,7 @@ def _counts(lang: Lang) -> mpl.ticker.FuncFormatter:
 
 def _panel_title(text: str) -> str:
     """A formation panel's title wrapped to the panel's width (Danish runs longer)."""
-    return figure.wrap(text, 5.6, 12.0)
+    return figure.wrap(text, 6.5, 12.0)
 
 
 def _days_axis(ax: Axes, days: int) -> None:
