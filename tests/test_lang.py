@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 from sim.compare.components import INTERACTION, SUM, WHOLE, ComponentEffect, markdown
 from sim.compare.stats import Estimate
 from sim.i18n import EN, Lang, Word
+
+TINY = str(Path(__file__).parent / "fixtures" / "tiny.yaml")
 
 
 def test_a_phrase_is_written_in_each_language_with_its_numbers_and_words() -> None:
@@ -35,3 +38,18 @@ def test_components_section_in_both_languages(code: str, in_language: Any) -> No
     in_language(text, code, ["comp.h", "comp.header", "comp.sum", "comp.whole",
                              "comp.interaction", "comp.v_more", "comp.v_none"])  # fmt: skip
     assert ("+5.0 %" if code == "en" else "+5,0 %") in text  # 0.1 of a reference mean of 2
+
+
+def test_a_designed_candidate_without_description_is_summarised_in_each_language(
+    tmp_path: Path,
+) -> None:
+    from sim.rank.base import load_base
+    from sim.rank.designed import read_candidate_file
+
+    ideas = tmp_path / "ideas.yaml"
+    ideas.write_text("- name: d\n  add:\n    edges:\n"
+                     "      d1: {from: n00, to: n11, kind: footpath}\n"
+                     "  model: {p_cafe: 0.02}\n", encoding="utf-8")  # fmt: skip
+    (candidate,) = read_candidate_file(str(ideas), load_base(TINY))
+    assert candidate.description == "adds 1 edges, changes model settings"
+    assert candidate.text(Lang("da")) == "tilføjer 1 gadestykke(r), ændrer modellens indstillinger"

@@ -83,12 +83,15 @@ class Lang:
 
     def phrase(self, phrase: Phrase) -> str:
         """A :data:`Phrase` in this language: whole numbers as :meth:`count`, other
-        numbers as :meth:`tick`, :class:`Word` values translated, anything else as is."""
+        numbers as :meth:`tick`, :class:`Word` values translated, a list of phrases
+        written one by one and joined by commas, anything else as is."""
         key, values = phrase
 
         def local(value: Any) -> Any:
             if isinstance(value, Word):
                 return self.t(value.key)
+            if isinstance(value, list):
+                return ", ".join(self.phrase(p) for p in value)
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 return value
             return self.count(value) if isinstance(value, int) else self.tick(value)

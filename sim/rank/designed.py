@@ -26,6 +26,7 @@ import os
 from typing import Any
 
 from sim.errors import LayoutError
+from sim.i18n import EN, Phrase, Word
 from sim.layout.checks import Checker, describe
 from sim.layout.reader import LineIndex, read_yaml
 from sim.rank.base import Base, apply_changes
@@ -71,7 +72,8 @@ def read_candidate_file(path: str, base: Base) -> list[Candidate]:
                 path=err.path,
             ) from None
         body = {k: v for k, v in changes.items() if k not in ("name", "description")}
-        text = item.get("description") or _summary(body)
+        phrase = None if item.get("description") else _summary(body)
+        text = item.get("description") or EN.phrase(phrase or ("rank.sum_none", {}))
         line = lines.line_of((i,))
         out.append(
             Candidate(
@@ -82,6 +84,7 @@ def read_candidate_file(path: str, base: Base) -> list[Candidate]:
                 geometry=change_geometry(base, layout, body),
                 prescore=None,
                 source=f"{path}:{line}" if line else path,
+                phrase=phrase,
             )
         )
     return out
@@ -104,15 +107,15 @@ def _item_lines(lines: LineIndex, i: int) -> LineIndex:
     return LineIndex(entries)
 
 
-def _summary(body: dict[str, Any]) -> str:
+def _summary(body: dict[str, Any]) -> Phrase:
     """``adds 2 edges, modifies 1 venue`` for a candidate without a description."""
-    words = {"add": "adds", "modify": "modifies", "remove": "removes"}
-    parts = []
-    for block, verb in words.items():
+    verbs = {"add": "rank.sum_add", "modify": "rank.sum_modify", "remove": "rank.sum_remove"}
+    parts: list[Phrase] = []
+    for block, verb in verbs.items():
         for section, items in (body.get(block) or {}).items():
             n = len(items) if isinstance(items, (dict, list)) else 1
-            parts.append(f"{verb} {n} {section}")
+            parts.append((verb, {"n": n, "what": Word(f"section.{section}")}))
     for key in ("model", "agents"):
         if key in body:
-            parts.append(f"changes {key} settings")
-    return ", ".join(parts) or "no change"
+            parts.append((f"rank.sum_{key}", {}))
+    return ("rank.summary", {"parts": parts}) if parts else ("rank.sum_none", {})
