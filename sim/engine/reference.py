@@ -1,7 +1,9 @@
 """A slow, plain per-agent reference implementation of the encounter and meeting rules.
 
 Every person is a Mesa agent that, at every tick of ``dt`` seconds, works out where it
-is from its day plan; the model then compares everybody's positions pair by pair. It
+is from its day plan; the model then compares everybody's positions pair by pair. Only
+people out walking or staying somewhere at a tick are stepped (the rest are indoors,
+nowhere to meet), which changes no result and saves most of the work. It
 shares the set-up (graph, routes, people, day plans) with the fast engine and the
 rules (greet radius, corners, rooms, setting, familiarity and attention factors,
 exposure summed over the day, one keyed draw per pair and day), but none of its
@@ -105,6 +107,9 @@ class ReferenceModel(mesa.Model):
         self.rates = setting_rates(layout, self.graph)
         self.population = build_population(layout, seed)
         self.walkers = [ReferenceWalker(self, i) for i in range(len(self.population))]
+        self.busy_from = np.zeros(0)
+        self.busy_to = np.zeros(0)
+        self.busy_who = np.zeros(0, dtype=np.int64)
         self.day = 0
         self.now = 0.0
         self.ties: set[Pair] = set()
@@ -121,12 +126,21 @@ class ReferenceModel(mesa.Model):
         self._hand_out(plan)
         visits: dict[tuple[Pair, Place], _Visit] = {}
         reach: dict[Pair, float] = {}
-        self.now = float(np.floor(min(plan.trip_depart.min(initial=0), 5 * 3600)))
+        now = float(np.floor(min(plan.trip_depart.min(initial=0), 5 * 3600)))
         end = float(max(plan.trip_depart.max(initial=0) + 3600, plan.stay_end.max(initial=0)))
-        tick = 0
-        while self.now <= end:
-            self.agents.do("step")
-            for pair, place, crowd, time_share in self._contacts():
+        times = []
+        while now <= end:
+            times.append(now)
+            now += self.dt
+        first, who = self._busy_by_tick(np.array(times))
+        for tick, now in enumerate(times):
+            busy = who[first[tick] : first[tick + 1]].tolist()
+            if not busy:
+                continue  # everybody is indoors: nobody is anywhere to meet
+            self.now = now
+            for i in busy:
+                self.walkers[i].step()
+            for pair, place, crowd, time_share in self._contacts(busy):
                 visit = visits.get((pair, place))
                 if visit is None or visit.last_tick != tick - 1:
                     # A new stretch of contact: attention as the crowd is when it begins.
@@ -137,8 +151,6 @@ class ReferenceModel(mesa.Model):
                 visit.hazard += (self._rate(place) * self._familiarity(*pair)
                                  * visit.attention * time_share * self.dt / 60.0)
                 reach[pair] = max(reach.get(pair, 0.0), time_share if place[2] else 1.0)
-            self.now += self.dt
-            tick += 1
         hazard: dict[Pair, float] = {}
         for (pair, _), visit in visits.items():
             hazard[pair] = hazard.get(pair, 0.0) + visit.hazard
@@ -149,6 +161,11 @@ class ReferenceModel(mesa.Model):
         for w in self.walkers:
             w.walks, w.stays = [], []
         routes, length = self.routes, self.graph.length
+        speed = self.population.speed
+        # When each person is out walking or staying somewhere, a second wider than
+        # exactly so that rounding never drops a tick: at any other tick they are nowhere,
+        # and in a day of thousands of ticks most people are indoors most of the time.
+        busy: list[tuple[float, float, int]] = []
         for agent, route, depart in zip(
             plan.trip_agent, plan.trip_route, plan.trip_depart, strict=True
         ):
@@ -159,16 +176,36 @@ class ReferenceModel(mesa.Model):
             ]
             if legs:
                 self.walkers[agent].walks.append((float(depart), legs))
+                walk_s = sum(leg[2] for leg in legs) / float(speed[agent])
+                busy.append((float(depart) - 1.0, float(depart) + walk_s + 1.0, int(agent)))
         for agent, kind, place, start, end in zip(
             plan.stay_agent, plan.stay_kind, plan.stay_place, plan.stay_start, plan.stay_end,
             strict=True,
         ):
             self.walkers[agent].stays.append((int(kind), int(place), float(start), float(end)))
+            busy.append((float(start) - 1.0, float(end) + 1.0, int(agent)))
+        table = np.array(busy, dtype=float).reshape(-1, 3)
+        self.busy_from, self.busy_to = table[:, 0], table[:, 1]
+        self.busy_who = table[:, 2].astype(np.int64)
 
-    def _contacts(self) -> list[tuple[Pair, Place, float, float]]:
-        """Every pair within reach at this tick: place, crowd within reach, time share."""
+    def _busy_by_tick(self, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Who may be walking or staying at each tick, in index order (the order Mesa
+        steps its agents in): ``who[first[k]:first[k + 1]]`` at ``times[k]``. Only they
+        are stepped and compared; everybody else is nowhere at that tick."""
+        lo = np.searchsorted(times, self.busy_from, side="left")
+        hi = np.searchsorted(times, self.busy_to, side="right")
+        counts = np.maximum(hi - lo, 0)
+        ticks = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        n = len(self.population)
+        key = np.unique(ticks * n + np.repeat(self.busy_who, counts))
+        first = np.searchsorted(key // n, np.arange(len(times) + 1))
+        return first, key % n
+
+    def _contacts(self, busy: list[int]) -> list[tuple[Pair, Place, float, float]]:
+        """Every pair within reach at this tick among the ``busy`` people: place, crowd
+        within reach, time share."""
         by_place: dict[Place, list[tuple[int, tuple[float, ...]]]] = {}
-        for w in self.walkers:
+        for w in (self.walkers[i] for i in busy):
             for kind, place, staying, pos in w.where:
                 by_place.setdefault((kind, place, staying), []).append((w.index, pos))
         found = []
