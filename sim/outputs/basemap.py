@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import adjustText
 import numpy as np
-from adjustText import adjust_text
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
@@ -260,6 +261,39 @@ def label_streets(ax: Axes, st: Streets, max_names: int = 8) -> list[Text]:
     return texts
 
 
+LABEL_ITERATIONS = 300
+"""Steps of adjustText's label placement. Its pushes rarely settle to no overlap on a
+busy map; they cycle. A fixed count (not a time limit) makes a map the same on any
+machine, and the labels end where the overlap was least during those steps."""
+
+
+@contextmanager
+def _least_overlap(steps: int) -> Iterator[None]:
+    """While active, adjustText ends its ``steps`` steps where its overlap (the error it
+    measures before each step) was least, rather than wherever its last step left it.
+
+    adjustText has no hook for this, so its module-level ``iterate`` is wrapped for the
+    duration of one call: at the last step the best positions seen are returned.
+    """
+    real = adjustText.iterate
+    best: dict[str, Any] = {"error": math.inf, "coords": None, "step": 0}
+
+    def iterate(coords: np.ndarray, *args: Any, **kwargs: Any) -> tuple[np.ndarray, float]:
+        new, error = real(coords, *args, **kwargs)
+        best["step"] += 1
+        if error < best["error"]:
+            best["error"], best["coords"] = error, coords.copy()
+        if best["step"] == steps and best["coords"] is not None:
+            return best["coords"], error
+        return new, error
+
+    adjustText.iterate = iterate
+    try:
+        yield
+    finally:
+        adjustText.iterate = real
+
+
 def label_places(
     ax: Axes,
     items: Sequence[tuple[float, float, str]],
@@ -280,12 +314,14 @@ def label_places(
     ]
     xs = np.array([i[0] for i in items])
     ys = np.array([i[1] for i in items])
-    adjust_text(texts, target_x=xs, target_y=ys, objects=list(avoid) or None, ax=ax,
-                expand=(1.15, 1.35), force_text=(0.3, 0.5), force_static=(0.3, 0.5),
-                force_explode=(0.4, 0.8), min_arrow_len=4, ensure_inside_axes=True,
-                time_lim=2.0,
-                arrowprops={"arrowstyle": "-", "color": "0.3", "lw": 0.7,
-                            "shrinkA": 1, "shrinkB": 2})  # fmt: skip
+    with _least_overlap(LABEL_ITERATIONS):
+        adjustText.adjust_text(
+            texts, target_x=xs, target_y=ys, objects=list(avoid) or None, ax=ax,
+            expand=(1.15, 1.35), force_text=(0.3, 0.5), force_static=(0.3, 0.5),
+            force_explode=(0.4, 0.8), min_arrow_len=4, ensure_inside_axes=True,
+            iter_lim=LABEL_ITERATIONS,
+            arrowprops={"arrowstyle": "-", "color": "0.3", "lw": 0.7,
+                        "shrinkA": 1, "shrinkB": 2})  # fmt: skip
     for t in texts:
         t.set_zorder(6)
     return texts

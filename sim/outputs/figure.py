@@ -161,7 +161,18 @@ def new_figure(
 def freeze_layout(fig: Figure) -> None:
     """Solve the layout now and keep it, so positions measured afterwards stay valid."""
     fig.draw_without_rendering()
-    fig.set_layout_engine("none")
+    _drop_layout_engine(fig)
+
+
+def _drop_layout_engine(fig: Figure) -> None:
+    """Keep the solved layout and remove the engine altogether.
+
+    ``set_layout_engine("none")`` leaves a placeholder engine, and matplotlib draws a
+    figure that has any engine once more, without output, before each save: a whole
+    extra draw per file. The rc values only make ``None`` mean "no engine".
+    """
+    with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
 
 
 def save(
@@ -174,8 +185,9 @@ def save(
         # No dates in vector files, so the same inputs reproduce them byte for byte.
         meta = {"Date": None} if fmt == "svg" else {"CreationDate": None} if fmt == "pdf" else None
         fig.savefig(path, dpi=DPI, metadata=meta)
-        # The first save solved the layout; freezing it spares each later format a solve.
-        fig.set_layout_engine("none")
+        # The first save solved the layout; dropping the engine spares each later format
+        # a solve and a draw.
+        _drop_layout_engine(fig)
         paths.append(path)
     fig.clear()
     return paths
