@@ -13,7 +13,7 @@ from sim.cli import main
 from sim.i18n import Lang
 from sim.runs.backends import LocalPool
 from sim.runs.store import RunStore
-from sim.validate import build, patterns, ranking
+from sim.validate import build, figures, patterns, ranking
 from sim.validate.geometry import CASES, Case, run_case
 from sim.validate.report import render
 from sim.validate.runs import KIND, execute_all, make_tasks, validation_run
@@ -161,6 +161,27 @@ def test_the_command_writes_report_json_and_figures(
     words[-2] = ("val.not_testable_why", {"why": Lang("da").t("val.why.no_moves")})
     in_language((out / "report.md").read_text(encoding="utf-8"), "da", words)
     in_language((out / "distance_decay.svg").read_text(encoding="utf-8"), "da", decay)
+    in_language((out / "radius.svg").read_text(encoding="utf-8"), "da", ["val.radius_x"])
+
+
+@pytest.mark.parametrize("code", ["en", "da"])
+def test_scale_and_rank_figures_in_both_languages(
+    tmp_path: Path, code: str, in_language: Any
+) -> None:
+    lang = Lang(code)
+    rows = [{"move": m, "scale": sc, "relative_effect": e, "rel_ci_low": e - 0.02,
+             "rel_ci_high": e + 0.02} for m, e in (("a", 0.05), ("b", -0.01))
+            for sc in (0.5, 1.0)]  # fmt: skip
+    scale = figures.plot_scale({"rows": rows, "scales": [0.5, 1.0]}, tmp_path, "note", lang)
+    moves = {"a": {"mean_effect": 0.05, "rank_probability": [0.8, 0.2]},
+             "b": {"mean_effect": -0.01, "rank_probability": [0.2, 0.8]}}
+    ranks = figures.plot_ranks({"moves": moves, "points": 5}, tmp_path, "note", lang)
+    assert {p.name for p in scale + ranks} >= {"scale.svg", "rank_probabilities.svg"}
+    in_language((tmp_path / "scale.svg").read_text(encoding="utf-8"), code,
+                ["val.scale_title", ("val.scale_x", {"what": lang.figure_phrase(
+                    ranking.FIGURE)})])  # fmt: skip
+    in_language((tmp_path / "rank_probabilities.svg").read_text(encoding="utf-8"), code,
+                ["val.rank_title", ("val.rank_x", {"n": 5}), ("val.rank_label", {"r": 2})])
 
 
 def test_pattern_runs_on_dask_match_local(tmp_path: Path, dask_address: str) -> None:
