@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--network", choices=NETWORK_CHOICES, default="all",
         help="pairs written to ties.graphml/ties.csv: all (default), cross-institution, none",
     )  # fmt: skip
+    run.add_argument(
+        "--no-figures", action="store_true",
+        help="numbers only: tables, summary, GeoJSON and ties, no figures and no report",
+    )  # fmt: skip
     run.set_defaults(handler=_run)
 
     check = sub.add_parser("check", help="validate a layout without running it")
@@ -152,7 +156,7 @@ def _run(args: argparse.Namespace) -> int:
         result = simulate(layout, seed=args.seed, days=args.days, on_progress=advance)
         summary = write_results(
             result, out_dir, layout.name, time.perf_counter() - t0, Lang(args.lang),
-            network=args.network,
+            network=args.network, figures=not args.no_figures,
         )
         advance("outputs written")
     print(

@@ -40,20 +40,27 @@ def test_run_writes_summary_tables_maps_and_figures(run_dir: Path) -> None:
 
 
 def test_same_seed_gives_identical_summary_numbers(run_dir: Path, tmp_path: Path) -> None:
+    # Without figures: the numbers are the same, and no figure or report is written.
     again = tmp_path / "again"
     assert main(["run", str(TINY_PATH), "--seed", "3", "--days", "2", "--out", str(again),
-                 "--quiet"]) == 0
+                 "--quiet", "--no-figures"]) == 0
     first = json.loads((run_dir / "summary.json").read_text())
     second = json.loads((again / "summary.json").read_text())
     for timing in ("runtime_s", "setup_s", "sim_s"):
         first.pop(timing, None)
         second.pop(timing, None)
     assert first == second
+    names = {p.name for p in again.iterdir()}
+    assert names == {p.name for p in run_dir.iterdir()
+                     if p.suffix not in (".png", ".svg", ".pdf") and p.name != "report.md"}
+    for name in names - {"summary.json", "results.gpkg"}:
+        assert (again / name).read_bytes() == (run_dir / name).read_bytes(), name
 
 
 def test_scale_multiplies_the_population(tmp_path: Path) -> None:
     out = tmp_path / "half"
-    assert main(["run", str(TINY_PATH), "--scale", "0.5", "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(TINY_PATH), "--scale", "0.5", "--out", str(out), "--quiet",
+                 "--no-figures"]) == 0
     assert json.loads((out / "summary.json").read_text())["agents"]["total"] == 100
 
 

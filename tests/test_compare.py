@@ -386,8 +386,12 @@ def test_rerunning_a_comparison_is_served_from_its_records(
 ) -> None:
     out = tmp_path / "cmp"
     argv = ["compare", str(TINY_PATH), str(TINY_PATH), "--seeds", "2", "--out", str(out),
-            "--quiet"]  # fmt: skip
+            "--quiet", "--no-figures"]  # fmt: skip
     assert main(argv) == 0
+    # Numbers only: tables, no figures and no report.
+    assert (out / "comparison.csv").exists()
+    assert not [p for p in out.iterdir() if p.suffix in (".png", ".svg", ".pdf", ".md")
+                and p.name != "comparison.md"]  # fmt: skip
     # The run records moved into the finished results folder with the tables.
     assert len(list((out / "runs").glob("*.json"))) == 4
 
@@ -412,7 +416,7 @@ def test_rerunning_a_comparison_is_served_from_its_records(
 def test_compare_on_a_dask_cluster_gives_identical_tables(
     tmp_path: Path, dask_address: str
 ) -> None:
-    args = [str(TINY_PATH), str(TINY_PATH), "--seeds", "2", "--quiet"]
+    args = [str(TINY_PATH), str(TINY_PATH), "--seeds", "2", "--quiet", "--no-figures"]
     assert main(["compare", *args, "--out", str(tmp_path / "local")]) == 0
     assert main(["compare", *args, "--scheduler", dask_address, "--out", str(tmp_path / "d")]) == 0
     for name in ("comparison.csv", "place_changes.csv"):

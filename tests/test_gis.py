@@ -218,7 +218,8 @@ def test_without_the_extra_the_commands_say_how_to_install_it(
 
 def test_run_writes_results_gpkg(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    assert main(["run", str(TINY), "--seed", "2", "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(TINY), "--seed", "2", "--out", str(out), "--quiet",
+                 "--no-figures"]) == 0
     gpkg = out / "results.gpkg"
     assert [str(n) for n, _ in pyogrio.list_layers(gpkg)] == [
         "segments", "places", "visits", "meeting_origins"
@@ -281,5 +282,5 @@ def test_run_without_the_extra_writes_no_gpkg(
 
     monkeypatch.setattr(sim.gis, "available", lambda: False)
     out = tmp_path / "run"
-    assert main(["run", str(TINY), "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(TINY), "--out", str(out), "--quiet", "--no-figures"]) == 0
     assert (out / "summary.json").exists() and not (out / "results.gpkg").exists()

@@ -85,10 +85,11 @@ def test_commands_do_not_overwrite_each_others_results(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "res"
-    assert main(["run", str(TINY), "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(TINY), "--out", str(out), "--quiet", "--no-figures"]) == 0
     assert folders.folder_kind(out) == "run"
     # The same command may replace its own earlier results ...
-    assert main(["run", str(TINY), "--seed", "1", "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(TINY), "--seed", "1", "--out", str(out), "--quiet",
+                 "--no-figures"]) == 0
     # ... another command may not.
     assert main(["compare", str(TINY), "--out", str(out), "--quiet"]) == 2
     one_line_error(capsys, "results of a run")

@@ -54,6 +54,12 @@ EXPECTED_FILES = {
 }
 
 
+NUMBER_FILES = {
+    f for f in EXPECTED_FILES if not f.endswith((".png", ".svg", ".pdf")) and f != "report.md"
+}
+"""What ``write_results(..., figures=False)`` writes (``run --no-figures``)."""
+
+
 def tiny_layout(attribution: str = "") -> Layout:
     """``tests/fixtures/tiny.yaml``, optionally with a data credit."""
     return dataclasses.replace(load_layout(TINY), attribution=attribution)
@@ -319,8 +325,8 @@ def test_write_results_replaces_existing_folder(tmp_path: Path) -> None:
     out = tmp_path / "tiny"
     out.mkdir()
     (out / "stale.txt").write_text("from an earlier run")
-    write_results(random_result(), out, "tiny", runtime_s=1.0)
-    assert {p.name for p in out.iterdir()} == EXPECTED_FILES
+    write_results(random_result(), out, "tiny", runtime_s=1.0, figures=False)
+    assert {p.name for p in out.iterdir()} == NUMBER_FILES
     assert _siblings(tmp_path) == {"tiny"}
 
 
@@ -339,14 +345,14 @@ def test_failure_midway_keeps_previous_results(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "tiny"
-    write_results(random_result(seed=1), out, "tiny", runtime_s=1.0)
+    write_results(random_result(seed=1), out, "tiny", runtime_s=1.0, figures=False)
     before = (out / "summary.json").read_text(encoding="utf-8")
     monkeypatch.setattr(plots, "plot_institution_matrix", _explode)
     with pytest.raises(RuntimeError):
         write_results(random_result(seed=2), out, "tiny", runtime_s=1.0)
     assert _siblings(tmp_path) == {"tiny"}
     assert (out / "summary.json").read_text(encoding="utf-8") == before
-    assert {p.name for p in out.iterdir()} == EXPECTED_FILES
+    assert {p.name for p in out.iterdir()} == NUMBER_FILES
 
 
 def test_figures_survive_a_run_without_meetings(tmp_path: Path) -> None:
@@ -360,7 +366,7 @@ def test_failed_swap_restores_previous_results(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "tiny"
-    write_results(random_result(seed=1), out, "tiny", runtime_s=1.0)
+    write_results(random_result(seed=1), out, "tiny", runtime_s=1.0, figures=False)
     before = (out / "summary.json").read_text(encoding="utf-8")
     real_rename = Path.rename
 
@@ -371,14 +377,14 @@ def test_failed_swap_restores_previous_results(
 
     monkeypatch.setattr(Path, "rename", rename)
     with pytest.raises(OSError, match="disk went away"):
-        write_results(random_result(seed=2), out, "tiny", runtime_s=1.0)
+        write_results(random_result(seed=2), out, "tiny", runtime_s=1.0, figures=False)
     assert _siblings(tmp_path) == {"tiny"}
     assert (out / "summary.json").read_text(encoding="utf-8") == before
 
 
 def test_real_run_end_to_end(tmp_path: Path) -> None:
     r = simulate(tiny_layout(), seed=1, days=2)
-    summary = write_results(r, tmp_path / "tiny", "tiny", runtime_s=1.0)
+    summary = write_results(r, tmp_path / "tiny", "tiny", runtime_s=1.0, figures=False)
     assert summary["meetings"] == len(r.meetings) > 0
     assert summary["agents"]["total"] == len(r.agents)
     with (tmp_path / "tiny" / "meetings_by_place.csv").open(encoding="utf-8") as f:

@@ -98,6 +98,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         help="also run each part of each variant alone: components.csv, sum and interaction",
     )
     add_lang_argument(parser)
+    parser.add_argument(
+        "--no-figures",
+        action="store_true",
+        help="numbers only: tables and GIS layers, no figures and no report",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run)
     return parser
@@ -108,6 +113,7 @@ def write_comparison(
     out_dir: Path,
     extra: Callable[[Path], None] | None = None,
     lang: Lang = EN,
+    figures: bool = True,
 ) -> tuple[list[HeadlineComparison], list[VariantChanges]]:
     """Write tables, figures and ``report.md`` of ``runs`` into ``out_dir``, atomically.
 
@@ -121,6 +127,8 @@ def write_comparison(
         Writes more files into the folder (after ``report.md``), e.g. the components.
     lang
         Language of figures, tables and report.
+    figures
+        ``False``: no figures and no ``report.md``/``report.pdf`` (``--no-figures``).
 
     Returns
     -------
@@ -145,8 +153,9 @@ def write_comparison(
     changes = variant_changes(runs)
     with atomic_folder(out_dir, "compare") as tmp:
         write_tables(runs, comparisons, changes, tmp, lang)
-        write_figures(runs, comparisons, changes, tmp, lang)
-        write_report(runs, comparisons, changes, tmp, lang)
+        if figures:
+            write_figures(runs, comparisons, changes, tmp, lang)
+            write_report(runs, comparisons, changes, tmp, lang)
         write_compare_gpkg(runs, comparisons, changes, tmp)  # only with the gis extra
         if extra is not None:
             extra(tmp)
@@ -225,7 +234,9 @@ def run(args: argparse.Namespace) -> int:
             if parts:
                 effects = components.run_parts(parts, runs, backend, lambda s: advance("part"))
                 extra = components.writer(effects, len(seeds), Lang(args.lang))
-            comparisons, _ = write_comparison(runs, args.out, extra, Lang(args.lang))
+            comparisons, _ = write_comparison(
+                runs, args.out, extra, Lang(args.lang), not args.no_figures
+            )
             advance("written")
     except RunsFailedError as err:
         print(f"error: {err}; run the same command to retry them", file=sys.stderr)

@@ -21,6 +21,7 @@ def write_tie_outputs(
     counts: dict[str, PlaceCounts] | None = None,
     network: str = "all",
     lang: Lang = EN,
+    figures: bool = True,
 ) -> list[Path]:
     """Write ``ties.graphml``, ``ties.csv``, the tie tables and the tie figures.
 
@@ -47,6 +48,8 @@ def write_tie_outputs(
         tables and figures always cover every tie.
     lang
         Language of the figures (the tables' columns stay English: programs read them).
+    figures
+        ``False``: the network and the tables only.
 
     Returns
     -------
@@ -64,9 +67,11 @@ def write_tie_outputs(
             net.write_graphml(result, edges, out_dir / "ties.graphml"),
             net.write_ties_csv(result, edges, out_dir / "ties.csv"),
         ]
+    paths += [tables.write_csv(r, out_dir / f"{stem}.csv") for stem, r in rows.items()]
+    if not figures:
+        return paths
     return [
         *paths,
-        *(tables.write_csv(r, out_dir / f"{stem}.csv") for stem, r in rows.items()),
         *tie_plots.plot_tie_formation(
             result, out_dir, scenario, rows["tie_formation"],
             rows["tie_formation_by_institution_pair"], lang,

@@ -71,6 +71,7 @@ def _write_all(
     runtime_s: float,
     lang: Lang = EN,
     network: str = "all",
+    figures: bool = True,
 ) -> dict[str, Any]:
     """Write every output into the existing, empty ``folder``; return the summary."""
     ties = tie_table(result)
@@ -85,9 +86,12 @@ def _write_all(
     write_run_gpkg(result, folder, counts)  # only with the gis extra
     visits.write_visits(result, folder)
     title = result.layout.title or scenario
-    write_figures(result, folder, title, table_rows, counts, lang)
-    tie_outputs.write_tie_outputs(result, folder, scenario, ties, counts, network, lang)
-    runreport.write_report(result, summary, table_rows, counts, folder, lang, title)
+    if figures:
+        write_figures(result, folder, title, table_rows, counts, lang)
+    tie_outputs.write_tie_outputs(result, folder, scenario, ties, counts, network, lang,
+                                  figures)  # fmt: skip
+    if figures:
+        runreport.write_report(result, summary, table_rows, counts, folder, lang, title)
     return summary
 
 
@@ -98,6 +102,7 @@ def write_results(
     runtime_s: float,
     lang: Lang = EN,
     network: str = "all",
+    figures: bool = True,
 ) -> dict[str, Any]:
     """Write a run's summary, tables, GeoJSON and figures to ``out_dir``, atomically.
 
@@ -124,6 +129,9 @@ def write_results(
         Language of figures and report.
     network
         Which ties ``ties.graphml`` and ``ties.csv`` hold: ``all``, ``cross`` or ``none``.
+    figures
+        ``False``: no figures and no ``report.md``/``report.pdf`` (``run --no-figures``):
+        the numbers only, for scripted batches.
 
     Returns
     -------
@@ -137,4 +145,4 @@ def write_results(
         existing ``out_dir`` is unchanged.
     """
     with atomic_folder(out_dir, "run") as tmp:
-        return _write_all(result, tmp, scenario, runtime_s, lang, network)
+        return _write_all(result, tmp, scenario, runtime_s, lang, network, figures)
