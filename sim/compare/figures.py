@@ -96,7 +96,9 @@ def plot_headline_bars(
             ax.set_title(lang.figure_label(figure), fontsize=12, loc="left")
             ax.set_xlabel(lang.figure_unit(figure))
             ax.xaxis.set_major_formatter(lambda v, _: lang.tick(v))
-            ax.set_xlim(0, max(float(np.max(means + err[1])), 1e-9) * 1.55)
+            top = float(np.max(means + err[1]))
+            # All zero (no lasting ties in a one-day run): a unit axis, not ticks of 1e-9.
+            ax.set_xlim(0, (top if top > 0 else 1.0) * 1.55)
             ax.grid(axis="x", color="0.9")
             ax.set_axisbelow(True)
         for ax in axes[len(HEADLINE_FIGURES) :]:
