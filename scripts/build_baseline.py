@@ -443,18 +443,41 @@ def ku_health() -> dict[str, int]:
     return {t: round(KU_HEALTH_ALL[t] * KU_HEALTH_IN_DISTRICT[t]) for t in KU_HEALTH_ALL}
 
 
-def v(kind, cap, hours, access, name, area=None):
+# Seats are assumptions (docs/baseline.md, "Venue capacities"): a café venue counts the
+# seats of the foyer or atrium around its counter, CAFE_SEATING x the café's own seats; a
+# canteen seats its lunch peak, CANTEEN_SEATING x the dining hall first assumed; an
+# auditorium venue stands for TEACHING_ROOMS timetabled teaching rooms of its size.
+CAFE_SEATING, CANTEEN_SEATING, TEACHING_ROOMS = 3, 2, 3
+
+
+def v(kind, cap, hours, access, name, area=None, rooms=1):
     d = {"kind": kind, "capacity": cap, "hours": hours, "access": access}
+    if rooms != 1:
+        d["rooms"] = rooms
     if area is not None:
         d["area"] = area
     d["name"] = name
     return d
 
 
-def halls(prefix: str, label: str, sizes: list[int], hours: str = "08:00-17:00") -> dict:
-    """Lecture halls of one building, one venue per room (members only)."""
+def cafe(seats, hours, access, name):
+    """A café with the seating around its counter."""
+    return v("cafe", CAFE_SEATING * seats, hours, access, name)
+
+
+def canteen(seats, hours, access, name):
+    """A canteen seating its lunch peak."""
+    return v("canteen", CANTEEN_SEATING * seats, hours, access, name)
+
+
+def halls(prefix: str, label: str, sizes: list[int], hours: str = "08:00-17:00",
+          rooms: int = TEACHING_ROOMS) -> dict:
+    """Lecture halls of one building (members only): one venue per auditorium, which stands
+    for ``rooms`` teaching rooms of its size (the auditorium and the building's classrooms,
+    pooled)."""
     return {
-        f"{prefix}_aud{i}": v("lecture_hall", cap, hours, "members", f"{label} {i}")
+        f"{prefix}_aud{i}": v("lecture_hall", rooms * cap, hours, "members",
+                              f"{label} {i}", rooms=rooms)
         for i, cap in enumerate(sizes, start=1)
     }
 
@@ -469,8 +492,8 @@ BUILDINGS: dict[str, dict] = {
         entrances=["ups_hco", "hco_e", "hco_s", "hco_w"],
         population={"researcher": 1200, "student": 3000},
         venues={
-            "hco_canteen": v("canteen", 400, "11:00-13:30", "public", "HCØ canteen"),
-            "hco_cafe": v("cafe", 60, "08:00-16:00", "public", "HCØ café"),
+            "hco_canteen": canteen(400, "11:00-13:30", "public", "HCØ canteen"),
+            "hco_cafe": cafe(60, "08:00-16:00", "public", "HCØ café"),
             **halls("hco", "HCØ auditorium", [250, 200, 150, 150]),
             "hco_meet": v("meeting_room", 40, "08:00-17:00", "members", "HCØ meeting rooms"),
         }),
@@ -479,8 +502,8 @@ BUILDINGS: dict[str, dict] = {
         entrances=["nbb_e_jag", "nbb_e_omv", "nbb_e_s"],
         population={"researcher": 800, "student": 1400},
         venues={
-            "nbb_canteen": v("canteen", 350, "11:00-13:30", "public", "NBB canteen"),
-            "nbb_cafe": v("cafe", 60, "08:00-17:00", "public", "NBB café"),
+            "nbb_canteen": canteen(350, "11:00-13:30", "public", "NBB canteen"),
+            "nbb_cafe": cafe(60, "08:00-17:00", "public", "NBB café"),
             **halls("nbb", "NBB auditorium", [300, 200]),
             "nbb_meet": v("meeting_room", 40, "08:00-17:00", "members", "NBB meeting rooms"),
         }),
@@ -489,7 +512,7 @@ BUILDINGS: dict[str, dict] = {
         entrances=["nbb_w_entr", "nbb_w_back"],
         population={"researcher": 400, "student": 400},
         venues={
-            "nbbw_cafe": v("cafe", 40, "08:00-16:00", "public", "NBB west café"),
+            "nbbw_cafe": cafe(40, "08:00-16:00", "public", "NBB west café"),
             **halls("nbbw", "NBB west auditorium", [200]),
         }),
     "biocenter": dict(
@@ -497,7 +520,7 @@ BUILDINGS: dict[str, dict] = {
         entrances=["omv_bio", "bio_e", "bio_w"],
         population={"researcher": 800, "student": 1200},
         venues={
-            "bio_canteen": v("canteen", 250, "11:00-13:30", "public", "Biocenter canteen"),
+            "bio_canteen": canteen(250, "11:00-13:30", "public", "Biocenter canteen"),
             **halls("bio", "Biocenter auditorium", [400, 100]),
             "bio_meet": v("meeting_room", 30, "08:00-17:00", "members",
                           "Biocenter meeting rooms"),
@@ -507,7 +530,7 @@ BUILDINGS: dict[str, dict] = {
         institution="ku_science", entrances=["diku_s", "diku_n"],
         population={"researcher": 250, "student": 1200},
         venues={
-            "diku_cafe": v("cafe", 40, "08:00-17:00", "public", "DIKU café"),
+            "diku_cafe": cafe(40, "08:00-17:00", "public", "DIKU café"),
             **halls("diku", "DIKU auditorium", [150, 150]),
         }),
     "akb": dict(
@@ -515,7 +538,7 @@ BUILDINGS: dict[str, dict] = {
         entrances=["akb_entr"],
         population={"researcher": 350, "student": 900},
         venues={
-            "akb_cafe": v("cafe", 40, "08:00-16:00", "public", "August Krogh café"),
+            "akb_cafe": cafe(40, "08:00-16:00", "public", "August Krogh café"),
             **halls("akb", "August Krogh auditorium", [250]),
         }),
     "zoo_museum": dict(
@@ -523,7 +546,7 @@ BUILDINGS: dict[str, dict] = {
         institution="ku_science", entrances=["zoo_entr"],
         population={"researcher": 150, "student": 50},
         venues={
-            "zoo_cafe": v("cafe", 40, "10:00-17:00", "public", "Museum café"),
+            "zoo_cafe": cafe(40, "10:00-17:00", "public", "Museum café"),
         }),
     "idraet": dict(
         name="Department of Nutrition, Exercise and Sports (Nørre Allé 51)",
@@ -537,7 +560,7 @@ BUILDINGS: dict[str, dict] = {
         entrances=["nbi_entr"],
         population={"researcher": 300, "student": 350},
         venues={
-            "nbi_canteen": v("canteen", 120, "11:30-13:00", "public", "NBI canteen"),
+            "nbi_canteen": canteen(120, "11:30-13:00", "public", "NBI canteen"),
             **halls("nbi", "NBI auditorium", [150]),
         }),
     "kub_nord": dict(
@@ -547,7 +570,7 @@ BUILDINGS: dict[str, dict] = {
         venues={
             "kub_study": v("meeting_room", 120, "08:00-20:00", "public",
                            "KUB Nord study and group rooms"),
-            "kub_cafe": v("cafe", 40, "09:00-17:00", "public", "KUB Nord café"),
+            "kub_cafe": cafe(40, "09:00-17:00", "public", "KUB Nord café"),
         }),
     # ---- KU Health (in district: 85 % of students, 80 % of staff) ----
     "panum": dict(
@@ -555,10 +578,10 @@ BUILDINGS: dict[str, dict] = {
         entrances=["panum_main", "panum_w", "panum_n"],
         population={"researcher": 2300, "student": 5300},
         venues={
-            "panum_canteen": v("canteen", 600, "11:00-14:00", "public", "Panum canteen"),
-            "panum_canteen2": v("canteen", 250, "11:00-13:30", "public",
+            "panum_canteen": canteen(600, "11:00-14:00", "public", "Panum canteen"),
+            "panum_canteen2": canteen(250, "11:00-13:30", "public",
                                 "Panum second canteen"),
-            "panum_cafe": v("cafe", 80, "08:00-16:00", "public", "Panum café"),
+            "panum_cafe": cafe(80, "08:00-16:00", "public", "Panum café"),
             "panum_club": v("cafe", 120, "14:00-22:00", "members",
                             "Panum Instituttet Studenterklub"),
             **halls("panum", "Panum auditorium", [450, 300, 250, 200]),
@@ -570,9 +593,9 @@ BUILDINGS: dict[str, dict] = {
         entrances=["maersk_entr", "maersk_w"],
         population={"researcher": 1200, "student": 700},
         venues={
-            "maersk_canteen": v("canteen", 300, "11:00-14:00", "public",
+            "maersk_canteen": canteen(300, "11:00-14:00", "public",
                                 "Maersk Tower canteen"),
-            "maersk_cafe": v("cafe", 60, "08:00-17:00", "public",
+            "maersk_cafe": cafe(60, "08:00-17:00", "public",
                              "Maersk Tower welcome hall café"),
             **halls("maersk", "Maersk Tower auditorium", [300, 200]),
             "maersk_meet": v("meeting_room", 40, "08:00-17:00", "members",
@@ -583,7 +606,7 @@ BUILDINGS: dict[str, dict] = {
         entrances=["pharm_entr"],
         population={"researcher": 580, "student": 800},
         venues={
-            "pharm_canteen": v("canteen", 200, "11:00-13:30", "public", "Pharmacy canteen"),
+            "pharm_canteen": canteen(200, "11:00-13:30", "public", "Pharmacy canteen"),
             **halls("pharm", "Pharmacy auditorium", [200, 100]),
         }),
     # ---- Rigshospitalet (9,300 at Blegdamsvej) ----
@@ -592,9 +615,10 @@ BUILDINGS: dict[str, dict] = {
         entrances=["rh_hoved", "rh_ind4", "rh_ind5"],
         population={"clinician": 5000},
         venues={
-            "rh_canteen": v("canteen", 500, "11:00-14:00", "members", "Staff canteen"),
-            "rh_espresso": v("cafe", 40, "07:00-19:00", "public", "Espresso House"),
-            **halls("rh", "Rigshospitalets Auditorie", [150, 150], "08:00-16:00"),
+            "rh_canteen": canteen(500, "11:00-14:00", "members", "Staff canteen"),
+            "rh_espresso": cafe(40, "07:00-19:00", "public", "Espresso House"),
+            # The hospital's two named auditoria, not a teaching building.
+            **halls("rh", "Rigshospitalets Auditorie", [150, 150], "08:00-16:00", rooms=1),
             "rh_meet": v("meeting_room", 40, "08:00-17:00", "members", "Meeting rooms"),
         }),
     "rh_north": dict(
@@ -602,7 +626,7 @@ BUILDINGS: dict[str, dict] = {
         entrances=["rh_ind2", "rh_nw_e"],
         population={"clinician": 1800},
         venues={
-            "rh_nordflj": v("cafe", 60, "07:30-18:00", "public", "Cafe Nordfløj"),
+            "rh_nordflj": cafe(60, "07:30-18:00", "public", "Cafe Nordfløj"),
             "rhn_meet": v("meeting_room", 30, "08:00-17:00", "members",
                           "North Wing meeting rooms"),
         }),
@@ -631,7 +655,7 @@ BUILDINGS: dict[str, dict] = {
             "cobis_lab": v("shared_lab", 60, "08:00-20:00", "members", "COBIS shared labs"),
             "cobis_meet": v("meeting_room", 40, "08:00-18:00", "public",
                             "COBIS meeting rooms"),
-            "cobis_cafe": v("cafe", 60, "08:00-16:00", "public", "COBIS atrium café"),
+            "cobis_cafe": cafe(60, "08:00-16:00", "public", "COBIS atrium café"),
         }),
     "bii": dict(
         name="BioInnovation Institute (in COBIS)", institution="bii",
@@ -658,15 +682,15 @@ BUILDINGS: dict[str, dict] = {
         entrances=["kp_entr"],
         population=None,  # filled in below: the remainder of the district total
         venues={
-            "kp_canteen": v("canteen", 250, "11:00-13:30", "public", "KP canteen"),
-            "kp_cafe": v("cafe", 40, "08:00-16:00", "public", "KP café"),
+            "kp_canteen": canteen(250, "11:00-13:30", "public", "KP canteen"),
+            "kp_cafe": cafe(40, "08:00-16:00", "public", "KP café"),
             **halls("kp", "KP auditorium", [300, 250, 250, 200]),
         }),
     "hq_south": dict(
         name="Rådmandsgade business block", institution="haraldsgade_business",
         entrances=["hqs_entr"], population={"startup": 150},
         venues={
-            "hqs_cafe": v("cafe", 30, "08:00-17:00", "public", "Rådmandsgade café"),
+            "hqs_cafe": cafe(30, "08:00-17:00", "public", "Rådmandsgade café"),
             "hqs_meet": v("meeting_room", 15, "08:00-18:00", "members",
                           "Shared meeting room"),
         }),
@@ -871,8 +895,10 @@ def render() -> str:
         if b["venues"]:
             out.append("    venues:\n")
             for vid, ven in b["venues"].items():
-                parts = [f"kind: {ven['kind']}", f"capacity: {ven['capacity']}",
-                         f"hours: {q(ven['hours'])}", f"access: {ven['access']}"]
+                parts = [f"kind: {ven['kind']}", f"capacity: {ven['capacity']}"]
+                if "rooms" in ven:
+                    parts.append(f"rooms: {ven['rooms']}")
+                parts += [f"hours: {q(ven['hours'])}", f"access: {ven['access']}"]
                 if "area" in ven:
                     parts.append(f"area: {ven['area']}")
                 parts.append(f"name: {q(ven['name'])}")

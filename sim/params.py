@@ -136,21 +136,21 @@ class ModelParams:
     # Meeting rate between strangers per minute within reach, by setting. Assumptions,
     # scaled together so that the baseline gives about 3 meetings per person-day and
     # path overlap about x1.20 per 30.5 m (docs/MODEL.md, "Calibration").
-    p_street_high: float = _p(0.001, 0, 1, "assumption", "per min")
-    p_street_low: float = _p(0.002, 0, 1, "assumption", "per min")
-    p_street_none: float = _p(0.003, 0, 1, "assumption", "per min")
-    p_footpath: float = _p(0.003, 0, 1, "assumption", "per min")
-    p_park_path: float = _p(0.004, 0, 1, "assumption", "per min")
-    p_crossing: float = _p(0.002, 0, 1, "assumption", "per min")
+    p_street_high: float = _p(0.0008, 0, 1, "assumption", "per min")
+    p_street_low: float = _p(0.0016, 0, 1, "assumption", "per min")
+    p_street_none: float = _p(0.0024, 0, 1, "assumption", "per min")
+    p_footpath: float = _p(0.0024, 0, 1, "assumption", "per min")
+    p_park_path: float = _p(0.0032, 0, 1, "assumption", "per min")
+    p_crossing: float = _p(0.0016, 0, 1, "assumption", "per min")
     frontage_boost: float = _p(1.0, 0, 10, "assumption (Hillier et al. 1993; Gehl 2010)")
-    p_cafe: float = _p(0.01, 0, 1, "assumption", "per min")
-    p_canteen: float = _p(0.006, 0, 1, "assumption", "per min")
-    p_lecture_hall: float = _p(0.0075, 0, 1, "assumption", "per min")
-    p_shared_lab: float = _p(0.05, 0, 1, "assumption", "per min")
-    p_showroom: float = _p(0.05, 0, 1, "assumption", "per min")
-    p_meeting_room: float = _p(0.025, 0, 1, "assumption", "per min")
-    p_plaza: float = _p(0.02, 0, 1, "assumption", "per min")
-    p_park: float = _p(0.015, 0, 1, "assumption", "per min")
+    p_cafe: float = _p(0.008, 0, 1, "assumption", "per min")
+    p_canteen: float = _p(0.0048, 0, 1, "assumption", "per min")
+    p_lecture_hall: float = _p(0.006, 0, 1, "assumption", "per min")
+    p_shared_lab: float = _p(0.04, 0, 1, "assumption", "per min")
+    p_showroom: float = _p(0.04, 0, 1, "assumption", "per min")
+    p_meeting_room: float = _p(0.02, 0, 1, "assumption", "per min")
+    p_plaza: float = _p(0.016, 0, 1, "assumption", "per min")
+    p_park: float = _p(0.012, 0, 1, "assumption", "per min")
     # Familiarity multipliers on the stranger probability (assumptions)
     fam_same_institution: float = _p(2.0, 1, 1000, "assumption")
     fam_same_building: float = _p(5.0, 1, 1000, "assumption")
@@ -177,7 +177,7 @@ class ModelParams:
     # Optional activities drawn by place quality (Gehl 1987; Gehl & Gemzoe 1996). A
     # place's quality is in "one good cafe" units; see docs/MODEL.md, section 7.2.1.
     optional_reluctance: float = _p(
-        10.0, 0, 1000, "assumption, range 3–30 (calibrated: 0.56 optional stays per person-day)"
+        18.0, 0, 1000, "assumption, range 5–50 (calibrated: 0.56 optional stays per person-day)"
     )
     optional_decay_m: float = _p(
         250.0, 10, 1e5, "assumption, range 150–500 (Gehl 2010: ~500 m acceptable walk)", "m"

@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 
 from sim.cli import main
+from sim.engine.model import CrosspathsModel
 from sim.engine.results import RunResult
 from sim.layout import Layout, load_layout
-from sim.population.capacity import peak_occupancy
+from sim.params import PLACE_VENUE
+from sim.population.capacity import WAIT_S, _admit, peak_occupancy
 from sim.runner import simulate
 
 TINY_PATH = Path(__file__).parent / "fixtures" / "tiny.yaml"
@@ -68,12 +70,13 @@ def test_a_new_cafe_adds_optional_stays_not_only_moves_them(
 
 
 def test_a_car_free_park_like_street_draws_stays_on_it_and_next_to_it(
-    tmp_path: Path, base_runs: list[RunResult]
+    tmp_path: Path, tiny: Layout
 ) -> None:
     car_free = _variant(tmp_path, "car_free", (
         "modify:\n  edges:\n    h10: {kind: park_path, traffic: none, seating: good}\n"
     ))  # fmt: skip
-    runs = _runs(car_free)
+    # 1,000 people: with the tiny grid's 200 the few stays next to the street are noise.
+    base_runs, runs = _runs(tiny.scaled(5)), _runs(car_free.scaled(5))
     ids = list(car_free.edges)
     street = ids.index("h10")
     h10 = car_free.edges["h10"]
@@ -96,6 +99,71 @@ def test_no_venue_holds_more_than_its_capacity(tmp_path: Path) -> None:
         assert (r.visits.peak["venue"] <= caps).all()
     # The limit binds: the café is full at some moment, and people went elsewhere.
     assert r.visits.peak["venue"][0] == 3
+
+
+def test_a_full_cafe_queues_for_the_next_free_seat_and_a_session_does_not() -> None:
+    # One seat, held until 300 s. The second arrival waits for it (4 min); the third
+    # would wait until 1,200 s, longer than WAIT_S.
+    start = np.array([0.0, 60.0, 120.0])
+    until = np.array([300.0, 1200.0, 1200.0])
+    assert WAIT_S < 1200.0 - 120.0
+    at = _admit(start, until, 1, may_wait=True)
+    assert at[:2].tolist() == [0.0, 300.0] and np.isnan(at[2])
+    # Nobody queues for a seat in a session: full means turned away.
+    assert np.isnan(_admit(start, until, 1, may_wait=False)[1:]).all()
+    # Nor does someone who would keep less than half of their stay (80 of 180 s).
+    assert np.isnan(_admit(np.array([0.0, 200.0]), np.array([300.0, 380.0]), 1, True)[1])
+    # The queue is served in order of arrival: the first waiter gets the first seat freed.
+    two = _admit(np.array([0.0, 0.0, 100.0, 200.0]), np.array([300.0, 400.0, 900.0, 900.0]),
+                 2, may_wait=True)
+    assert two.tolist() == [0.0, 0.0, 300.0, 400.0]
+    assert (peak_occupancy(np.zeros(4, np.int64), two, np.array([300.0, 400.0, 900.0, 900.0]),
+                           1) <= 2).all()
+
+
+def test_lunch_at_a_full_canteen_moves_to_a_cafe(tmp_path: Path, tiny: Layout) -> None:
+    full = _variant(tmp_path, "full", "modify:\n  venues:\n    clinic_canteen: {capacity: 2}\n")
+    cafe = list(tiny.venues).index("lab_cafe")
+
+    def lunches_at_cafe(layout: Layout) -> int:
+        model = CrosspathsModel(layout, seed=0)
+        model.step()
+        plan = model.last_plan
+        assert plan is not None
+        lunch = (plan.stay_slot == 0) & (plan.stay_kind == PLACE_VENUE)
+        lunch &= plan.stay_place == cafe
+        return int(lunch.sum())
+
+    assert lunches_at_cafe(full) > lunches_at_cafe(tiny)
+
+
+# Venues of the tiny fixture sized for 2,000 people (its busiest moment at scale 10 just
+# fits, as the baseline's venues fit today's district), then twice as many people.
+_SEATS = {"lab_cafe": 260, "lab_hall": 360, "clinic_canteen": 250, "hub_lab": 70}
+
+
+def test_doubling_density_at_venues_sized_for_today_raises_meetings_per_person(
+    tiny: Layout,
+) -> None:
+    def per_person_day(scale: float) -> tuple[float, bool]:
+        layout = tiny.scaled(scale)
+        layout = dataclasses.replace(layout, venues={
+            k: dataclasses.replace(v, capacity=_SEATS[k]) for k, v in layout.venues.items()
+        })  # fmt: skip
+        caps = np.array(list(_SEATS.values()))
+        rates, full = [], False
+        for seed in range(4):
+            model = CrosspathsModel(layout, seed=seed)
+            model.step()
+            rates.append(2 * len(model.last_meetings) / len(model.population))
+            full |= bool((model.visits.peak["venue"] == caps).any())
+        return float(np.mean(rates)), full
+
+    (dense, full), (today, _) = per_person_day(20), per_person_day(10)
+    assert full  # capacity binds at the higher density
+    # Full venues queue people or send them on rather than only turning them away, so
+    # meetings per person still rise, and the attention limit keeps the rise below 1.5x.
+    assert 1.0 < dense / today <= 1.5
 
 
 def test_a_variant_that_changes_nothing_gives_identical_visits(

@@ -38,7 +38,6 @@ def _plan(trips: list[tuple[int, int, int, float]], stays: list | None = None) -
         stay_agent=np.array([s[0] for s in stays], np.int32),
         stay_kind=np.array([PLACE_VENUE] * len(stays), np.int8),
         stay_place=np.array([s[1] for s in stays], np.int32),
-        stay_zone=np.zeros(len(stays), np.int64),
         stay_start=np.array([s[2] for s in stays], float),
         stay_end=np.array([s[3] for s in stays], float),
     )

@@ -234,8 +234,7 @@ def _edge_positions(day: Day, agent: np.ndarray, edge: np.ndarray, t: np.ndarray
         trip_agent=plan.trip_agent[keep], trip_route=plan.trip_route[keep],
         trip_depart=plan.trip_depart[keep], stay_agent=plan.stay_agent[:0],
         stay_kind=plan.stay_kind[:0], stay_place=plan.stay_place[:0],
-        stay_zone=plan.stay_zone[:0], stay_start=plan.stay_start[:0],
-        stay_end=plan.stay_end[:0],
+        stay_start=plan.stay_start[:0], stay_end=plan.stay_end[:0],
     )  # fmt: skip
     trav, _ = expand_trips(sub, day.routes, graph, day.speed, near=0.0)
     # One sorted key per traversal: (agent, edge) then entry time, exact to the

@@ -1,15 +1,19 @@
 """Venue capacity: no venue ever holds more people at once than its ``capacity``.
 
 The day's plans are drawn first; then, at every venue whose planned occupancy would
-exceed its capacity, arrivals are admitted in time order while there is room.
-Someone who arrives at a full venue goes on to their next choice — another open venue
-of the same kind they may enter, drawn with the usual appeal (capacity × distance
-decay from their building) — or, if none is left that still fits before they were due
-back, walks back to their desk. They keep their time budget: the stay at the next
-choice ends so that they are back when they would have been. Admission is then run
-again with the people sent on (who may take a place someone later had), up to
-``MAX_ATTEMPTS`` rounds; whoever is still turned away in the last round goes back to
-their desk, so the rule holds at every venue.
+exceed its capacity, arrivals are admitted in time order while there is room. At a
+café, canteen, lab or showroom (not a session, which starts at a set time) someone who
+finds every seat taken waits in the queue for the next free one if it frees within
+:data:`WAIT_S` and still leaves them at least :data:`MIN_SHARE` of their stay; they
+leave when they planned to, so the wait comes out of the stay. Someone who would wait
+longer goes on at once to their next choice — another open venue they may enter for
+the same activity (for lunch, a canteen or a café; otherwise the same kind), drawn with
+the usual appeal (capacity × distance decay from their building) — or, if none is left
+that still fits before they were due back, walks back to their desk. They keep their
+time budget: the stay at the next choice ends so that they are back when they would
+have been. Admission is then run again with the people sent on (who may take a place
+someone later had), up to ``MAX_ATTEMPTS`` rounds; whoever is still turned away in the
+last round goes back to their desk, so the rule holds at every venue.
 
 Next choices use keyed hashes of person, slot, attempt and venue (``sim.rng``), never
 the order of draws.
@@ -24,8 +28,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.network.routing import RouteTable
-from sim.params import PLACE_VENUE
-from sim.population.destinations import Destinations
+from sim.params import PLACE_VENUE, VENUE_KINDS
+from sim.population.destinations import LUNCH_KINDS, Destinations
 from sim.population.population import Population
 from sim.rng import hash_key, key_uniform, mix_key, stable_key
 
@@ -35,9 +39,13 @@ if TYPE_CHECKING:
 MAX_ATTEMPTS = 2
 """Venues a person tries for one activity (the first choice and one more) before giving up."""
 MIN_SHARE = 0.5
-"""A next choice must still allow at least this share of the planned stay."""
+"""A wait or a next choice must still allow at least this share of the planned stay."""
+WAIT_S = 600.0
+"""Longest wait for a seat at a full café, canteen, lab or showroom (assumption: 10 min,
+range 5–15 min; people queue for a table at lunch rather than give up at once)."""
+_LUNCH_SLOT = 0  # the slot of lunch in a day plan (sim.population.schedules)
+_LUNCH_CODES = np.array([VENUE_KINDS.index(k) for k in LUNCH_KINDS])
 _TAG = stable_key("capacity-next-choice")
-_ZONE_TAG = stable_key("capacity-zone")
 
 
 def peak_occupancy(
@@ -58,28 +66,41 @@ def peak_occupancy(
     return peak
 
 
-def _admit(start: np.ndarray, until: np.ndarray, capacity: int) -> np.ndarray:
-    """Who gets in, first come first served, at one venue (arrays sorted by ``start``)."""
-    admitted = np.zeros(start.shape[0], bool)
-    present: list[float] = []
+def _admit(
+    start: np.ndarray, until: np.ndarray, capacity: int, may_wait: bool
+) -> np.ndarray:
+    """When each arrival gets a seat at one venue, first come first served; NaN if never.
+
+    Arrays are sorted by ``start``. With ``may_wait`` an arrival who finds the venue full
+    takes the first seat to free up (the queue is served in order of arrival) if that is
+    within :data:`WAIT_S` and leaves at least :data:`MIN_SHARE` of the stay.
+    """
+    at = np.full(start.shape[0], np.nan)
+    present: list[float] = []  # when each taken seat frees up
     for i, (t, end) in enumerate(zip(start.tolist(), until.tolist(), strict=True)):
         while present and present[0] <= t:
             heapq.heappop(present)
         if len(present) < capacity:
             heapq.heappush(present, end)
-            admitted[i] = True
-    return admitted
+            at[i] = t
+        elif may_wait and present[0] <= t + WAIT_S and end - present[0] >= MIN_SHARE * (end - t):
+            # Every seat is taken until at least present[0]; earlier arrivals already
+            # took the seats that freed before it, so this is the queue's next seat.
+            at[i] = heapq.heapreplace(present, end)
+    return at
 
 
 def _admission(
     venue: np.ndarray, start: np.ndarray, until: np.ndarray, capacity: np.ndarray,
-    only: np.ndarray | None = None,
+    may_wait: np.ndarray, only: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Admission of every stay; only venues whose peak would exceed capacity are queued.
+    """When each stay is admitted (``start`` where there is room, NaN if turned away).
 
-    ``only``: the venues to look at (a bool mask); elsewhere everyone is admitted.
+    Only venues whose peak would exceed capacity are queued. ``may_wait``: per venue,
+    whether a queue forms (:func:`_admit`); ``only``: the venues to look at (a bool
+    mask); elsewhere everyone is admitted on arrival.
     """
-    admitted = np.ones(venue.shape[0], bool)
+    at = start.astype(float, copy=True)
     look = np.ones(capacity.shape[0], bool) if only is None else only
     sel = look[venue]
     peak = peak_occupancy(venue[sel], start[sel], until[sel], capacity.shape[0])
@@ -87,8 +108,8 @@ def _admission(
     for v in over:
         rows = np.flatnonzero(venue == v)
         rows = rows[np.argsort(start[rows], kind="stable")]
-        admitted[rows] = _admit(start[rows], until[rows], int(capacity[v]))
-    return admitted
+        at[rows] = _admit(start[rows], until[rows], int(capacity[v]), bool(may_wait[v]))
+    return at
 
 
 def _members(dest: Destinations, n_institutions: int) -> np.ndarray:
@@ -105,9 +126,10 @@ def _next_choices(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Next venue, arrival and end for the stays ``rows`` turned away at site ``here`` at ``t``.
 
-    Candidates: venues of the first choice's kind, not yet tried, that the person may
-    enter, open for the whole stay, where at least :data:`MIN_SHARE` of the planned stay
-    fits before the person is due back. Chosen by appeal with keyed Gumbel noise.
+    Candidates: venues for the same activity (for lunch any canteen or café, otherwise
+    the first choice's kind), not yet tried, that the person may enter, open for the
+    whole stay, where at least :data:`MIN_SHARE` of the planned stay fits before the
+    person is due back. Chosen by appeal with keyed Gumbel noise.
     """
     a = plan.stay_agent[rows]
     k = pop.profile[a].astype(np.int64)
@@ -122,9 +144,14 @@ def _next_choices(
     out_t = np.zeros(rows.shape[0])
     out_end = np.zeros(rows.shape[0])
     base = hash_key(seed, _TAG, day, pop.uid[a], plan.stay_slot[rows].astype(np.int64), attempt)
-    for kind in np.unique(dest.venue_kind[first]):
-        sel = np.flatnonzero(dest.venue_kind[first] == kind)
-        cand = np.flatnonzero(dest.venue_kind == kind)
+    # Activity groups: one per venue kind, and lunch (-1), which any lunch venue serves.
+    lunch = (plan.stay_slot[rows] == _LUNCH_SLOT) & np.isin(dest.venue_kind[first], _LUNCH_CODES)
+    group = np.where(lunch, -1, dest.venue_kind[first].astype(np.int64))
+    for g in np.unique(group):
+        sel = np.flatnonzero(group == g)
+        cand = np.flatnonzero(
+            np.isin(dest.venue_kind, _LUNCH_CODES) if g < 0 else dest.venue_kind == g
+        )
         site = dest.venue_site[cand].astype(np.int64)
         walk = routes.length[routes.route_id(k[sel, None], here[sel, None], site[None, :])]
         arrive = t[sel, None] + walk / speed[sel, None]
@@ -173,12 +200,17 @@ def enforce_capacity(
     arrivals[:, 0] = start
     n_tried = np.ones(n, np.int64)
     alive = np.ones(n, bool)
+    # Sessions start at a set time: nobody queues for a seat in one.
+    may_wait = ~np.isfinite(dest.venue_mingle_s)
+    admit_at = start.copy()
     # After the first round only venues that received people sent on can change.
     only: np.ndarray | None = None
     for attempt in range(1, MAX_ATTEMPTS + 1):
         live = np.flatnonzero(alive)
-        admitted = _admission(venue[live], start[live], until[live], cap, only)
-        turned = live[~admitted]
+        at = _admission(venue[live], start[live], until[live], cap, may_wait, only)
+        looked = np.ones(live.shape[0], bool) if only is None else only[venue[live]]
+        admit_at[live[looked]] = at[looked]
+        turned = live[np.isnan(at)]
         if turned.shape[0] == 0:
             break
         if attempt == MAX_ATTEMPTS:
@@ -200,8 +232,8 @@ def enforce_capacity(
         venue[go], start[go], until[go] = nxt[found], t_next[found], end_next[found]
         only = np.zeros(cap.shape[0], bool)
         only[nxt[found]] = True
-    changed = np.flatnonzero((n_tried > 1) | ~alive)
-    return _apply(plan, vs, changed, alive, tried, arrivals, n_tried, venue, start, until,
+    changed = np.flatnonzero((n_tried > 1) | ~alive | (alive & (admit_at > start)))
+    return _apply(plan, vs, changed, alive, tried, arrivals, n_tried, venue, admit_at, until,
                   pop, routes, dest, seed, day)
 
 
@@ -255,13 +287,10 @@ def _apply(
     kept = changed[ok]
     sk = vs[kept]
     v = venue[kept]
-    u = key_uniform(hash_key(seed, _ZONE_TAG, day, pop.uid[plan.stay_agent[sk]],
-                             plan.stay_slot[sk].astype(np.int64)))
     cols["stay_place"][sk] = v
     cols["stay_start"][sk] = start[kept]
     cols["stay_until"][sk] = until[kept]
     cols["stay_end"][sk] = np.minimum(until[kept], start[kept] + dest.venue_mingle_s[v])
-    cols["stay_zone"][sk] = (u * dest.venue_zones[v]).astype(np.int64)
     keep = np.ones(plan.stay_agent.shape[0], bool)
     keep[s[~ok]] = False
     return replace(

@@ -40,17 +40,14 @@ class Destinations:
     venue_close: np.ndarray
     venue_public: np.ndarray
     venue_mingle_s: np.ndarray
-    venue_zones: np.ndarray
     venue_members: tuple[frozenset[int], ...]
     space_site: np.ndarray
     space_area: np.ndarray
-    space_zones: np.ndarray
     building_members: tuple[frozenset[int], ...]
     building_population: np.ndarray
     site_distance: np.ndarray
     venue_decay_m: float
     venue_key: np.ndarray
-    edge_zones: np.ndarray
     quality: PlaceQuality
     optional: OptionalPlaces
 
@@ -64,7 +61,6 @@ def build_destinations(layout: Layout, sites: Sites, routes: RouteTable) -> Dest
     )
     venues = list(layout.venues.values())
     mingle_s = layout.params.model.session_mingle_min * 60.0
-    radius = layout.params.model.greet_radius_m
     quality = place_quality(layout)
     return Destinations(
         venue_site=np.array([sites.building_site(b_index[v.building]) for v in venues], np.int32),
@@ -76,15 +72,9 @@ def build_destinations(layout: Layout, sites: Sites, routes: RouteTable) -> Dest
         venue_mingle_s=np.array(
             [mingle_s if v.kind in SESSION_KINDS else np.inf for v in venues], float
         ),
-        venue_zones=np.array(
-            [v.rooms * zones_in(v.area_m2 / v.rooms, radius) for v in venues], np.int64
-        ),
         venue_members=tuple(b_members[b_index[v.building]] for v in venues),
         space_site=np.array([sites.space_site(i) for i in range(len(layout.spaces))], np.int32),
         space_area=np.array([s.area_m2 for s in layout.spaces.values()], float),
-        space_zones=np.array(
-            [zones_in(s.area_m2, radius) for s in layout.spaces.values()], np.int64
-        ),
         building_members=b_members,
         building_population=np.array(
             [sum(b.population.values()) for b in layout.buildings.values()], float
@@ -92,26 +82,9 @@ def build_destinations(layout: Layout, sites: Sites, routes: RouteTable) -> Dest
         site_distance=routes.site_distance(),
         venue_decay_m=layout.params.model.venue_decay_m,
         venue_key=np.array([stable_key(f"venue:{vid}") for vid in layout.venues], np.uint64),
-        # People lingering along a segment are within reach of those within one
-        # greeting diameter of them.
-        edge_zones=np.array(
-            [max(1, int(np.ceil(e.length / (2 * radius)))) for e in layout.edges.values()],
-            np.int64,
-        ),
         quality=quality,
         optional=build_optional_places(layout, sites, quality),
     )
-
-
-def zones_in(area_m2: float, radius: float) -> int:
-    """Greeting zones a room or space of ``area_m2`` is divided into.
-
-    Two people in a room smaller than a greeting circle (pi r^2) can always greet; in a
-    larger one only some pairs are near each other. Splitting it into zones of about one
-    greeting circle and putting each visitor in a random zone gives the right share of
-    pairs in reach without comparing everybody with everybody.
-    """
-    return max(1, int(np.ceil(area_m2 / (np.pi * radius * radius))))
 
 
 def venue_candidates(

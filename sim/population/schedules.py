@@ -29,7 +29,6 @@ from sim.layout.schema import Layout
 from sim.network.routing import RouteTable, Sites
 from sim.params import (
     AGENT_TYPES,
-    PLACE_EDGE,
     PLACE_SPACE,
     PLACE_VENUE,
     VENUE_KINDS,
@@ -66,10 +65,11 @@ _U_LUNCH_OUT, _U_LUNCH_BIN, _U_LUNCH_IN_BIN, _U_OUTDOOR, _U_LUNCH_DEST = 0, 1, 2
 _U_GATEWAY, _U_N_COFFEE, _U_N_ERRANDS = 5, 6, 7
 _U_COFFEE_T, _U_COFFEE_DEST, _U_COFFEE_DUR = 8, 11, 14
 _U_ERRAND_T, _U_ERRAND_DEST = 17, 21
-_U_ZONE = 25  # one per necessary slot
+# Columns 25-32 and optional columns 6-7 once drew greeting zones in rooms; they are
+# still drawn, unused, so that every other draw stays as it was.
 _N_UNIFORMS = 25 + _N_MAIN_SLOTS
 # Columns of the optional draws (a stream of their own), one per optional slot each.
-_O_GO, _O_T, _O_DUR, _O_ZONE, _O_HABIT = 0, 2, 4, 6, 8
+_O_GO, _O_T, _O_DUR, _O_HABIT = 0, 2, 4, 8
 _N_OPTIONAL_UNIFORMS = 10
 _OPTIONAL_SHARE = (0.3, 0.4)
 """An optional stay lasts budget × U(0.3, 0.7); the two together never exceed the budget."""
@@ -85,10 +85,9 @@ class DayPlan:
     Trips: agent ``trip_agent`` leaves at ``trip_depart`` (s since midnight) along route
     ``trip_route`` of the :class:`RouteTable`. Stays: agent ``stay_agent`` is in place
     ``(stay_kind, stay_place)`` (place codes of :mod:`sim.params`) from
-    ``stay_start`` to ``stay_end``, in greeting zone ``stay_zone`` of it (for lecture
-    halls and meeting rooms, only the first minutes while the session gathers, see
-    ``model.session_mingle_min``). Stays of kind ``edge`` are lingering on a street
-    segment (optional stays); zones there are stretches of one greeting diameter.
+    ``stay_start`` to ``stay_end`` (for lecture halls and meeting rooms, only the first
+    minutes while the session gathers, see ``model.session_mingle_min``). Stays of kind
+    ``edge`` are lingering on a street segment (optional stays).
 
     Also, per stay: ``stay_until`` when the person leaves the place (``stay_end`` is
     when contacts there stop counting; it is earlier in sessions), ``stay_optional``
@@ -103,7 +102,6 @@ class DayPlan:
     stay_agent: np.ndarray
     stay_kind: np.ndarray
     stay_place: np.ndarray
-    stay_zone: np.ndarray
     stay_start: np.ndarray
     stay_end: np.ndarray
     stay_until: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -198,7 +196,6 @@ _DTYPES = {
     "stay_agent": np.int32,
     "stay_kind": np.int8,
     "stay_place": np.int32,
-    "stay_zone": np.int64,
     "stay_start": np.float64,
     "stay_end": np.float64,
     "stay_until": np.float64,
@@ -278,8 +275,7 @@ def _plan_group(
             layout, tp, dest, home, int(i), lunch_t[rows], arrive[rows], leave[rows],
             uo[rows], choice_key[rows], slots, rows,
         )
-    u_zone = np.concatenate([u[:, _U_ZONE:], uo[:, _O_ZONE : _O_ZONE + MAX_OPTIONAL]], axis=1)
-    _resolve_timeline(slots, routes, dest, agents, home, k, speed, arrive, leave, u_zone, out)
+    _resolve_timeline(slots, routes, dest, agents, home, k, speed, arrive, leave, out)
 
 
 def _gateway_sites(
@@ -492,7 +488,7 @@ def _plan_optional(
 def _resolve_timeline(
     slots: _Slots, routes: RouteTable, dest: Destinations, agents: np.ndarray, home: int,
     k: np.ndarray, speed: np.ndarray, arrive: np.ndarray, leave: np.ndarray,
-    u_zone: np.ndarray, out: _Collector,
+    out: _Collector,
 ) -> None:
     """Walk each person's activities in time order, pushing or dropping collisions."""
     order = np.argsort(slots.want, axis=1, kind="stable")
@@ -500,7 +496,6 @@ def _resolve_timeline(
     want, dur = take(slots.want, order, 1), take(slots.dur, order, 1)
     site, skind = take(slots.site, order, 1), take(slots.stay_kind, order, 1)
     splace = take(slots.stay_place, order, 1)
-    zone_u = take(u_zone, order, 1)
     free_at = arrive.copy()
     parts = out.parts
     for j in range(N_SLOTS):
@@ -532,13 +527,6 @@ def _resolve_timeline(
         parts["stay_agent"].append(agents[stays])
         parts["stay_kind"].append(skind[stays, j].astype(np.int8))
         parts["stay_place"].append(splace[stays, j].astype(np.int32))
-        zones = np.ones(len(agents), np.int64)
-        zones[venue] = dest.venue_zones[v[venue]]
-        space = skind[:, j] == PLACE_SPACE
-        zones[space] = dest.space_zones[splace[space, j]]
-        edge = skind[:, j] == PLACE_EDGE
-        zones[edge] = dest.edge_zones[splace[edge, j]]
-        parts["stay_zone"].append((zone_u[:, j] * zones).astype(np.int64)[stays])
         parts["stay_start"].append(there[stays])
         parts["stay_end"].append(np.minimum(done, there + mingle)[stays])
         parts["stay_until"].append(done[stays])

@@ -192,7 +192,6 @@ def case_plan(case: Case, model: CrosspathsModel) -> DayPlan:
         stay_agent=np.array([s[0] for s in case.stays], np.int32),
         stay_kind=np.array([PLACE_VENUE] * len(case.stays), np.int8),
         stay_place=np.array([s[1] for s in case.stays], np.int32),
-        stay_zone=np.zeros(len(case.stays), np.int64),
         stay_start=np.array([s[2] for s in case.stays], float),
         stay_end=np.array([s[3] for s in case.stays], float),
     )
