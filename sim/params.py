@@ -174,6 +174,9 @@ class ModelParams:
     max_new_pair_chance: float = _p(0.05, 0.001, 0.5, "assumption, range 0.02-0.2")
     session_mingle_min: float = _p(10.0, 0, 240, "assumption", "min")
     venue_m2_per_person: float = _p(1.5, 0.1, 50, "assumption", "m2")
+    seat_wait_min: float = _p(
+        10.0, 0, 120, "assumption, range 5-15 (people queue for a table at a full cafe)", "min"
+    )
     # Optional activities drawn by place quality (Gehl 1987; Gehl & Gemzoe 1996). A
     # place's quality is in "one good cafe" units; see docs/MODEL.md, section 7.2.1.
     optional_reluctance: float = _p(

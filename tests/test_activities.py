@@ -17,7 +17,7 @@ from sim.engine.model import CrosspathsModel
 from sim.engine.results import RunResult
 from sim.layout import Layout, load_layout
 from sim.params import PLACE_VENUE
-from sim.population.capacity import WAIT_S, _admit, peak_occupancy
+from sim.population.capacity import _admit, peak_occupancy
 from sim.runner import simulate
 
 TINY_PATH = Path(__file__).parent / "fixtures" / "tiny.yaml"
@@ -103,19 +103,18 @@ def test_no_venue_holds_more_than_its_capacity(tmp_path: Path) -> None:
 
 def test_a_full_cafe_queues_for_the_next_free_seat_and_a_session_does_not() -> None:
     # One seat, held until 300 s. The second arrival waits for it (4 min); the third
-    # would wait until 1,200 s, longer than WAIT_S.
+    # would wait until 1,200 s, longer than the 10 min they would wait.
     start = np.array([0.0, 60.0, 120.0])
     until = np.array([300.0, 1200.0, 1200.0])
-    assert WAIT_S < 1200.0 - 120.0
-    at = _admit(start, until, 1, may_wait=True)
+    at = _admit(start, until, 1, wait_s=600.0)
     assert at[:2].tolist() == [0.0, 300.0] and np.isnan(at[2])
-    # Nobody queues for a seat in a session: full means turned away.
-    assert np.isnan(_admit(start, until, 1, may_wait=False)[1:]).all()
+    # Nobody queues for a seat in a session (no wait): full means turned away.
+    assert np.isnan(_admit(start, until, 1, wait_s=0.0)[1:]).all()
     # Nor does someone who would keep less than half of their stay (80 of 180 s).
-    assert np.isnan(_admit(np.array([0.0, 200.0]), np.array([300.0, 380.0]), 1, True)[1])
+    assert np.isnan(_admit(np.array([0.0, 200.0]), np.array([300.0, 380.0]), 1, 600.0)[1])
     # The queue is served in order of arrival: the first waiter gets the first seat freed.
     two = _admit(np.array([0.0, 0.0, 100.0, 200.0]), np.array([300.0, 400.0, 900.0, 900.0]),
-                 2, may_wait=True)
+                 2, wait_s=600.0)
     assert two.tolist() == [0.0, 0.0, 300.0, 400.0]
     assert (peak_occupancy(np.zeros(4, np.int64), two, np.array([300.0, 400.0, 900.0, 900.0]),
                            1) <= 2).all()
@@ -190,6 +189,7 @@ def test_a_variant_that_changes_nothing_gives_identical_visits(
          "agents.student.optional_budget_min"),
         ("gateways:\n", "model: {optional_reluctance: -1}\ngateways:\n",
          "model.optional_reluctance"),
+        ("gateways:\n", "model: {seat_wait_min: -1}\ngateways:\n", "model.seat_wait_min"),
     ],
 )  # fmt: skip
 def test_bad_new_keys_one_line_exit_2_nothing_written(

@@ -4,7 +4,7 @@ The day's plans are drawn first; then, at every venue whose planned occupancy wo
 exceed its capacity, arrivals are admitted in time order while there is room. At a
 café, canteen, lab or showroom (not a session, which starts at a set time) someone who
 finds every seat taken waits in the queue for the next free one if it frees within
-:data:`WAIT_S` and still leaves them at least :data:`MIN_SHARE` of their stay; they
+``model.seat_wait_min`` and still leaves them at least :data:`MIN_SHARE` of their stay; they
 leave when they planned to, so the wait comes out of the stay. Someone who would wait
 longer goes on at once to their next choice — another open venue they may enter for
 the same activity (for lunch, a canteen or a café; otherwise the same kind), drawn with
@@ -40,9 +40,6 @@ MAX_ATTEMPTS = 2
 """Venues a person tries for one activity (the first choice and one more) before giving up."""
 MIN_SHARE = 0.5
 """A wait or a next choice must still allow at least this share of the planned stay."""
-WAIT_S = 600.0
-"""Longest wait for a seat at a full café, canteen, lab or showroom (assumption: 10 min,
-range 5–15 min; people queue for a table at lunch rather than give up at once)."""
 _LUNCH_SLOT = 0  # the slot of lunch in a day plan (sim.population.schedules)
 _LUNCH_CODES = np.array([VENUE_KINDS.index(k) for k in LUNCH_KINDS])
 _TAG = stable_key("capacity-next-choice")
@@ -67,13 +64,13 @@ def peak_occupancy(
 
 
 def _admit(
-    start: np.ndarray, until: np.ndarray, capacity: int, may_wait: bool
+    start: np.ndarray, until: np.ndarray, capacity: int, wait_s: float
 ) -> np.ndarray:
     """When each arrival gets a seat at one venue, first come first served; NaN if never.
 
-    Arrays are sorted by ``start``. With ``may_wait`` an arrival who finds the venue full
-    takes the first seat to free up (the queue is served in order of arrival) if that is
-    within :data:`WAIT_S` and leaves at least :data:`MIN_SHARE` of the stay.
+    Arrays are sorted by ``start``. An arrival who finds the venue full takes the first
+    seat to free up (the queue is served in order of arrival) if that is within
+    ``wait_s`` and leaves at least :data:`MIN_SHARE` of the stay.
     """
     at = np.full(start.shape[0], np.nan)
     present: list[float] = []  # when each taken seat frees up
@@ -83,7 +80,7 @@ def _admit(
         if len(present) < capacity:
             heapq.heappush(present, end)
             at[i] = t
-        elif may_wait and present[0] <= t + WAIT_S and end - present[0] >= MIN_SHARE * (end - t):
+        elif present[0] <= t + wait_s and end - present[0] >= MIN_SHARE * (end - t):
             # Every seat is taken until at least present[0]; earlier arrivals already
             # took the seats that freed before it, so this is the queue's next seat.
             at[i] = heapq.heapreplace(present, end)
@@ -92,12 +89,12 @@ def _admit(
 
 def _admission(
     venue: np.ndarray, start: np.ndarray, until: np.ndarray, capacity: np.ndarray,
-    may_wait: np.ndarray, only: np.ndarray | None = None,
+    wait_s: np.ndarray, only: np.ndarray | None = None,
 ) -> np.ndarray:
     """When each stay is admitted (``start`` where there is room, NaN if turned away).
 
-    Only venues whose peak would exceed capacity are queued. ``may_wait``: per venue,
-    whether a queue forms (:func:`_admit`); ``only``: the venues to look at (a bool
+    Only venues whose peak would exceed capacity are queued. ``wait_s``: per venue, the
+    longest wait for a seat (:func:`_admit`); ``only``: the venues to look at (a bool
     mask); elsewhere everyone is admitted on arrival.
     """
     at = start.astype(float, copy=True)
@@ -108,7 +105,7 @@ def _admission(
     for v in over:
         rows = np.flatnonzero(venue == v)
         rows = rows[np.argsort(start[rows], kind="stable")]
-        at[rows] = _admit(start[rows], until[rows], int(capacity[v]), bool(may_wait[v]))
+        at[rows] = _admit(start[rows], until[rows], int(capacity[v]), float(wait_s[v]))
     return at
 
 
@@ -200,14 +197,12 @@ def enforce_capacity(
     arrivals[:, 0] = start
     n_tried = np.ones(n, np.int64)
     alive = np.ones(n, bool)
-    # Sessions start at a set time: nobody queues for a seat in one.
-    may_wait = ~np.isfinite(dest.venue_mingle_s)
     admit_at = start.copy()
     # After the first round only venues that received people sent on can change.
     only: np.ndarray | None = None
     for attempt in range(1, MAX_ATTEMPTS + 1):
         live = np.flatnonzero(alive)
-        at = _admission(venue[live], start[live], until[live], cap, may_wait, only)
+        at = _admission(venue[live], start[live], until[live], cap, dest.venue_wait_s, only)
         looked = np.ones(live.shape[0], bool) if only is None else only[venue[live]]
         admit_at[live[looked]] = at[looked]
         turned = live[np.isnan(at)]

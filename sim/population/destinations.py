@@ -40,6 +40,7 @@ class Destinations:
     venue_close: np.ndarray
     venue_public: np.ndarray
     venue_mingle_s: np.ndarray
+    venue_wait_s: np.ndarray
     venue_members: tuple[frozenset[int], ...]
     space_site: np.ndarray
     space_area: np.ndarray
@@ -61,6 +62,7 @@ def build_destinations(layout: Layout, sites: Sites, routes: RouteTable) -> Dest
     )
     venues = list(layout.venues.values())
     mingle_s = layout.params.model.session_mingle_min * 60.0
+    wait_s = layout.params.model.seat_wait_min * 60.0
     quality = place_quality(layout)
     return Destinations(
         venue_site=np.array([sites.building_site(b_index[v.building]) for v in venues], np.int32),
@@ -71,6 +73,10 @@ def build_destinations(layout: Layout, sites: Sites, routes: RouteTable) -> Dest
         venue_public=np.array([v.access == "public" for v in venues], bool),
         venue_mingle_s=np.array(
             [mingle_s if v.kind in SESSION_KINDS else np.inf for v in venues], float
+        ),
+        # Nobody queues for a seat in a session: it starts at a set time.
+        venue_wait_s=np.array(
+            [0.0 if v.kind in SESSION_KINDS else wait_s for v in venues], float
         ),
         venue_members=tuple(b_members[b_index[v.building]] for v in venues),
         space_site=np.array([sites.space_site(i) for i in range(len(layout.spaces))], np.int32),
