@@ -53,3 +53,7 @@ def test_a_designed_candidate_without_description_is_summarised_in_each_language
     (candidate,) = read_candidate_file(str(ideas), load_base(TINY))
     assert candidate.description == "adds 1 edges, changes model settings"
     assert candidate.text(Lang("da")) == "tilføjer 1 gadestykke(r), ændrer modellens indstillinger"
+
+
+def test_clock_times_in_each_language() -> None:
+    assert EN.t("clock", h=9) == "09:00" and Lang("da").t("clock", h=9) == "09.00"

@@ -6,6 +6,7 @@ STRINGS: dict[str, str] = {
     "between": "mellem {low} og {high}",
     "between_pct": "mellem {low} og {high}",
     "pct_to": "{low} til {high}",
+    "clock": "{h:02d}.00",
     "sim_day.one": "simuleret dag",
     "sim_day.many": "simulerede dage",
     "weekday.one": "hverdag",

@@ -6,6 +6,7 @@ STRINGS: dict[str, str] = {
     "between": "between {low} and {high}",
     "between_pct": "between {low} and {high}",
     "pct_to": "{low} to {high}",
+    "clock": "{h:02d}:00",
     "sim_day.one": "simulated day",
     "sim_day.many": "simulated days",
     "weekday.one": "weekday",

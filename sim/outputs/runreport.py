@@ -59,7 +59,7 @@ def _hour_chart(hours: list[Row], lang: Lang) -> Any:
         cross = np.array([float(r["cross_institution_meetings_per_day"]) for r in hours])
         ax.bar(h - 0.2, total, width=0.4, color=plots.ALL_COLOUR, label=lang.t("run.all_meetings"))
         ax.bar(h + 0.2, cross, width=0.4, color=plots.CROSS_COLOUR, label=lang.t("run.across"))
-        ax.set_xticks(range(6, 22, 2), [f"{x:02d}:00" for x in range(6, 22, 2)], fontsize=8)
+        ax.set_xticks(range(6, 22, 2), [lang.t("clock", h=x) for x in range(6, 22, 2)], fontsize=8)
         ax.set_xlim(5.4, 21.6)
         ax.set_ylabel(lang.t("run.meetings_per_day"), fontsize=9)
         ax.yaxis.set_major_formatter(lambda v, _: lang.tick(v))
@@ -88,7 +88,7 @@ def build_summary(
         lang.t("rr.f_rate", name=name, value=_value(summary, "meetings_per_person_day", lang),
                share=_value(summary, "cross_institution_share", lang)),
         lang.t("rr.f_places", places=_busiest(tables["meetings_by_place"], lang)),
-        lang.t("rr.f_peak", hour=f"{int(peak['hour']):02d}:00",
+        lang.t("rr.f_peak", hour=lang.t("clock", h=int(peak["hour"])),
                value=lang.tick(float(peak["meetings_per_day"]), digits=3)) if peak else "",
     ]  # fmt: skip
     return Summary(
