@@ -23,7 +23,6 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.mark.xdist_group("cli_run_dir")
 def test_run_writes_summary_tables_maps_and_figures(run_dir: Path) -> None:
     summary = json.loads((run_dir / "summary.json").read_text())
     for key in ("scenario", "seed", "days", "agents", "meetings_per_person_day",
@@ -40,7 +39,6 @@ def test_run_writes_summary_tables_maps_and_figures(run_dir: Path) -> None:
     assert {"meetings_by_segment.geojson", "meetings_by_place.geojson"} <= names
 
 
-@pytest.mark.xdist_group("cli_run_dir")
 def test_same_seed_gives_identical_summary_numbers(run_dir: Path, tmp_path: Path) -> None:
     # Without figures: the numbers are the same, and no figure or report is written.
     again = tmp_path / "again"

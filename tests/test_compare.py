@@ -164,7 +164,6 @@ def runs(variants: dict[str, Path]) -> ComparisonRuns:
     return run_scenarios(load_scenarios(paths), SEEDS)
 
 
-@pytest.mark.xdist_group("compare_runs")
 def test_identical_variant_differs_by_exactly_zero(runs: ComparisonRuns) -> None:
     copies = [c for c in headline_comparisons(runs) if c.scenario.label == "tiny_copy"]
     assert len(copies) == len(HEADLINE_FIGURES)
@@ -180,7 +179,6 @@ def test_identical_variant_differs_by_exactly_zero(runs: ComparisonRuns) -> None
     assert np.ptp(runs.figure(0, "meetings_per_person_day")) > 0
 
 
-@pytest.mark.xdist_group("compare_runs")
 def test_paired_interval_is_narrower_than_unpaired(runs: ComparisonRuns) -> None:
     for figure in ("meetings_per_person_day", "cross_institution_meetings_per_person_day"):
         base, more = runs.figure(0, figure), runs.figure(2, figure)
@@ -190,7 +188,6 @@ def test_paired_interval_is_narrower_than_unpaired(runs: ComparisonRuns) -> None
         assert d.high - d.low < 0.5 * (hi - lo), figure
 
 
-@pytest.mark.xdist_group("compare_runs")
 def test_places_are_matched_by_id(runs: ComparisonRuns) -> None:
     by_id = {(ch.kind, ch.id): ch for ch in place_changes(runs, 3)}
     new_cafe = by_id[("venue", "hub_cafe")]
@@ -200,7 +197,6 @@ def test_places_are_matched_by_id(runs: ComparisonRuns) -> None:
     assert by_id[("venue", "lab_cafe")].change > 0  # p_cafe raised fivefold, cap lifted
 
 
-@pytest.mark.xdist_group("compare_runs")
 def test_results_do_not_depend_on_the_worker_count(
     runs: ComparisonRuns, variants: dict[str, Path]
 ) -> None:
@@ -226,7 +222,6 @@ def compare_dir(variants: dict[str, Path], tmp_path_factory: pytest.TempPathFact
     return out
 
 
-@pytest.mark.xdist_group("compare_dir")
 def test_cli_writes_tables_figures_and_report(compare_dir: Path) -> None:
     names = {p.name for p in compare_dir.iterdir()}
     tables = ("comparison.csv", "comparison.md", "report.md", "runs.csv", "place_changes.csv",
@@ -242,7 +237,6 @@ def test_cli_writes_tables_figures_and_report(compare_dir: Path) -> None:
     assert "seeds 0–2" in svg and "tiny.yaml" in svg  # the source line
 
 
-@pytest.mark.xdist_group("compare_dir")
 def test_cli_writes_results_gpkg(compare_dir: Path) -> None:
     import geopandas as gpd
     import pyogrio
@@ -269,7 +263,6 @@ def test_cli_writes_results_gpkg(compare_dir: Path) -> None:
     assert {"difference", "difference_low", "difference_high"} <= set(scenarios.columns)
 
 
-@pytest.mark.xdist_group("compare_dir")
 def test_cli_table_and_report_content(compare_dir: Path) -> None:
     with (compare_dir / "comparison.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))

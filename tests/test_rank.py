@@ -201,7 +201,6 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-@pytest.mark.xdist_group("rank_ranked")
 def test_outputs(ranked: Path) -> None:
     rows = _rows(ranked / "ranking.csv")
     assert [r["rank"] for r in rows] == ["1", "2", "3", "4"]
@@ -275,7 +274,6 @@ def test_a_top_variant_is_valid_and_compare_reproduces_its_effect(
     assert rnd(100 * c.difference.relative, 6) == float(top["effect_pct"])
 
 
-@pytest.mark.xdist_group("rank_ranked")
 def test_rank_resumes_from_its_stored_runs(
     ranked: Path, busy_base: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

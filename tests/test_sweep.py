@@ -251,7 +251,6 @@ def test_run_seeds_depend_on_point_and_replicate_only() -> None:
 # --- running -------------------------------------------------------------------------------
 
 
-@pytest.mark.xdist_group("sweep_reference")
 def test_command_writes_tables_and_figures(reference: Path) -> None:
     rows = table(reference)
     assert len(rows) == N_RUNS
@@ -292,7 +291,6 @@ def test_figures_in_both_languages(
     in_language(influence, code, ["sweep.src_note", "sweep.src", "footer.scale_full"])
 
 
-@pytest.mark.xdist_group("sweep_reference")
 def test_one_and_two_workers_give_identical_tables(tmp_path: Path, reference: Path) -> None:
     sweep = write(tmp_path, SWEEP)
     report = run_local(sweep, tmp_path / "two", workers=2)
@@ -301,7 +299,6 @@ def test_one_and_two_workers_give_identical_tables(tmp_path: Path, reference: Pa
     assert (tmp_path / "two" / "points.csv").read_bytes() == (reference / "points.csv").read_bytes()
 
 
-@pytest.mark.xdist_group("sweep_reference")
 def test_resume_after_an_interruption_does_only_the_missing_runs(
     tmp_path: Path, reference: Path
 ) -> None:
@@ -332,7 +329,6 @@ def test_resume_after_an_interruption_does_only_the_missing_runs(
     assert table(out) == table(reference)
 
 
-@pytest.mark.xdist_group("sweep_reference")
 def test_a_failing_run_is_recorded_and_retried(tmp_path: Path, reference: Path) -> None:
     sweep = write(tmp_path, SWEEP)
     out = tmp_path / "out"
@@ -350,7 +346,6 @@ def test_a_failing_run_is_recorded_and_retried(tmp_path: Path, reference: Path) 
     assert table(out) == table(reference)
 
 
-@pytest.mark.xdist_group("sweep_reference")
 def test_a_killed_worker_loses_only_its_runs(tmp_path: Path, reference: Path) -> None:
     sweep = write(tmp_path, SWEEP)
     victim = prepare(sweep)[1][2]

@@ -178,7 +178,6 @@ def busy_run(tiny_busy: Layout, tmp_path_factory: pytest.TempPathFactory) -> tup
     return out, summary
 
 
-@pytest.mark.xdist_group("ties_busy_run")
 def test_run_writes_every_tie_file(busy_run: tuple[Path, dict]) -> None:
     out, summary = busy_run
     assert {p.name for p in out.iterdir()} >= TIE_FILES
@@ -186,7 +185,6 @@ def test_run_writes_every_tie_file(busy_run: tuple[Path, dict]) -> None:
     assert summary["repeat_cross_institution_ties"] > 0  # the run is busy enough to test
 
 
-@pytest.mark.xdist_group("ties_busy_run")
 def test_graphml_round_trips_through_networkx(busy_run: tuple[Path, dict]) -> None:
     out, summary = busy_run
     g = nx.read_graphml(out / "ties.graphml")
@@ -208,7 +206,6 @@ def test_graphml_round_trips_through_networkx(busy_run: tuple[Path, dict]) -> No
     }  # fmt: skip
 
 
-@pytest.mark.xdist_group("ties_busy_run")
 def test_ties_csv_is_the_same_edge_list(busy_run: tuple[Path, dict]) -> None:
     out, _ = busy_run
     g = nx.read_graphml(out / "ties.graphml")
@@ -223,7 +220,6 @@ def test_ties_csv_is_the_same_edge_list(busy_run: tuple[Path, dict]) -> None:
         assert row["institution_a"] == g.nodes[row["person_a"]]["institution"]
 
 
-@pytest.mark.xdist_group("ties_busy_run")
 def test_formation_is_cumulative_and_consistent_across_files(
     busy_run: tuple[Path, dict],
 ) -> None:
@@ -259,7 +255,6 @@ def test_formation_is_cumulative_and_consistent_across_files(
         assert (per_day == col(name)).all()
 
 
-@pytest.mark.xdist_group("ties_busy_run")
 def test_bridging_and_places_agree_with_the_network(busy_run: tuple[Path, dict]) -> None:
     out, summary = busy_run
     g = nx.read_graphml(out / "ties.graphml")
