@@ -26,7 +26,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed | $(CHROMIUM)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q -n auto --dist loadgroup
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 bench: $(VENV)/.installed
 	$(PY) run_sim.py bench $(SCENARIO)
