@@ -136,7 +136,7 @@ STRINGS: dict[str, str] = {
     "sum.map_caption": "Forskelskort for {name} sammenlignet med {ref}: blå gader og steder får flere møder, røde færre; svage farver ligger inden for støjen.",
     "sum.a_runs": "Hvert scenarie er simuleret med {seeds} ({n} kørsler med de samme tilfældige tal i alle scenarier), {days} pr. kørsel, {scale}.",
     "sum.a_ci": "Intervallerne er 95 %-konfidensintervaller over kørslerne. En ændring, hvis interval indeholder nul, kan ikke skelnes fra tilfældighed med disse kørsler; flere kørsler gør intervallet smallere.",
-    "sum.a_not": "Ikke med i modellen: møder i private kontorer og laboratorier, vejr og årstider, cykling inden for bydelen, kapacitetsgrænser på mødesteder, sigtelinjer og vægge.",
+    "sum.a_not": "Ikke med i modellen: møder i private kontorer og laboratorier, vejr og årstider, cykling inden for bydelen, biltrafik der flytter til andre gader når en gade lukkes, sigtelinjer og vægge.",
     "sum.a_calib": "Det absolutte antal møder er kalibreret til et antaget niveau; læs de relative ændringer mellem scenarierne, ikke de absolutte tal.",
     "sum.single_title": "Tilfældige møder i {name}",
     "sum.single_question": "Hvor mange tilfældige møder, og hvor mange på tværs af institutioner, giver {name}?",

@@ -136,7 +136,7 @@ STRINGS: dict[str, str] = {
     "sum.map_caption": "Difference map of {name} compared with {ref}: blue streets and places gain meetings, red ones lose them; faint colours are within the noise.",
     "sum.a_runs": "Each scenario was simulated with {seeds} ({n} runs, the same random numbers in every scenario), {days} per run, {scale}.",
     "sum.a_ci": "Ranges are 95 % confidence intervals over the runs. A change whose range includes zero cannot be told apart from chance with these runs; more runs narrow the range.",
-    "sum.a_not": "Not included in the model: meetings inside private offices and labs, weather and seasons, cycling within the district, venue capacity limits, sightlines and walls.",
+    "sum.a_not": "Not included in the model: meetings inside private offices and labs, weather and seasons, cycling within the district, car traffic moving elsewhere when a street closes, sightlines and walls.",
     "sum.a_calib": "The absolute number of meetings is calibrated to an assumed level; read the relative changes between scenarios, not the absolute counts.",
     "sum.single_title": "Chance meetings in {name}",
     "sum.single_question": "How many chance meetings, and how many across institutions, does {name} give?",
