@@ -237,6 +237,21 @@ def test_cli_writes_tables_figures_and_report(compare_dir: Path) -> None:
     assert "seeds 0–2" in svg and "tiny.yaml" in svg  # the source line
 
 
+def test_figures_drawn_side_by_side_are_the_same_files(
+    compare_dir: Path, variants: dict[str, Path], tmp_path: Path
+) -> None:
+    from sim.compare.figures import write_figures
+
+    paths = [str(TINY_PATH), str(variants["copy"]), str(variants["changed"])]
+    runs = run_scenarios(load_scenarios(paths), range(3), store_dir=compare_dir)  # stored
+    written = write_figures(runs, headline_comparisons(runs), variant_changes(runs), tmp_path,
+                            workers=2)  # fmt: skip
+    files = sorted(p.name for stem in written.values() for p in stem)
+    assert len(files) == 3 * 6  # headline, type pairs, two maps, two matrices; 3 formats
+    for name in files:
+        assert (tmp_path / name).read_bytes() == (compare_dir / name).read_bytes(), name
+
+
 def test_cli_writes_results_gpkg(compare_dir: Path) -> None:
     import geopandas as gpd
     import pyogrio

@@ -114,6 +114,7 @@ def write_comparison(
     extra: Callable[[Path], None] | None = None,
     lang: Lang = EN,
     figures: bool = True,
+    workers: int = 1,
 ) -> tuple[list[HeadlineComparison], list[VariantChanges]]:
     """Write tables, figures and ``report.md`` of ``runs`` into ``out_dir``, atomically.
 
@@ -129,6 +130,8 @@ def write_comparison(
         Language of figures, tables and report.
     figures
         ``False``: no figures and no ``report.md``/``report.pdf`` (``--no-figures``).
+    workers
+        Local processes drawing the figures side by side (the same files).
 
     Returns
     -------
@@ -154,7 +157,7 @@ def write_comparison(
     with atomic_folder(out_dir, "compare") as tmp:
         write_tables(runs, comparisons, changes, tmp, lang)
         if figures:
-            write_figures(runs, comparisons, changes, tmp, lang)
+            write_figures(runs, comparisons, changes, tmp, lang, workers)
             write_report(runs, comparisons, changes, tmp, lang)
         write_compare_gpkg(runs, comparisons, changes, tmp)  # only with the gis extra
         if extra is not None:
@@ -235,7 +238,8 @@ def run(args: argparse.Namespace) -> int:
                 effects = components.run_parts(parts, runs, backend, lambda s: advance("part"))
                 extra = components.writer(effects, len(seeds), Lang(args.lang))
             comparisons, _ = write_comparison(
-                runs, args.out, extra, Lang(args.lang), not args.no_figures
+                runs, args.out, extra, Lang(args.lang), not args.no_figures,
+                1 if args.scheduler else args.workers,
             )
             advance("written")
     except RunsFailedError as err:

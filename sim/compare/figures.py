@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.colors import Normalize
 
-from sim.batch import HEADLINE_FIGURES
+from sim.batch import HEADLINE_FIGURES, local_pool
 from sim.compare import canvas, diffmap
 from sim.compare.changes import HeadlineComparison, PairMatrix, VariantChanges
 from sim.compare.runner import ComparisonRuns
@@ -292,24 +292,23 @@ def variant_stems(changes: list[VariantChanges]) -> dict[int, str]:
     return stems
 
 
-def write_figures(
+Job = tuple[str, Callable[..., list[Path]], tuple[Any, ...]]
+"""One figure to write: its stem, the function that draws it and that function's arguments."""
+
+
+def _figure_jobs(
     runs: ComparisonRuns,
     comparisons: list[HeadlineComparison],
     changes: list[VariantChanges],
     out_dir: Path,
-    lang: Lang = EN,
-) -> dict[str, list[Path]]:
-    """Write every figure of the comparison into ``out_dir``.
-
-    Returns
-    -------
-    dict[str, list[Path]]
-        Files per figure stem: ``headline_figures``, ``change_by_type_pair`` and, per
-        variant, ``difference_map_<variant>`` and ``change_by_institution_pair_<variant>``.
-    """
-    written = {"headline_figures": plot_headline_bars(runs, comparisons, out_dir, lang)}
+    lang: Lang,
+) -> list[Job]:
+    """Every figure of the comparison, as independent jobs."""
+    jobs: list[Job] = [
+        ("headline_figures", plot_headline_bars, (runs, comparisons, out_dir, lang))
+    ]
     if changes:  # a single scenario has means and intervals but nothing to differ from
-        written["change_by_type_pair"] = plot_type_pairs(runs, changes, out_dir, lang)
+        jobs.append(("change_by_type_pair", plot_type_pairs, (runs, changes, out_dir, lang)))
     stems = variant_stems(changes)
     # One colour scale for all maps, and one for all institution matrices: equal colours
     # mean equal changes wherever a reader looks.
@@ -320,12 +319,48 @@ def write_figures(
     ) or 1.0
     for vc in changes:
         stem = stems[vc.scenario.index]
-        written[f"difference_map_{stem}"] = diffmap.plot_difference_map(
-            runs, vc, out_dir, f"difference_map_{stem}", scale, lang
-        )
-        inst_stem = f"change_by_institution_pair_{stem}"
-        written[inst_stem] = plot_institution_pairs(
-            runs, vc.institution_pairs, canvas.title(vc.scenario), out_dir, inst_stem, lang,
-            inst_vmax,
-        )
-    return written
+        map_stem, inst_stem = f"difference_map_{stem}", f"change_by_institution_pair_{stem}"
+        jobs.append((map_stem, diffmap.plot_difference_map,
+                     (runs, vc, out_dir, map_stem, scale, lang)))  # fmt: skip
+        jobs.append((inst_stem, plot_institution_pairs,
+                     (runs, vc.institution_pairs, canvas.title(vc.scenario), out_dir, inst_stem,
+                      lang, inst_vmax)))  # fmt: skip
+    return jobs
+
+
+def write_figures(
+    runs: ComparisonRuns,
+    comparisons: list[HeadlineComparison],
+    changes: list[VariantChanges],
+    out_dir: Path,
+    lang: Lang = EN,
+    workers: int = 1,
+) -> dict[str, list[Path]]:
+    """Write every figure of the comparison into ``out_dir``.
+
+    Parameters
+    ----------
+    runs, comparisons, changes
+        The comparison and its numbers.
+    out_dir
+        Existing folder to write into.
+    lang
+        Language of every label.
+    workers
+        Processes drawing figures side by side (``compare --workers``). Every figure
+        is drawn by one process from the same inputs, so the files are the same
+        whatever the number; the maps go out first, as they take longest.
+
+    Returns
+    -------
+    dict[str, list[Path]]
+        Files per figure stem: ``headline_figures``, ``change_by_type_pair`` and, per
+        variant, ``difference_map_<variant>`` and ``change_by_institution_pair_<variant>``.
+    """
+    jobs = _figure_jobs(runs, comparisons, changes, out_dir, lang)
+    if workers <= 1 or len(jobs) < 2:
+        return {stem: draw(*args) for stem, draw, args in jobs}
+    slowest_first = sorted(jobs, key=lambda job: not job[0].startswith("difference_map_"))
+    with local_pool(min(workers, len(jobs))) as pool:
+        futures = {stem: pool.submit(draw, *args) for stem, draw, args in slowest_first}
+        return {stem: futures[stem].result() for stem, _, _ in jobs}
