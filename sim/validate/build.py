@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 
 from sim.batch import RunSpec
+from sim.errors import CrosspathsInputError
 from sim.i18n import EN, Phrase
+from sim.layout import load_layout
 from sim.runs.backends import RunTask
 from sim.validate import patterns, ranking, timestep
 from sim.validate.calibration import calibration_table
@@ -70,6 +72,14 @@ def default_settings(layout: str, seeds: int | None, quick: bool) -> Settings:
             ref_scale=0.15, ref_seeds=3, quick=True,
         )  # fmt: skip
     return Settings(layout=layout, seeds=seeds or 5, moves=moves)
+
+
+def _title(layout: str, fallback: str) -> str:
+    """The title a move's layout file gives itself (figures name moves by it)."""
+    try:
+        return load_layout(layout).display_name
+    except CrosspathsInputError:
+        return fallback
 
 
 def _spec(layout: str, seed: int, scale: float, overrides: tuple[tuple[str, Any], ...],
@@ -285,7 +295,8 @@ def assemble(s: Settings, tasks: dict[str, list[RunTask]], records: Records) -> 
         "settings": {"layout": s.layout, "seeds": s.seeds, "scale": s.scale, "quick": s.quick,
                      "lhs_points": s.lhs_points, "rank_scale": s.rank_scale,
                      "ref_seeds": s.ref_seeds, "dts": list(s.dts),
-                     "moves": [m.name for m in s.moves]},
+                     "moves": [m.name for m in s.moves],
+                     "move_titles": {m.name: _title(m.layout, m.name) for m in s.moves}},
         "runs": {"total": len(records), "failed": failed},
         "allen": allen,
         "kabo": kabo,

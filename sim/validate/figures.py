@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -79,8 +80,13 @@ def plot_radius(radius: dict[str, Any], out_dir: Path, note: str, lang: Lang = E
     return _save(fig, out_dir, "radius", note)
 
 
-def plot_scale(scale: dict[str, Any], out_dir: Path, note: str, lang: Lang = EN) -> list[Path]:
-    """Relative effect of each move at each scale, with paired 95 % intervals."""
+def plot_scale(
+    scale: dict[str, Any], out_dir: Path, note: str, lang: Lang = EN,
+    titles: Mapping[str, str] | None = None,
+) -> list[Path]:
+    """Relative effect of each move at each scale, with paired 95 % intervals (moves
+    named by ``titles`` where given)."""
+    titles = titles or {}
     rows = [r for r in scale["rows"] if r["relative_effect"] is not None]
     moves = list(dict.fromkeys(r["move"] for r in rows))
     scales = list(scale["scales"])
@@ -100,7 +106,7 @@ def plot_scale(scale: dict[str, Any], out_dir: Path, note: str, lang: Lang = EN)
             ax.barh(y, x, height=height * 0.9, xerr=err, capsize=3,
                     color=colours[j % len(colours)],
                     label=lang.t("val.scale_label", scale=lang.tick(sc)) if i == 0 else None)
-    ax.set_yticks(range(len(moves)), moves)
+    ax.set_yticks(range(len(moves)), [titles.get(m, m) for m in moves])
     ax.invert_yaxis()
     ax.axvline(0, color="0.3", lw=0.8)
     ax.set_xlabel(lang.t("val.scale_x", what=lang.figure_phrase(FIGURE)))
@@ -110,8 +116,12 @@ def plot_scale(scale: dict[str, Any], out_dir: Path, note: str, lang: Lang = EN)
     return _save(fig, out_dir, "scale", note)
 
 
-def plot_ranks(rank: dict[str, Any], out_dir: Path, note: str, lang: Lang = EN) -> list[Path]:
-    """Stacked rank probabilities per move."""
+def plot_ranks(
+    rank: dict[str, Any], out_dir: Path, note: str, lang: Lang = EN,
+    titles: Mapping[str, str] | None = None,
+) -> list[Path]:
+    """Stacked rank probabilities per move (named by ``titles`` where given)."""
+    titles = titles or {}
     moves = sorted(rank["moves"], key=lambda m: -rank["moves"][m]["mean_effect"])
     k = len(moves)
     probs = np.array([rank["moves"][m]["rank_probability"] for m in moves])
@@ -120,7 +130,8 @@ def plot_ranks(rank: dict[str, Any], out_dir: Path, note: str, lang: Lang = EN) 
     cmap = mpl.colormaps["viridis"]
     left = np.zeros(k)
     for r in range(k):
-        ax.barh(moves, probs[:, r], left=left, color=cmap(r / max(k - 1, 1)),
+        ax.barh([titles.get(m, m) for m in moves], probs[:, r], left=left,
+                color=cmap(r / max(k - 1, 1)),
                 label=lang.t("val.rank_label", r=r + 1))  # fmt: skip
         left += probs[:, r]
     ax.invert_yaxis()
@@ -130,7 +141,7 @@ def plot_ranks(rank: dict[str, Any], out_dir: Path, note: str, lang: Lang = EN) 
     ax.set_title(lang.t("val.rank_title"))
     # Under the axis label, whatever the figure's height (a fraction of the axes was not).
     below = mpl.transforms.offset_copy(ax.transAxes, fig=fig, y=-44, units="points")
-    ax.legend(ncols=min(k, 7), fontsize=8, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+    ax.legend(ncols=min(k, 4), fontsize=8, loc="upper center", bbox_to_anchor=(0.5, 0.0),
               bbox_transform=below, frameon=False)  # fmt: skip
     return _save(fig, out_dir, "rank_probabilities", note)
 
@@ -138,6 +149,7 @@ def plot_ranks(rank: dict[str, Any], out_dir: Path, note: str, lang: Lang = EN) 
 def write_figures(data: dict[str, Any], out_dir: Path, lang: Lang = EN) -> list[Path]:
     """Every figure the data allow, in ``lang``; returns the files written."""
     note = lang.t("val.note", layout=data["settings"]["layout"])
+    titles = data["settings"].get("move_titles", {})
     paths: list[Path] = []
     with figure.style():
         if data["allen"].get("as_run"):
@@ -145,7 +157,7 @@ def write_figures(data: dict[str, Any], out_dir: Path, lang: Lang = EN) -> list[
         if any(r["mean"] is not None for r in data["radius"]["rows"]):
             paths += plot_radius(data["radius"], out_dir, note, lang)
         if any(r["relative_effect"] is not None for r in data["scale"]["rows"]):
-            paths += plot_scale(data["scale"], out_dir, note, lang)
+            paths += plot_scale(data["scale"], out_dir, note, lang, titles)
         if data["ranking"].get("moves"):
-            paths += plot_ranks(data["ranking"], out_dir, note, lang)
+            paths += plot_ranks(data["ranking"], out_dir, note, lang, titles)
     return paths
