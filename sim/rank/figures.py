@@ -124,7 +124,10 @@ def plot_map(base: Base, ranking: Ranking, out_dir: Path, lang: Lang = EN) -> li
                           *[r for b in layout.buildings.values()
                             for r in basemap.footprint_rings(b, origin)]])  # fmt: skip
     with figure.style():
-        fig = figure.new_figure(basemap.map_size(pts), source_line(base, ranking, lang))
+        # "compressed": constrained layout leaves an equal-aspect map's title above the
+        # figure's top edge when no colour bar sits below the map.
+        fig = figure.new_figure(basemap.map_size(pts), source_line(base, ranking, lang),
+                                layout="compressed")
         m = basemap.map_axes(fig)
         ax = m.map
         basemap.draw_spaces(ax, [layout], origin)
