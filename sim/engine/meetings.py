@@ -223,6 +223,18 @@ def contact_hazard(
     )
 
 
+def packed_sort(key: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """``key << bits | row``, sorted, and ``bits``; ``None`` where the keys leave no room
+    (negative, or too large to share 62 bits with the row numbers)."""
+    n = key.shape[0]
+    bits = max(int(n - 1).bit_length(), 1)
+    if not n or int(key.max()) >= (1 << (62 - bits)) or int(key.min()) < 0:
+        return None
+    packed = (key.astype(np.int64) << np.int64(bits)) | np.arange(n, dtype=np.int64)
+    packed.sort()
+    return packed, bits
+
+
 def group_by_key(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A stable sorting order of int64 ``key``, the sorted keys and where each run starts.
 
@@ -231,10 +243,9 @@ def group_by_key(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     pair keys, and stable by construction.
     """
     n = key.shape[0]
-    bits = max(int(n - 1).bit_length(), 1)
-    if n and int(key.max()) < (1 << (62 - bits)) and int(key.min()) >= 0:
-        packed = (key.astype(np.int64) << np.int64(bits)) | np.arange(n, dtype=np.int64)
-        packed.sort()
+    sort = packed_sort(key)
+    if sort is not None:
+        packed, bits = sort
         order = packed & np.int64((1 << bits) - 1)
         sorted_key = packed >> np.int64(bits)
     else:
@@ -297,16 +308,15 @@ class _PairSums:
         key, hazard, best = self.key[:n], self.hazard[:n], self.best[:n]
         if not n:
             return _PairSums.empty()
-        bits = max(int(n - 1).bit_length(), 1)
-        if kernels.AVAILABLE and int(key.max()) < (1 << (62 - bits)) and int(key.min()) >= 0:
+        sort = packed_sort(key) if kernels.AVAILABLE else None
+        if sort is not None:
             # The compiled pass reads the packed sorted keys directly (less memory than
             # an order and a sorted copy).
-            packed = (key << np.int64(bits)) | np.arange(n, dtype=np.int64)
-            packed.sort()
+            packed, bits = sort
             pair, total, top = np.empty(n, np.int64), np.empty(n), np.empty(n)
             first = np.empty(n, np.int64)
             g = kernels.pair_groups(packed, bits, hazard, best, pair, total, top, first)
-            del packed
+            del packed, sort  # before the gathers below (peak memory)
             first = first[:g]
             return _PairSums(pair[:g].copy(), total[:g].copy(), top[:g].copy(),
                              self.t[first], self.place_kind[first], self.place[first], g)
