@@ -21,41 +21,17 @@ larger buffers if not even one row fitted).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 
-try:
-    import numba
-except ImportError:  # pragma: no cover - exercised where numba is not installed
-    numba = None  # type: ignore[assignment]
-
-AVAILABLE = numba is not None
-"""Whether the compiled loops can be used."""
+from sim.compiled import AVAILABLE as AVAILABLE  # re-exported: the engine asks here
+from sim.compiled import inline, jit
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 
 
-def _jit(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Compile ``fn`` with numba when it is installed (no fast-math: results must be
-    bit-identical to numpy's)."""
-    if numba is None:
-        return fn
-    return numba.njit(cache=True, nogil=True)(fn)
-
-
-def _inline(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """As :func:`_jit`, inlined into its callers (a call per candidate pair costs more
-    than the hash it computes)."""
-    if numba is None:
-        return fn
-    return numba.njit(inline="always")(fn)
-
-
-@_jit
+@jit
 def _is_tie(a: np.int64, b: np.int64, ties: np.ndarray, n_agents: np.int64) -> bool:
     """Whether ``(a, b)`` met on an earlier day (``ties`` sorted pair keys)."""
     lo, hi = min(a, b), max(a, b)
@@ -64,7 +40,7 @@ def _is_tie(a: np.int64, b: np.int64, ties: np.ndarray, n_agents: np.int64) -> b
     return pos < ties.shape[0] and ties[pos] == pair
 
 
-@_inline
+@inline
 def _pair_wanted(
     ka: np.uint64, kb: np.uint64, a: np.int64, b: np.int64, ta: bool, tb: bool,
     below: np.uint64, sample_lo: np.uint64, sample_hi: np.uint64, ties: np.ndarray,
@@ -83,7 +59,7 @@ def _pair_wanted(
     return _is_tie(a, b, ties, n_agents)
 
 
-@_jit
+@jit
 def _reach_1d(
     d_lo: float, slope: float, lo: float, hi: float, radius: float
 ) -> tuple[float, float]:
@@ -99,7 +75,7 @@ def _reach_1d(
     return lo, 0.0
 
 
-@_jit
+@jit
 def edge_scan(
     row: int, key: np.ndarray, end_key: np.ndarray, agent: np.ndarray, vel: np.ndarray,
     x0: np.ndarray, t_in: np.ndarray, t_out: np.ndarray, keys: np.ndarray,
@@ -139,7 +115,7 @@ def edge_scan(
     return row, k
 
 
-@_jit
+@jit
 def _reach_2d(
     rvx: float, rvy: float, rpx: float, rpy: float, lo: float, hi: float, radius: float
 ) -> tuple[float, float]:
@@ -164,7 +140,7 @@ def _reach_2d(
     return enter, 0.0
 
 
-@_jit
+@jit
 def node_scan(
     row: int, key: np.ndarray, end_key: np.ndarray, agent: np.ndarray,
     t_lo: np.ndarray, t_hi: np.ndarray, t_node: np.ndarray, e_in: np.ndarray,
@@ -220,7 +196,7 @@ def node_scan(
     return row, k
 
 
-@_jit
+@jit
 def pair_scan(
     row: int, key: np.ndarray, end_key: np.ndarray, agent: np.ndarray, keys: np.ndarray,
     screen: np.ndarray, row_tie: np.ndarray, ties: np.ndarray, n_agents: int,
@@ -247,7 +223,7 @@ def pair_scan(
     return row, k
 
 
-@_jit
+@jit
 def present_counts(
     group_key: np.ndarray, key_start: np.ndarray, key_end: np.ndarray
 ) -> np.ndarray:
@@ -270,7 +246,7 @@ def present_counts(
     return out
 
 
-@_jit
+@jit
 def lay_trips(
     route: np.ndarray, depart: np.ndarray, trip_agent: np.ndarray, start: np.ndarray,
     edges: np.ndarray, forward: np.ndarray, cum: np.ndarray, speed: np.ndarray,
@@ -328,7 +304,7 @@ def lay_trips(
             k += 1
 
 
-@_jit
+@jit
 def _pairwise_sum(values: np.ndarray, packed: np.ndarray, mask: np.int64, lo: int,
                   n: int) -> float:
     """Sum of ``values[packed[lo:lo+n] & mask]`` in the order numpy's add-reduction uses
@@ -358,7 +334,7 @@ def _pairwise_sum(values: np.ndarray, packed: np.ndarray, mask: np.int64, lo: in
             + _pairwise_sum(values, packed, mask, lo + half, n - half))
 
 
-@_jit
+@jit
 def pair_groups(
     packed: np.ndarray, bits: int, hazard: np.ndarray, best: np.ndarray,
     out_key: np.ndarray, out_sum: np.ndarray, out_top: np.ndarray, out_first: np.ndarray,

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
+from sim.compiled import AVAILABLE
 from sim.layout.schema import Layout
+from sim.network import shortest
 from sim.network.graph import StreetGraph
 from sim.params import ModelParams
 from sim.rng import hash_uniform, stable_key
@@ -132,19 +134,83 @@ class RouteTable:
         return self.length[: self.n_sites * self.n_sites].reshape(self.n_sites, self.n_sites)
 
 
-def build_routes(graph: StreetGraph, sites: Sites, costs: np.ndarray) -> RouteTable:
+def build_routes(
+    graph: StreetGraph, sites: Sites, costs: np.ndarray, compiled: bool | None = None
+) -> RouteTable:
     """Least-perceived-cost routes for every profile and ordered site pair.
 
     Between two sites with several entrances, the pair of entrances with the least
     perceived cost is used. A site to itself is an empty route.
+
+    ``compiled`` chooses the compiled search of :mod:`sim.network.shortest` (``None``:
+    when numba is installed) or networkx; both give the same routes.
     """
+    if AVAILABLE if compiled is None else compiled:
+        edges, forward, start, first = _compiled_routes(graph, sites, costs)
+    else:
+        edges, forward, start, first = _networkx_routes(graph, sites, costs)
+    edge_len = graph.length[edges]
+    csum = np.concatenate([[0.0], np.cumsum(edge_len)])
+    cum = csum[:-1] - np.repeat(csum[start[:-1]], np.diff(start))
+    lengths = csum[start[1:]] - csum[start[:-1]]
+    return RouteTable(
+        n_sites=sites.n,
+        n_profiles=costs.shape[0],
+        start=start,
+        edges=edges,
+        forward=forward,
+        cum=cum,
+        length=lengths,
+        first_node=first,
+    )
+
+
+def _compiled_routes(
+    graph: StreetGraph, sites: Sites, costs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Routes' edges, directions, starts and first nodes, by the compiled search."""
+    n_pairs = sites.n * sites.n
+    indptr, neighbour, slot, edge_slot, n_slots = shortest.adjacency(
+        graph.edge_u, graph.edge_v, graph.n_nodes
+    )
+    anchor_node = np.concatenate(sites.anchors).astype(np.int64)
+    anchor_ptr = np.concatenate([[0], np.cumsum([len(a) for a in sites.anchors])])
+    sources = np.unique(anchor_node)
+    source_of = np.full(graph.n_nodes, -1, np.int64)
+    source_of[sources] = np.arange(sources.shape[0])
+    src = np.empty(costs.shape[0] * n_pairs, np.int64)
+    dst, count = np.empty_like(src), np.empty_like(src)
+    trees = []
+    for k in range(costs.shape[0]):
+        best = shortest.cheapest_in_slot(edge_slot, n_slots, costs[k])
+        dist, pred, via = shortest.shortest_trees(indptr, neighbour, costs[k][best[slot]], sources)
+        part = slice(k * n_pairs, (k + 1) * n_pairs)
+        shortest.route_counts(
+            anchor_ptr, anchor_node, source_of, dist, pred, src[part], dst[part], count[part]
+        )
+        trees.append((best, pred, via))
+    start = np.concatenate([[0], np.cumsum(count)]).astype(np.int64)
+    edges = np.empty(int(start[-1]), np.int32)
+    forward = np.empty(edges.shape[0], bool)
+    for k, (best, pred, via) in enumerate(trees):
+        part = slice(k * n_pairs, (k + 1) * n_pairs)
+        shortest.route_edges(
+            start[k * n_pairs : (k + 1) * n_pairs + 1], src[part], dst[part], source_of,
+            pred, via, slot, best, graph.edge_u, edges, forward,
+        )
+    return edges, forward, start, src.astype(np.int32)
+
+
+def _networkx_routes(
+    graph: StreetGraph, sites: Sites, costs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Routes' edges, directions, starts and first nodes, searched with networkx."""
     n_sites, n_profiles = sites.n, costs.shape[0]
     anchor_nodes = sorted({int(n) for a in sites.anchors for n in a})
     starts = [0]
     flat_edges: list[int] = []
     flat_fwd: list[bool] = []
-    lengths = np.zeros(n_profiles * n_sites * n_sites)
-    first = np.full(lengths.shape, -1, np.int32)
+    first = np.full(n_profiles * n_sites * n_sites, -1, np.int32)
     for k in range(n_profiles):
         g, best_edge = _profile_graph(graph, costs[k])
         preds, dists = {}, {}
@@ -164,20 +230,7 @@ def build_routes(graph: StreetGraph, sites: Sites, costs: np.ndarray) -> RouteTa
                 starts.append(len(flat_edges))
     edges = np.array(flat_edges, dtype=np.int32)
     start = np.array(starts, dtype=np.int64)
-    edge_len = graph.length[edges]
-    csum = np.concatenate([[0.0], np.cumsum(edge_len)])
-    cum = csum[:-1] - np.repeat(csum[start[:-1]], np.diff(start))
-    lengths = csum[start[1:]] - csum[start[:-1]]
-    return RouteTable(
-        n_sites=n_sites,
-        n_profiles=n_profiles,
-        start=start,
-        edges=edges,
-        forward=np.array(flat_fwd, dtype=bool),
-        cum=cum,
-        length=lengths,
-        first_node=first,
-    )
+    return edges, np.array(flat_fwd, dtype=bool), start, first
 
 
 def _profile_graph(
