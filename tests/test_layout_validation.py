@@ -686,3 +686,17 @@ def test_validate_layout_accepts_data_from_the_reader() -> None:
     layout = validate_layout(data, lines, "somewhere.yaml")
     assert layout.source_file == "somewhere.yaml"
     assert math.isclose(sum(g.share for g in layout.gateways.values()), 1.0)
+
+
+def test_a_file_read_again_is_parsed_again_only_if_it_changed(tmp_path: Path) -> None:
+    path = tmp_path / "doc.yaml"
+    path.write_text("a: {b: 1}\nc: [1, 2]\n", encoding="utf-8")
+    first, lines = read_yaml(path)
+    first["a"]["b"] = 99  # a caller merging into its copy
+    again, lines_again = read_yaml(path)
+    assert again == {"a": {"b": 1}, "c": [1, 2]} and lines_again is lines
+    path.write_text("a: {b: 2}\nc: [1, 2]\n", encoding="utf-8")
+    assert read_yaml(path)[0] == {"a": {"b": 2}, "c": [1, 2]}
+    path.write_text("a: {b: 2\n", encoding="utf-8")
+    with pytest.raises(LayoutError, match="invalid YAML"):
+        read_yaml(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import mesa
 import numpy as np
 import pytest
 
@@ -12,7 +13,13 @@ from sim.engine.meetings import familiarity
 from sim.engine.model import CrosspathsModel
 from sim.engine.reference import ReferenceModel
 from sim.layout.schema import Layout
-from sim.population.agents import Clinician, Researcher, StartupEmployee, Student
+from sim.population.agents import (
+    Clinician,
+    PersonAgent,
+    Researcher,
+    StartupEmployee,
+    Student,
+)
 
 
 def test_one_mesa_agent_per_person_of_each_type(tiny_model: CrosspathsModel) -> None:
@@ -24,6 +31,26 @@ def test_one_mesa_agent_per_person_of_each_type(tiny_model: CrosspathsModel) -> 
     homes = {a.home for a in by_type[Clinician]}
     assert homes == {"clinic", "annex"}
     assert {a.institution for a in by_type[StartupEmployee]} <= {"hub", "uni"}
+
+
+def test_agents_are_made_once_whichever_view_is_used_first(tiny: Layout) -> None:
+    # The agents are made on first use of a view; their ids must not depend on which.
+    ids = []
+    for first_use in ("agents", "agents_by_type", "agent_types"):
+        model = CrosspathsModel(tiny, seed=3)
+        getattr(model, first_use)
+        ids.append(sorted((a.unique_id, a.index) for a in model.agents))
+    assert ids[0] == ids[1] == ids[2]
+    assert [i for i, _ in ids[0]] == list(range(1, 201))
+    assert sorted(row for _, row in ids[0]) == list(range(200))
+
+
+def test_an_agent_added_before_the_views_were_used_joins_the_people(tiny: Layout) -> None:
+    model = CrosspathsModel(tiny, seed=3)
+    extra = mesa.Agent(model)
+    assert len(model.agents) == len(model.population) + 1 and extra in model.agents
+    people = [a for a in model.agents if isinstance(a, PersonAgent)]
+    assert sorted(a.index for a in people) == list(range(len(model.population)))
 
 
 def test_day_plans_are_plausible(tiny_model: CrosspathsModel) -> None:
