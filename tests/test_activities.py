@@ -13,6 +13,9 @@ import numpy as np
 import pytest
 
 from sim.cli import main
+from sim.compare.changes import headline_comparisons, variant_changes
+from sim.compare.report import render_report
+from sim.compare.runner import load_scenarios, run_scenarios
 from sim.engine.model import CrosspathsModel
 from sim.engine.results import RunResult
 from sim.layout import Layout, load_layout
@@ -211,7 +214,9 @@ def test_bad_new_keys_one_line_exit_2_nothing_written(
 
 def test_run_writes_visits_by_place(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    assert main(["run", str(TINY_PATH), "--out", str(out), "--quiet", "--scale", "0.5"]) == 0
+    # The numbers only (--no-figures still writes every table and GeoJSON).
+    argv = ["run", str(TINY_PATH), "--out", str(out), "--quiet", "--scale", "0.5", "--no-figures"]
+    assert main(argv) == 0
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["scale"] == 0.5 and summary["optional_stays_per_person_day"] > 0
     header, *rows = (out / "visits_by_place.csv").read_text(encoding="utf-8").splitlines()
@@ -233,12 +238,15 @@ def test_compare_reports_whether_a_new_place_draws_or_takes_visits(tmp_path: Pat
         encoding="utf-8",
     )
     out = tmp_path / "cmp"
+    # Tables only; figures and report.md of a compare are checked in test_compare.
     argv = ["compare", str(TINY_PATH), str(variant), "--seeds", "3", "--out", str(out)]
-    assert main([*argv, "--quiet"]) == 0
+    assert main([*argv, "--quiet", "--no-figures"]) == 0
     header, *rows = (out / "visit_changes.csv").read_text(encoding="utf-8").splitlines()
     assert header.startswith("measure,variant,kind,id,name,reference_per_day,variant_per_day")
     new = [r for r in rows if r.startswith("visits,cafe,venue,new_cafe,")]
     assert len(new) == 1 and new[0].endswith(",False,True")  # only in the variant
-    report = (out / "report.md").read_text(encoding="utf-8")
+    # The report's words on visits, from the same runs (served from their records).
+    runs = run_scenarios(load_scenarios([str(TINY_PATH), str(variant)]), range(3), store_dir=out)
+    report = render_report(runs, headline_comparisons(runs), variant_changes(runs))
     assert "New places draw +" in report and "taken from elsewhere" in report
     assert "Optional stays at all places: +" in report

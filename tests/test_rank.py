@@ -6,7 +6,7 @@ import csv
 import dataclasses
 import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -346,14 +346,23 @@ def _move(tmp_path: Path, busy_base: Path, components: str) -> Path:
     return path
 
 
-def test_components_add_up_to_the_whole(tmp_path: Path, busy_base: Path) -> None:
+def test_components_add_up_to_the_whole(
+    tmp_path: Path, busy_base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.compare import components
+
     move = _move(tmp_path, busy_base, (
         "components:\n  path: [nodes.mid, edges.d_a, edges.d_b]\n"
         "  cafe: [venues.hub_cafe]\n  frontage: [edges.h10]\n"
     ))  # fmt: skip
+    writers: list[Callable[[Path], None]] = []
+    real_writer = components.writer
+    monkeypatch.setattr(components, "writer",
+                        lambda *a, **k: writers.append(real_writer(*a, **k)) or writers[-1])
     out = tmp_path / "cmp"
+    # --no-figures still writes components.csv and report.md (with only the parts' section).
     args = ["compare", str(busy_base), str(move), "--components", "--seeds", "2", "--quiet",
-            "--out", str(out)]  # fmt: skip
+            "--no-figures", "--out", str(out)]  # fmt: skip
     assert main(args) == 0
     rows = {r["component"]: r for r in _rows(out / "components.csv")}
     assert list(rows) == ["path", "cafe", "frontage", "sum of parts", "whole",
@@ -372,6 +381,13 @@ def test_components_add_up_to_the_whole(tmp_path: Path, busy_base: Path) -> None
                and r["difference"])  # fmt: skip
     assert float(row["difference"]) == pytest.approx(whole, abs=1e-6)
     assert "What each part contributes" in (out / "report.md").read_text(encoding="utf-8")
+    # With figures there is a full report already: the section is appended to it.
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "report.md").write_text("# Comparison\n\nFindings.\n", encoding="utf-8")
+    writers[0](full)
+    report = (full / "report.md").read_text(encoding="utf-8")
+    assert report.startswith("# Comparison\n\nFindings.\n\n## What each part contributes\n")
 
 
 def test_without_components_each_item_is_a_part_with_what_it_needs(
