@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import textwrap
 from functools import partial
@@ -25,6 +24,7 @@ from sim.sweep.plan import run_seed
 from sim.sweep.runner import SweepReport, prepare, run_sweep
 from sim.sweep.sampling import points, unit_sample
 from sim.sweep.spec import read_sweep
+from tests.pool_runners import killer
 
 TINY = Path(__file__).parent / "fixtures" / "tiny.yaml"
 EXAMPLES = Path(__file__).parent.parent / "scenarios" / "sweeps"
@@ -75,13 +75,6 @@ def _poisoned(spec: RunSpec) -> RunOutcome:
         values["buildings.lab.population.student"] == POISON_STUDENTS
     ):
         raise ValueError("boom at the poisoned point")
-    return run_spec(spec)
-
-
-def _killer(spec: RunSpec, seed: int) -> RunOutcome:
-    """A run whose worker process dies for one seed, as if killed or out of memory."""
-    if spec.seed == seed:
-        os._exit(3)
     return run_spec(spec)
 
 
@@ -350,7 +343,7 @@ def test_a_killed_worker_loses_only_its_runs(tmp_path: Path, reference: Path) ->
     sweep = write(tmp_path, SWEEP)
     victim = prepare(sweep)[1][2]
     out = tmp_path / "out"
-    report = run_local(sweep, out, workers=2, runner=partial(_killer, seed=victim.seed))
+    report = run_local(sweep, out, workers=2, runner=partial(killer, seed=victim.seed))
     rows = table(out)
     died = [r for r in rows if r["status"] == "failed"]
     assert len(rows) == N_RUNS
