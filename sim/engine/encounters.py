@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -102,11 +103,25 @@ class PairScreen:
             return np.zeros(agent.shape[0], np.uint64)
         return self.day_keys[agent]
 
-    def row_ties(self, agent: np.ndarray) -> np.ndarray:
-        """Whether each row's person has any tie (bool per row)."""
-        if not self.has_tie.shape[0]:
-            return np.zeros(agent.shape[0], bool)
-        return self.has_tie[agent]
+    def row_tie_bits(self, agent: np.ndarray) -> np.ndarray:
+        """Each row's person's ties in 64 bits (uint64 per row), for the compiled loops.
+
+        Bit ``b % 64`` is set for every partner ``b`` the person has met: a clear bit
+        rules a tie out without a look-up, so the loops look up only about one pair in
+        16 of those who both have five ties, instead of every such pair.
+        """
+        if not self.ties.shape[0]:
+            return np.zeros(agent.shape[0], np.uint64)
+        return self._tie_bits[agent]
+
+    @cached_property
+    def _tie_bits(self) -> np.ndarray:
+        a, b = np.divmod(self.ties, self.n_agents)
+        one = np.uint64(1)
+        bits = np.zeros(self.n_agents, np.uint64)
+        np.bitwise_or.at(bits, a, one << (b % 64).astype(np.uint64))
+        np.bitwise_or.at(bits, b, one << (a % 64).astype(np.uint64))
+        return bits
 
     def bounds(self) -> np.ndarray:
         """``[below, sample_lo, sample_hi]`` as uint64, for the compiled loops."""
@@ -304,7 +319,7 @@ def edge_contacts(
     if use_compiled(compiled):
         key, end_key = _sort_keys(edge, t_in, t_out)
         args = (key, end_key, agent, vel, x0, t_in, t_out, keys, wanted.bounds(),
-                wanted.row_ties(agent), wanted.ties, wanted.n_agents, float(radius))
+                wanted.row_tie_bits(agent), wanted.ties, wanted.n_agents, float(radius))
         for i, j, t0, dur in _scan(kernels.edge_scan, edge.shape[0], args, 2):
             a, b = _low_high(agent, i, j)
             yield Contacts(a, b, t0, np.full(i.shape[0], PLACE_EDGE, np.int8), edge[j],
@@ -389,7 +404,7 @@ def node_contacts(
     if use_compiled(compiled):
         key, end_key = _sort_keys(node, t_lo, t_hi)
         args = (key, end_key, agent, t_lo, t_hi, t_node, e_in, e_out, v_in, v_out, keys,
-                wanted.bounds(), wanted.row_ties(agent), wanted.ties, wanted.n_agents,
+                wanted.bounds(), wanted.row_tie_bits(agent), wanted.ties, wanted.n_agents,
                 float(radius))
         for i, j, first, total in _scan(kernels.node_scan, node.shape[0], args, 2):
             a, b = _low_high(agent, i, j)
@@ -447,7 +462,7 @@ def stay_contacts(
     keys = wanted.row_keys(agent)
     if use_compiled(compiled):
         key, end_key = _sort_keys(group, start, end)
-        args = (key, end_key, agent, keys, wanted.bounds(), wanted.row_ties(agent), wanted.ties,
+        args = (key, end_key, agent, keys, wanted.bounds(), wanted.row_tie_bits(agent), wanted.ties,
                 wanted.n_agents)
         pairs: Iterable[tuple[np.ndarray, ...]] = (
             (i, j, *_low_high(agent, i, j))

@@ -41,22 +41,65 @@ def _is_tie(a: np.int64, b: np.int64, ties: np.ndarray, n_agents: np.int64) -> b
 
 
 @inline
-def _pair_wanted(
-    ka: np.uint64, kb: np.uint64, a: np.int64, b: np.int64, ta: bool, tb: bool,
-    below: np.uint64, sample_lo: np.uint64, sample_hi: np.uint64, ties: np.ndarray,
-    n_agents: np.int64,
+def _row_end(row: int, key: np.ndarray, end_key: np.ndarray) -> int:
+    """One past the last partner of ``row``: the rows after it with a key below its
+    end key."""
+    n = key.shape[0]
+    end = end_key[row]
+    j = row + 1
+    while j < n and key[j] < end:
+        j += 1
+    return j
+
+
+@inline
+def _screen_row(
+    row: int, stop: int, agent: np.ndarray, keys: np.ndarray, tie_bits: np.ndarray,
+    screen: np.ndarray, cand: np.ndarray, hashed: np.ndarray,
+) -> int:
+    """The partners of ``row`` (rows ``row+1 .. stop-1``) that may be wanted: written to
+    ``cand`` in order, with ``hashed`` telling whether the pair bits alone keep the pair;
+    returns how many.
+
+    This is the test of :meth:`sim.engine.encounters.PairScreen.wanted` split in two, so
+    that the loop over tens of millions of candidate pairs has no branch: the pair bits
+    (keep below ``screen[0]`` or within ``[screen[1], screen[2])``), or a possible tie,
+    read from the row's 64-bit tie summary (the bit of the partner's id modulo 64; see
+    :meth:`~sim.engine.encounters.PairScreen.row_tie_bits`). A pair kept only as a
+    possible tie is looked up by :func:`_wanted`.
+    """
+    below, sample_lo, sample_hi = screen[0], screen[1], screen[2]
+    ka = keys[row]
+    row_bits = tie_bits[row]
+    m = 0
+    for j in range(row + 1, stop):
+        x = ka + keys[j] + _GOLDEN
+        x = (x ^ (x >> np.uint64(30))) * _MIX1
+        x = (x ^ (x >> np.uint64(27))) * _MIX2
+        bits = (x ^ (x >> np.uint64(31))) >> np.uint64(11)
+        by_bits = (bits < below) | ((bits >= sample_lo) & (bits < sample_hi))
+        maybe_tie = ((row_bits >> (np.uint64(agent[j]) & np.uint64(63))) & np.uint64(1)) != 0
+        cand[m] = j
+        hashed[m] = by_bits
+        m += by_bits | maybe_tie
+    return m
+
+
+@inline
+def _wanted(
+    c: int, a: np.int64, b: np.int64, hashed: np.ndarray, ties: np.ndarray, n_agents: np.int64
 ) -> bool:
-    """The test of :meth:`sim.engine.encounters.PairScreen.wanted` for one pair (``ta``,
-    ``tb``: whether each person has any tie)."""
-    x = ka + kb + _GOLDEN
-    x = (x ^ (x >> np.uint64(30))) * _MIX1
-    x = (x ^ (x >> np.uint64(27))) * _MIX2
-    bits = (x ^ (x >> np.uint64(31))) >> np.uint64(11)
-    if bits < below or (bits >= sample_lo and bits < sample_hi):
-        return True
-    if not (ta and tb):
-        return False
-    return _is_tie(a, b, ties, n_agents)
+    """Whether candidate ``c`` of :func:`_screen_row`, people ``a`` and ``b``, is wanted:
+    two different people, kept by the pair bits or a tie."""
+    return a != b and (hashed[c] or _is_tie(a, b, ties, n_agents))
+
+
+@inline
+def _room(cand: np.ndarray, row: int, stop: int) -> np.ndarray:
+    """``cand``, or a larger buffer when ``row`` has more partners than it holds."""
+    if stop - row > cand.shape[0]:
+        return np.empty(2 * (stop - row), cand.dtype)
+    return cand
 
 
 @jit
@@ -79,38 +122,38 @@ def _reach_1d(
 def edge_scan(
     row: int, key: np.ndarray, end_key: np.ndarray, agent: np.ndarray, vel: np.ndarray,
     x0: np.ndarray, t_in: np.ndarray, t_out: np.ndarray, keys: np.ndarray,
-    screen: np.ndarray, row_tie: np.ndarray, ties: np.ndarray, n_agents: int,
+    screen: np.ndarray, tie_bits: np.ndarray, ties: np.ndarray, n_agents: int,
     radius: float, out_i: np.ndarray, out_j: np.ndarray, out_t: np.ndarray,
     out_dur: np.ndarray,
 ) -> tuple[int, int]:
     """Same-edge contacts (see :func:`sim.engine.encounters.edge_contacts`)."""
     n = key.shape[0]
     cap = out_i.shape[0]
-    below, sample_lo, sample_hi = screen[0], screen[1], screen[2]
+    cand = np.empty(256, np.int64)
+    hashed = np.empty(256, np.bool_)
     k = 0
     while row < n:
         k_row = k
-        j = row + 1
-        while j < n and key[j] < end_key[row]:
+        stop = _row_end(row, key, end_key)
+        cand, hashed = _room(cand, row, stop), _room(hashed, row, stop)
+        m = _screen_row(row, stop, agent, keys, tie_bits, screen, cand, hashed)
+        a = agent[row]
+        for c in range(m):
+            j = cand[c]
+            if not _wanted(c, a, agent[j], hashed, ties, n_agents):
+                continue
             lo = t_in[j]
             hi = min(t_out[row], t_out[j])
             slope = vel[row] - vel[j]
             d_lo = x0[row] - x0[j] + slope * lo
             d_hi = d_lo + slope * (hi - lo)
-            a, b = agent[row], agent[j]
-            if (
-                (d_lo * d_hi <= 0 or min(abs(d_lo), abs(d_hi)) <= radius)
-                and a != b
-                and _pair_wanted(keys[row], keys[j], a, b, row_tie[row], row_tie[j], below,
-                                 sample_lo, sample_hi, ties, n_agents)
-            ):
+            if d_lo * d_hi <= 0 or min(abs(d_lo), abs(d_hi)) <= radius:
                 enter, dur = _reach_1d(d_lo, slope, lo, hi, radius)
                 if dur > 0:
                     if k == cap:
                         return row, k_row
                     out_i[k], out_j[k], out_t[k], out_dur[k] = row, j, enter, dur
                     k += 1
-            j += 1
         row += 1
     return row, k
 
@@ -145,23 +188,26 @@ def node_scan(
     row: int, key: np.ndarray, end_key: np.ndarray, agent: np.ndarray,
     t_lo: np.ndarray, t_hi: np.ndarray, t_node: np.ndarray, e_in: np.ndarray,
     e_out: np.ndarray, v_in: np.ndarray, v_out: np.ndarray, keys: np.ndarray,
-    screen: np.ndarray, row_tie: np.ndarray, ties: np.ndarray, n_agents: int,
+    screen: np.ndarray, tie_bits: np.ndarray, ties: np.ndarray, n_agents: int,
     radius: float, out_i: np.ndarray, out_j: np.ndarray, out_t: np.ndarray,
     out_dur: np.ndarray,
 ) -> tuple[int, int]:
     """Corner contacts (see :func:`sim.engine.encounters.node_contacts`)."""
     n = key.shape[0]
     cap = out_i.shape[0]
-    below, sample_lo, sample_hi = screen[0], screen[1], screen[2]
+    cand = np.empty(256, np.int64)
+    hashed = np.empty(256, np.bool_)
     k = 0
     while row < n:
         k_row = k
         i = row
-        j = row + 1
-        while j < n and key[j] < end_key[i]:
-            a, b = agent[i], agent[j]
-            if a != b and _pair_wanted(keys[i], keys[j], a, b, row_tie[i], row_tie[j], below,
-                                       sample_lo, sample_hi, ties, n_agents):
+        stop = _row_end(row, key, end_key)
+        cand, hashed = _room(cand, row, stop), _room(hashed, row, stop)
+        m = _screen_row(row, stop, agent, keys, tie_bits, screen, cand, hashed)
+        a = agent[i]
+        for c in range(m):
+            j = cand[c]
+            if _wanted(c, a, agent[j], hashed, ties, n_agents):
                 total = 0.0
                 first = np.inf
                 # Piece 0 of a passage is before the node (on e_in), piece 1 after it.
@@ -191,7 +237,6 @@ def node_scan(
                         return row, k_row
                     out_i[k], out_j[k], out_t[k], out_dur[k] = i, j, first, total
                     k += 1
-            j += 1
         row += 1
     return row, k
 
@@ -199,26 +244,28 @@ def node_scan(
 @jit
 def pair_scan(
     row: int, key: np.ndarray, end_key: np.ndarray, agent: np.ndarray, keys: np.ndarray,
-    screen: np.ndarray, row_tie: np.ndarray, ties: np.ndarray, n_agents: int,
+    screen: np.ndarray, tie_bits: np.ndarray, ties: np.ndarray, n_agents: int,
     out_i: np.ndarray, out_j: np.ndarray,
 ) -> tuple[int, int]:
     """Wanted pairs of overlapping stays (see :func:`sim.engine.encounters.stay_contacts`)."""
     n = key.shape[0]
     cap = out_i.shape[0]
-    below, sample_lo, sample_hi = screen[0], screen[1], screen[2]
+    cand = np.empty(256, np.int64)
+    hashed = np.empty(256, np.bool_)
     k = 0
     while row < n:
         k_row = k
-        j = row + 1
-        while j < n and key[j] < end_key[row]:
-            a, b = agent[row], agent[j]
-            if a != b and _pair_wanted(keys[row], keys[j], a, b, row_tie[row], row_tie[j],
-                                       below, sample_lo, sample_hi, ties, n_agents):
+        stop = _row_end(row, key, end_key)
+        cand, hashed = _room(cand, row, stop), _room(hashed, row, stop)
+        m = _screen_row(row, stop, agent, keys, tie_bits, screen, cand, hashed)
+        a = agent[row]
+        for c in range(m):
+            j = cand[c]
+            if _wanted(c, a, agent[j], hashed, ties, n_agents):
                 if k == cap:
                     return row, k_row
                 out_i[k], out_j[k] = row, j
                 k += 1
-            j += 1
         row += 1
     return row, k
 
