@@ -102,6 +102,18 @@ def _room(cand: np.ndarray, row: int, stop: int) -> np.ndarray:
     return cand
 
 
+@inline
+def _partners(
+    row: int, key: np.ndarray, end_key: np.ndarray, agent: np.ndarray, keys: np.ndarray,
+    tie_bits: np.ndarray, screen: np.ndarray, cand: np.ndarray, hashed: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The candidate partners of ``row`` (:func:`_screen_row`), in buffers grown as
+    needed: ``(cand, hashed, how many)``."""
+    stop = _row_end(row, key, end_key)
+    cand, hashed = _room(cand, row, stop), _room(hashed, row, stop)
+    return cand, hashed, _screen_row(row, stop, agent, keys, tie_bits, screen, cand, hashed)
+
+
 @jit
 def _reach_1d(
     d_lo: float, slope: float, lo: float, hi: float, radius: float
@@ -134,9 +146,8 @@ def edge_scan(
     k = 0
     while row < n:
         k_row = k
-        stop = _row_end(row, key, end_key)
-        cand, hashed = _room(cand, row, stop), _room(hashed, row, stop)
-        m = _screen_row(row, stop, agent, keys, tie_bits, screen, cand, hashed)
+        cand, hashed, m = _partners(row, key, end_key, agent, keys, tie_bits, screen, cand,
+                                    hashed)
         a = agent[row]
         for c in range(m):
             j = cand[c]
@@ -201,9 +212,8 @@ def node_scan(
     while row < n:
         k_row = k
         i = row
-        stop = _row_end(row, key, end_key)
-        cand, hashed = _room(cand, row, stop), _room(hashed, row, stop)
-        m = _screen_row(row, stop, agent, keys, tie_bits, screen, cand, hashed)
+        cand, hashed, m = _partners(row, key, end_key, agent, keys, tie_bits, screen, cand,
+                                    hashed)
         a = agent[i]
         for c in range(m):
             j = cand[c]
@@ -255,9 +265,8 @@ def pair_scan(
     k = 0
     while row < n:
         k_row = k
-        stop = _row_end(row, key, end_key)
-        cand, hashed = _room(cand, row, stop), _room(hashed, row, stop)
-        m = _screen_row(row, stop, agent, keys, tie_bits, screen, cand, hashed)
+        cand, hashed, m = _partners(row, key, end_key, agent, keys, tie_bits, screen, cand,
+                                    hashed)
         a = agent[row]
         for c in range(m):
             j = cand[c]
