@@ -6,7 +6,9 @@ Small variants of the tiny fixture, paired by seed (common random numbers).
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -121,6 +123,35 @@ def test_a_full_cafe_queues_for_the_next_free_seat_and_a_session_does_not() -> N
     assert two.tolist() == [0.0, 0.0, 300.0, 400.0]
     assert (peak_occupancy(np.zeros(4, np.int64), two, np.array([300.0, 400.0, 900.0, 900.0]),
                            1) <= 2).all()
+
+
+def _admit_by_heapq(start: np.ndarray, until: np.ndarray, capacity: int, wait_s: float) -> list:
+    """The admission rule written plainly with Python's heapq, for comparison."""
+    at: list[float] = []
+    free: list[float] = []
+    for t, end in zip(start.tolist(), until.tolist(), strict=True):
+        while free and free[0] <= t:
+            heapq.heappop(free)
+        if len(free) < capacity:
+            heapq.heappush(free, end)
+            at.append(t)
+        elif free[0] <= t + wait_s and end - free[0] >= 0.5 * (end - t):
+            at.append(heapq.heapreplace(free, end))
+        else:
+            at.append(math.nan)
+    return at
+
+
+@pytest.mark.parametrize("capacity", [1, 3, 8])
+def test_admission_matches_a_plain_heap_on_busy_venues(capacity: int) -> None:
+    rng = np.random.default_rng(capacity)
+    # Whole minutes, so that arrivals and departures often coincide.
+    start = np.sort(rng.integers(0, 120, 400) * 60.0)
+    until = start + rng.integers(1, 40, 400) * 60.0
+    got = _admit(start, until, capacity, 600.0)
+    want = _admit_by_heapq(start, until, capacity, 600.0)
+    assert np.array_equal(got, np.array(want), equal_nan=True)
+    assert np.isnan(got).sum() > 0 and (got > start).sum() > 0  # turned away and queued
 
 
 def test_lunch_at_a_full_canteen_moves_to_a_cafe(tmp_path: Path, tiny: Layout) -> None:

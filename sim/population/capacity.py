@@ -21,12 +21,12 @@ the order of draws.
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.compiled import jit
 from sim.network.routing import RouteTable
 from sim.params import PLACE_VENUE, VENUE_KINDS
 from sim.population.destinations import LUNCH_KINDS, Destinations
@@ -63,28 +63,60 @@ def peak_occupancy(
     return peak
 
 
-def _admit(
-    start: np.ndarray, until: np.ndarray, capacity: int, wait_s: float
-) -> np.ndarray:
+@jit
+def _admit(start: np.ndarray, until: np.ndarray, capacity: int, wait_s: float) -> np.ndarray:
     """When each arrival gets a seat at one venue, first come first served; NaN if never.
 
     Arrays are sorted by ``start``. An arrival who finds the venue full takes the first
     seat to free up (the queue is served in order of arrival) if that is within
-    ``wait_s`` and leaves at least :data:`MIN_SHARE` of the stay.
+    ``wait_s`` and leaves at least :data:`MIN_SHARE` of the stay. Compiled when numba is
+    installed (a loop over every arrival at a full venue).
     """
     at = np.full(start.shape[0], np.nan)
-    present: list[float] = []  # when each taken seat frees up
-    for i, (t, end) in enumerate(zip(start.tolist(), until.tolist(), strict=True)):
-        while present and present[0] <= t:
-            heapq.heappop(present)
-        if len(present) < capacity:
-            heapq.heappush(present, end)
+    # When each taken seat frees up: a binary min-heap in free[:taken].
+    free = np.empty(max(capacity, 1))
+    taken = 0
+    for i in range(start.shape[0]):
+        t, end = start[i], until[i]
+        while taken and free[0] <= t:
+            taken -= 1
+            _sift_down(free, taken, free[taken])
+        if taken < capacity:
+            _sift_up(free, taken, end)
+            taken += 1
             at[i] = t
-        elif present[0] <= t + wait_s and end - present[0] >= MIN_SHARE * (end - t):
-            # Every seat is taken until at least present[0]; earlier arrivals already
-            # took the seats that freed before it, so this is the queue's next seat.
-            at[i] = heapq.heapreplace(present, end)
+        elif free[0] <= t + wait_s and end - free[0] >= MIN_SHARE * (end - t):
+            # Every seat is taken until at least free[0]; earlier arrivals already took
+            # the seats that freed before it, so this is the queue's next seat.
+            at[i] = free[0]
+            _sift_down(free, taken, end)
     return at
+
+
+@jit
+def _sift_up(heap: np.ndarray, n: int, value: float) -> None:
+    """Add ``value`` to the heap ``heap[:n]`` (which then holds n + 1 values)."""
+    i = n
+    while i > 0 and heap[(i - 1) >> 1] > value:
+        heap[i] = heap[(i - 1) >> 1]
+        i = (i - 1) >> 1
+    heap[i] = value
+
+
+@jit
+def _sift_down(heap: np.ndarray, n: int, value: float) -> None:
+    """Replace the smallest of ``heap[:n]`` by ``value``."""
+    i = 0
+    while 2 * i + 1 < n:
+        child = 2 * i + 1
+        if child + 1 < n and heap[child + 1] < heap[child]:
+            child += 1
+        if heap[child] >= value:
+            break
+        heap[i] = heap[child]
+        i = child
+    if n:
+        heap[i] = value
 
 
 def _admission(
