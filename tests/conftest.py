@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -34,37 +34,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 TINY_PATH = FIXTURES / "tiny.yaml"
 LADDER_PATH = FIXTURES / "ladder.yaml"
-
-
-QUIET_DASK = {
-    "distributed.worker.profile.enabled": False,  # samples every thread every 10 ms
-    "distributed.admin.tick.interval": "1s",  # event-loop watchdog, 20 ms by default
-    "distributed.admin.system-monitor.interval": "5s",
-    "distributed.scheduler.work-stealing": False,  # rebalances every 100 ms
-}
-"""Dask settings of the test cluster: no profiler, slower housekeeping. Where runs go
-and what they return is unchanged."""
-
-
-@pytest.fixture(scope="session")
-def dask_address() -> Iterator[str]:
-    """A local Dask cluster (two worker processes) shared by the tests that need one.
-
-    Its HTTP endpoints take a free port: a fixed one (8787) clashes with any other
-    cluster on the machine. It lives as long as the test worker, so its housekeeping is
-    slowed down (:data:`QUIET_DASK`): idle with Dask's defaults it burns ~0.15 s of CPU
-    per second, about 25 s over a ``make test``.
-    """
-    distributed = pytest.importorskip("distributed")
-    import dask
-
-    with (
-        dask.config.set(QUIET_DASK),
-        distributed.LocalCluster(
-            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
-        ) as cluster,
-    ):
-        yield cluster.scheduler_address
 
 
 @pytest.fixture(scope="session")

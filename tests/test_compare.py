@@ -425,15 +425,3 @@ def test_rerunning_a_comparison_is_served_from_its_records(
     run_scenarios(scenarios, range(5, 7), store_dir=out)
     assert sorted(p.name for p in (out / "runs").iterdir()) == [
         "s00-seed5.json", "s00-seed6.json", "s01-seed5.json", "s01-seed6.json"]  # fmt: skip
-
-
-@pytest.mark.xdist_group("dask")
-def test_compare_on_a_dask_cluster_gives_identical_tables(
-    tmp_path: Path, dask_address: str
-) -> None:
-    args = [str(TINY_PATH), str(TINY_PATH), "--seeds", "2", "--quiet", "--no-figures"]
-    assert main(["compare", *args, "--out", str(tmp_path / "local")]) == 0
-    assert main(["compare", *args, "--scheduler", dask_address, "--out", str(tmp_path / "d")]) == 0
-    for name in ("comparison.csv", "place_changes.csv"):
-        if (tmp_path / "local" / name).exists():
-            assert (tmp_path / "d" / name).read_text() == (tmp_path / "local" / name).read_text()

@@ -394,18 +394,6 @@ def test_scheduler_without_dask_says_how_to_install(monkeypatch: pytest.MonkeyPa
         DaskScheduler("tcp://127.0.0.1:8786")
 
 
-@pytest.mark.xdist_group("dask")
-def test_dask_local_cluster_matches_local_run(
-    tmp_path: Path, reference: Path, dask_address: str
-) -> None:
-    sweep = write(tmp_path, SWEEP)
-    spec, runs = prepare(sweep)
-    with DaskScheduler(dask_address) as backend:
-        report = run_sweep(spec, runs, tmp_path / "dask", backend, quiet=True, figures=False)
-    assert report.ran == N_RUNS and report.failed == 0
-    assert table(tmp_path / "dask") == table(reference)
-
-
 def test_src_recovers_a_linear_model() -> None:
     rng = np.random.default_rng(0)
     x = rng.random((200, 3))

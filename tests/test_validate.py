@@ -182,19 +182,3 @@ def test_scale_and_rank_figures_in_both_languages(
                     ranking.FIGURE)})])  # fmt: skip
     in_language((tmp_path / "rank_probabilities.svg").read_text(encoding="utf-8"), code,
                 ["val.rank_title", ("val.rank_x", {"n": 5}), ("val.rank_label", {"r": 2})])
-
-
-def test_pattern_runs_on_dask_match_local(tmp_path: Path, dask_address: str) -> None:
-    from sim.runs.backends import DaskScheduler
-
-    specs = build.plan(build.Settings(layout=TINY, seeds=1, scale=0.3, radii=(), scales=(),
-                                      dts=()))["allen"]  # fmt: skip
-    tasks = make_tasks(specs)
-    local = execute_all(tasks, RunStore.open(tmp_path / "a", KIND, {}, "x"),
-                        LocalPool(1, validation_run), quiet=True)  # fmt: skip
-    with DaskScheduler(dask_address, validation_run) as dask:
-        remote = execute_all(tasks, RunStore.open(tmp_path / "b", KIND, {}, "x"), dask,
-                             quiet=True)  # fmt: skip
-    for t in tasks:
-        assert remote[t.run_id]["status"] == "ok"
-        assert remote[t.run_id]["arrays"] == local[t.run_id]["arrays"]
