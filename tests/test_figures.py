@@ -1,12 +1,13 @@
 """Figures, maps and client reports: both languages, the tiny fixture and the baseline.
 
+(A run's figures and report in both languages: ``test_outputs``, which writes them once.)
+
 Runs are synthetic (random meetings on a real layout), so the figures are tested
 without the cost of simulating; ``test_compare`` covers figures of real runs.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import string
 from pathlib import Path
@@ -24,7 +25,6 @@ from sim.layout import load_layout
 from sim.layout.schema import Layout
 from sim.metrics import place_table, summarize
 from sim.outputs import plots
-from sim.outputs.writer import write_results
 from sim.params import AGENT_TYPES
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -134,31 +134,6 @@ def test_summary_has_the_scale_and_per_day_counts_stay_whole() -> None:
 
 
 # --- run figures and report ----------------------------------------------------------
-
-
-@pytest.mark.parametrize("code", ["en", "da"])
-def test_run_figures_and_report_in_both_languages(tmp_path: Path, code: str) -> None:
-    layout = dataclasses.replace(load_layout(FIXTURES / "tiny.yaml"), attribution="© Test")
-    out = tmp_path / code
-    write_results(synthetic(layout), out, "tiny", 1.0, Lang(code))
-    lang = Lang(code)
-    svg = (out / "map_meeting_density.svg").read_text(encoding="utf-8")
-    assert lang.t("run.map_title", name="tiny") in svg
-    assert lang.t("map.buildings_by_institution") in svg and lang.t("locator.title") in svg
-    assert "east of" not in svg  # no local-metre axes
-    # Every footer: scenario, scale, seed, days, version, credit.
-    for stem in ("map_meeting_density", "meetings_by_hour", "institution_matrix"):
-        text = (out / f"{stem}.svg").read_text(encoding="utf-8")
-        for part in (lang.t("footer.scale_full"), lang.t("footer.seed", seed=3),
-                     lang.plural(1, "sim_day"), "Crosspaths", "© Test"):  # fmt: skip
-            assert part in text, (stem, part)
-    pages = PdfReader(out / "report.pdf").pages
-    assert 1 <= len(pages) <= 2
-    text = " ".join(" ".join(p.extract_text() for p in pages).split())  # lines wrap
-    assert lang.t("sum.single_title", name="tiny") in text
-    assert lang.t("rr.h_table") in text and lang.t("sum.h_assumptions") in text
-    md = (out / "report.md").read_text(encoding="utf-8")
-    assert md.startswith(f"# {lang.t('sum.single_title', name='tiny')}")
 
 
 @pytest.mark.parametrize("code", ["en", "da"])

@@ -6,13 +6,17 @@ import csv
 import dataclasses
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+from pypdf import PdfReader
 
 import sim
 from sim.engine.results import PLACE_KINDS, AgentTable, MeetingTable, RunResult
+from sim.i18n import Lang
 from sim.layout import load_layout
 from sim.layout.schema import Layout
 from sim.metrics import all_tables, place_counts, summarize
@@ -307,10 +311,27 @@ def _siblings(parent: Path) -> set[str]:
     return {p.name for p in parent.iterdir()}
 
 
-def test_write_results_writes_everything_and_no_temp_folder(tmp_path: Path) -> None:
-    r = random_result(attribution="© Test contributors")
-    out = tmp_path / "results" / "tiny"
-    summary = write_results(r, out, "tiny", runtime_s=2.0)
+Written = Callable[[str], tuple[RunResult, Path, dict[str, Any]]]
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> Written:
+    """``write_results`` of one random run with a data credit, figures and report in a
+    language; each language written once (a run's figures take ~7 s of CPU)."""
+    result = random_result(attribution="© Test contributors")
+    done: dict[str, tuple[Path, dict[str, Any]]] = {}
+
+    def write(code: str) -> tuple[RunResult, Path, dict[str, Any]]:
+        if code not in done:
+            out = tmp_path_factory.mktemp(f"results_{code}") / "tiny"
+            done[code] = out, write_results(result, out, "tiny", 2.0, Lang(code))
+        return result, *done[code]
+
+    return write
+
+
+def test_write_results_writes_everything_and_no_temp_folder(written: Written) -> None:
+    r, out, summary = written("en")
     assert {p.name for p in out.iterdir()} == EXPECTED_FILES
     assert _siblings(out.parent) == {"tiny"}
     assert json.loads((out / "summary.json").read_text(encoding="utf-8")) == summary
@@ -328,6 +349,29 @@ def test_write_results_replaces_existing_folder(tmp_path: Path) -> None:
     write_results(random_result(), out, "tiny", runtime_s=1.0, figures=False)
     assert {p.name for p in out.iterdir()} == NUMBER_FILES
     assert _siblings(tmp_path) == {"tiny"}
+
+
+@pytest.mark.parametrize("code", ["en", "da"])
+def test_run_figures_and_report_in_both_languages(written: Written, code: str) -> None:
+    r, out, _ = written(code)
+    lang = Lang(code)
+    svg = (out / "map_meeting_density.svg").read_text(encoding="utf-8")
+    assert lang.t("run.map_title", name="tiny") in svg
+    assert lang.t("map.buildings_by_institution") in svg and lang.t("locator.title") in svg
+    assert "east of" not in svg  # no local-metre axes
+    # Every footer: scenario, scale, seed, days, version, credit.
+    for stem in ("map_meeting_density", "meetings_by_hour", "institution_matrix"):
+        text = (out / f"{stem}.svg").read_text(encoding="utf-8")
+        for part in (lang.t("footer.scale_full"), lang.t("footer.seed", seed=r.seed),
+                     lang.plural(r.days, "sim_day"), "Crosspaths", "© Test"):  # fmt: skip
+            assert part in text, (stem, part)
+    pages = PdfReader(out / "report.pdf").pages
+    assert 1 <= len(pages) <= 2
+    text = " ".join(" ".join(p.extract_text() for p in pages).split())  # lines wrap
+    assert lang.t("sum.single_title", name="tiny") in text
+    assert lang.t("rr.h_table") in text and lang.t("sum.h_assumptions") in text
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert md.startswith(f"# {lang.t('sum.single_title', name='tiny')}")
 
 
 def _explode(*args: object, **kwargs: object) -> list[Path]:
