@@ -14,13 +14,16 @@ from sim.validate.timestep import BUSY_RATES as REFERENCE_BUSY_RATES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SLOWEST_FIRST = (
-    "test_sweep.py", "test_figures.py", "test_compare.py", "test_activities.py",
-    "test_ties.py", "test_live_browser.py", "test_cli.py", "test_outputs.py", "test_rank.py",
-    "test_osm.py",
+    "test_compare.py", "test_sweep.py", "test_outputs.py", "test_live_browser.py",
+    "test_figures.py", "test_dask.py", "test_rank.py", "test_cli.py", "test_ties.py",
+    "test_validate.py", "test_activities.py", "test_model.py", "test_kernels.py",
+    "test_hardening.py", "test_overlay.py", "test_gis.py", "test_properties.py",
 )  # fmt: skip
-"""Modules with the most CPU time, measured with ``--durations``: ``make test`` hands out
-whole modules to its workers (``--dist loadfile``) and the slow ones go out first, so
-the workers finish together."""
+"""Modules that keep a worker busiest (``--durations``, or CPU and wall seconds per
+module), longest first: ``make test`` hands out whole modules to its workers (``--dist
+loadfile``) in this order, the next one to a worker with at most two tests left, so
+the long ones go out first and the short ones even out the end. The browser and Dask
+tests wait more than they compute: they rank by wall time."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
