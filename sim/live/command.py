@@ -95,6 +95,9 @@ def run(args: argparse.Namespace) -> int:
     proc = subprocess.Popen(server_command(args.host, port), env=env)
 
     def stop(signum: int, frame: object) -> None:
+        # A kill reaches this process only (Ctrl-C reaches the server too): pass it on,
+        # rather than waiting for a server that was never told to stop.
+        proc.terminate()
         raise KeyboardInterrupt
 
     # A plain kill (SIGTERM) of this process must not leave the server running.
