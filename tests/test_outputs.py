@@ -379,7 +379,8 @@ def _explode(*args: object, **kwargs: object) -> list[Path]:
 
 
 def test_failure_midway_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(plots, "plot_meetings_by_hour", _explode)
+    # The first figure fails: summary, tables, GeoJSON and GeoPackage are written by then.
+    monkeypatch.setattr(plots, "plot_meeting_density", _explode)
     with pytest.raises(RuntimeError, match="plot failed"):
         write_results(random_result(), tmp_path / "tiny", "tiny", runtime_s=1.0)
     assert _siblings(tmp_path) == set()
@@ -391,7 +392,7 @@ def test_failure_midway_keeps_previous_results(
     out = tmp_path / "tiny"
     write_results(random_result(seed=1), out, "tiny", runtime_s=1.0, figures=False)
     before = (out / "summary.json").read_text(encoding="utf-8")
-    monkeypatch.setattr(plots, "plot_institution_matrix", _explode)
+    monkeypatch.setattr(plots, "plot_meeting_density", _explode)  # after every table
     with pytest.raises(RuntimeError):
         write_results(random_result(seed=2), out, "tiny", runtime_s=1.0)
     assert _siblings(tmp_path) == {"tiny"}
