@@ -159,12 +159,15 @@ def test_compiled_pair_sums_equal_numpy_pair_sums(monkeypatch: pytest.MonkeyPatc
         assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
 
 
+@pytest.mark.parametrize("merge_pays", [meetings._MERGE_PAYS, 1.0])
 def test_compacting_the_day_buffer_keeps_the_meetings(
-    tiny_busy: Layout, monkeypatch: pytest.MonkeyPatch
+    tiny_busy: Layout, monkeypatch: pytest.MonkeyPatch, merge_pays: float
 ) -> None:
+    # 1.0: merge every time the held rows double, whatever a merge keeps.
     whole = CrosspathsModel(tiny_busy.scaled(5.0), seed=6, days=2)
     whole.run_model()
     monkeypatch.setattr(meetings, "_COMPACT_ROWS", 50)
+    monkeypatch.setattr(meetings, "_MERGE_PAYS", merge_pays)
     compacted = CrosspathsModel(tiny_busy.scaled(5.0), seed=6, days=2)
     compacted.run_model()
     a, b = whole.result().meetings, compacted.result().meetings
