@@ -391,6 +391,16 @@ def _pairwise_sum(values: np.ndarray, packed: np.ndarray, mask: np.int64, lo: in
 
 
 @jit
+def count_groups(packed: np.ndarray, bits: int) -> int:
+    """Runs of equal keys in ``packed`` (``key << bits | row``, sorted)."""
+    g = 0
+    for i in range(packed.shape[0]):
+        if i == 0 or (packed[i] >> bits) != (packed[i - 1] >> bits):
+            g += 1
+    return g
+
+
+@jit
 def pair_groups(
     packed: np.ndarray, bits: int, hazard: np.ndarray, best: np.ndarray,
     out_key: np.ndarray, out_sum: np.ndarray, out_top: np.ndarray, out_first: np.ndarray,

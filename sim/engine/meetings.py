@@ -317,13 +317,13 @@ class _PairSums:
             # The compiled pass reads the packed sorted keys directly (less memory than
             # an order and a sorted copy).
             packed, bits = sort
-            pair, total, top = np.empty(n, np.int64), np.empty(n), np.empty(n)
-            first = np.empty(n, np.int64)
-            g = kernels.pair_groups(packed, bits, hazard, best, pair, total, top, first)
+            g = kernels.count_groups(packed, bits)
+            pair, total, top = np.empty(g, np.int64), np.empty(g), np.empty(g)
+            first = np.empty(g, np.int64)
+            kernels.pair_groups(packed, bits, hazard, best, pair, total, top, first)
             del packed, sort  # before the gathers below (peak memory)
-            first = first[:g]
-            return _PairSums(pair[:g].copy(), total[:g].copy(), top[:g].copy(),
-                             self.t[first], self.place_kind[first], self.place[first], g)
+            return _PairSums(pair, total, top, self.t[first], self.place_kind[first],
+                             self.place[first], g)
         order, key, starts = group_by_key(key)
         counts = np.diff(np.r_[starts, key.shape[0]])
         best_sorted = best[order]
