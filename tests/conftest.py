@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from sim.engine import kernels
 from sim.engine.model import CrosspathsModel
 from sim.layout import load_layout
 from sim.layout.schema import Layout
+from sim.population.capacity import _admit
 from sim.validate.timestep import BUSY_RATES as REFERENCE_BUSY_RATES
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -24,6 +27,21 @@ module), longest first: ``make test`` hands out whole modules to its workers (``
 loadfile``) in this order, the next one to a worker with at most two tests left, so
 the long ones go out first and the short ones even out the end. The browser and Dask
 tests wait more than they compute: they rank by wall time."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile numba's loops once, before ``pytest -n`` starts its workers.
+
+    Each worker would otherwise compile them itself on a fresh clone (~14 s of CPU
+    each, side by side with mypy in ``make test``); compiled here, in the process that
+    hands out the tests, they are in numba's on-disk cache when the workers load them.
+    With a warm cache this costs ~0.1 s.
+    """
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
+        return  # a worker, or a run without workers: nothing to share
+    if kernels.AVAILABLE:
+        CrosspathsModel(TINY_PATH, seed=0, days=2).run_model()
+        _admit(np.zeros(1), np.ones(1), 1, 0.0)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
