@@ -134,3 +134,12 @@ def test_overrides_need_a_file(tiny: Layout) -> None:
     model = CrosspathsModel(TINY_PATH, scale=0.2, overrides={"model.greet_radius_m": 15})
     assert model.layout.params.model.greet_radius_m == 15
     assert np.isclose(len(model.population), 40)
+
+
+def test_an_agent_reporter_sees_every_person(tiny: Layout) -> None:
+    model = CrosspathsModel(tiny, seed=0)
+    collector = mesa.DataCollector(agent_reporters={"speed": "speed"})
+    collector.collect(model)
+    speeds = collector.get_agent_vars_dataframe()["speed"]
+    assert len(speeds) == len(model.population)
+    assert sorted(speeds) == sorted(model.population.speed.tolist())
