@@ -53,65 +53,40 @@ def _row_end(row: int, key: np.ndarray, end_key: np.ndarray) -> int:
 
 
 @inline
-def _screen_row(
+def _flag_row(
     row: int, stop: int, agent: np.ndarray, keys: np.ndarray, tie_bits: np.ndarray,
-    screen: np.ndarray, cand: np.ndarray, hashed: np.ndarray,
-) -> int:
-    """The partners of ``row`` (rows ``row+1 .. stop-1``) that may be wanted: written to
-    ``cand`` in order, with ``hashed`` telling whether the pair bits alone keep the pair;
-    returns how many.
+    screen: np.ndarray, flag: np.ndarray,
+) -> None:
+    """Flag the partners of ``row`` (rows ``row+1 .. stop-1``, flag ``j - row - 1``) that
+    may be wanted: bit 0 when the pair bits keep the pair, bit 1 when it may be a tie.
 
     This is the test of :meth:`sim.engine.encounters.PairScreen.wanted` split in two, so
-    that the loop over tens of millions of candidate pairs has no branch: the pair bits
-    (keep below ``screen[0]`` or within ``[screen[1], screen[2])``), or a possible tie,
+    that the loop over tens of millions of candidate pairs has no branch and no
+    dependency from one pair to the next (the compiler vectorises it): the pair bits
+    (kept below ``screen[0]`` or within ``[screen[1], screen[2])``), or a possible tie,
     read from the row's 64-bit tie summary (the bit of the partner's id modulo 64; see
-    :meth:`~sim.engine.encounters.PairScreen.row_tie_bits`). A pair kept only as a
+    :meth:`~sim.engine.encounters.PairScreen.row_tie_bits`). A pair flagged only as a
     possible tie is looked up by :func:`_wanted`.
     """
     below, sample_lo, sample_hi = screen[0], screen[1], screen[2]
     ka = keys[row]
     row_bits = tie_bits[row]
-    m = 0
-    for j in range(row + 1, stop):
+    for c in range(stop - row - 1):
+        j = row + 1 + c
         x = ka + keys[j] + _GOLDEN
         x = (x ^ (x >> np.uint64(30))) * _MIX1
         x = (x ^ (x >> np.uint64(27))) * _MIX2
         bits = (x ^ (x >> np.uint64(31))) >> np.uint64(11)
-        by_bits = (bits < below) | ((bits >= sample_lo) & (bits < sample_hi))
-        maybe_tie = ((row_bits >> (np.uint64(agent[j]) & np.uint64(63))) & np.uint64(1)) != 0
-        cand[m] = j
-        hashed[m] = by_bits
-        m += by_bits | maybe_tie
-    return m
+        by_bits = np.uint8((bits < below) | ((bits >= sample_lo) & (bits < sample_hi)))
+        maybe_tie = np.uint8((row_bits >> (np.uint64(agent[j]) & np.uint64(63))) & np.uint64(1))
+        flag[c] = by_bits | (maybe_tie << np.uint8(1))
 
 
 @inline
-def _wanted(
-    c: int, a: np.int64, b: np.int64, hashed: np.ndarray, ties: np.ndarray, n_agents: np.int64
-) -> bool:
-    """Whether candidate ``c`` of :func:`_screen_row`, people ``a`` and ``b``, is wanted:
-    two different people, kept by the pair bits or a tie."""
-    return a != b and (hashed[c] or _is_tie(a, b, ties, n_agents))
-
-
-@inline
-def _room(cand: np.ndarray, row: int, stop: int) -> np.ndarray:
-    """``cand``, or a larger buffer when ``row`` has more partners than it holds."""
-    if stop - row > cand.shape[0]:
-        return np.empty(2 * (stop - row), cand.dtype)
-    return cand
-
-
-@inline
-def _partners(
-    row: int, key: np.ndarray, end_key: np.ndarray, agent: np.ndarray, keys: np.ndarray,
-    tie_bits: np.ndarray, screen: np.ndarray, cand: np.ndarray, hashed: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """The candidate partners of ``row`` (:func:`_screen_row`), in buffers grown as
-    needed: ``(cand, hashed, how many)``."""
-    stop = _row_end(row, key, end_key)
-    cand, hashed = _room(cand, row, stop), _room(hashed, row, stop)
-    return cand, hashed, _screen_row(row, stop, agent, keys, tie_bits, screen, cand, hashed)
+def _wanted(f: np.uint8, a: np.int64, b: np.int64, ties: np.ndarray, n_agents: np.int64) -> bool:
+    """Whether a pair flagged ``f`` (not 0) by :func:`_flag_row`, people ``a`` and
+    ``b``, is wanted: two different people, kept by the pair bits or a tie."""
+    return a != b and ((f & 1) != 0 or _is_tie(a, b, ties, n_agents))
 
 
 @jit
@@ -141,17 +116,21 @@ def edge_scan(
     """Same-edge contacts (see :func:`sim.engine.encounters.edge_contacts`)."""
     n = key.shape[0]
     cap = out_i.shape[0]
-    cand = np.empty(256, np.int64)
-    hashed = np.empty(256, np.bool_)
+    flag = np.empty(256, np.uint8)
     k = 0
     while row < n:
         k_row = k
-        cand, hashed, m = _partners(row, key, end_key, agent, keys, tie_bits, screen, cand,
-                                    hashed)
+        stop = _row_end(row, key, end_key)
+        if stop - row > flag.shape[0]:
+            flag = np.empty(2 * (stop - row), np.uint8)
+        _flag_row(row, stop, agent, keys, tie_bits, screen, flag)
+        m = stop - row - 1
         a = agent[row]
         for c in range(m):
-            j = cand[c]
-            if not _wanted(c, a, agent[j], hashed, ties, n_agents):
+            if flag[c] == 0:  # most partners: nothing more to read
+                continue
+            j = row + 1 + c
+            if not _wanted(flag[c], a, agent[j], ties, n_agents):
                 continue
             lo = t_in[j]
             hi = min(t_out[row], t_out[j])
@@ -206,18 +185,22 @@ def node_scan(
     """Corner contacts (see :func:`sim.engine.encounters.node_contacts`)."""
     n = key.shape[0]
     cap = out_i.shape[0]
-    cand = np.empty(256, np.int64)
-    hashed = np.empty(256, np.bool_)
+    flag = np.empty(256, np.uint8)
     k = 0
     while row < n:
         k_row = k
         i = row
-        cand, hashed, m = _partners(row, key, end_key, agent, keys, tie_bits, screen, cand,
-                                    hashed)
+        stop = _row_end(row, key, end_key)
+        if stop - row > flag.shape[0]:
+            flag = np.empty(2 * (stop - row), np.uint8)
+        _flag_row(row, stop, agent, keys, tie_bits, screen, flag)
+        m = stop - row - 1
         a = agent[i]
         for c in range(m):
-            j = cand[c]
-            if _wanted(c, a, agent[j], hashed, ties, n_agents):
+            if flag[c] == 0:  # most partners: nothing more to read
+                continue
+            j = row + 1 + c
+            if _wanted(flag[c], a, agent[j], ties, n_agents):
                 total = 0.0
                 first = np.inf
                 # Piece 0 of a passage is before the node (on e_in), piece 1 after it.
@@ -260,17 +243,21 @@ def pair_scan(
     """Wanted pairs of overlapping stays (see :func:`sim.engine.encounters.stay_contacts`)."""
     n = key.shape[0]
     cap = out_i.shape[0]
-    cand = np.empty(256, np.int64)
-    hashed = np.empty(256, np.bool_)
+    flag = np.empty(256, np.uint8)
     k = 0
     while row < n:
         k_row = k
-        cand, hashed, m = _partners(row, key, end_key, agent, keys, tie_bits, screen, cand,
-                                    hashed)
+        stop = _row_end(row, key, end_key)
+        if stop - row > flag.shape[0]:
+            flag = np.empty(2 * (stop - row), np.uint8)
+        _flag_row(row, stop, agent, keys, tie_bits, screen, flag)
+        m = stop - row - 1
         a = agent[row]
         for c in range(m):
-            j = cand[c]
-            if _wanted(c, a, agent[j], hashed, ties, n_agents):
+            if flag[c] == 0:  # most partners: nothing more to read
+                continue
+            j = row + 1 + c
+            if _wanted(flag[c], a, agent[j], ties, n_agents):
                 if k == cap:
                     return row, k_row
                 out_i[k], out_j[k] = row, j
