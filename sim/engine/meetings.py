@@ -434,7 +434,8 @@ class MeetingDraw:
 
     def finish(self) -> tuple[MeetingTable, float]:
         """The day's meetings (one per pair, at its largest contact) and encounter estimate."""
-        pairs = self.pairs.merged()
+        # The rows are dropped as soon as merged, before the draw's own arrays.
+        pairs, self.pairs = self.pairs.merged(), _PairSums.empty()
         a = (pairs.key // self.n).astype(np.int32)
         b = (pairs.key % self.n).astype(np.int32)
         chance = -np.expm1(-pairs.hazard)
