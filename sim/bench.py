@@ -95,10 +95,14 @@ def reference_ratio(layout_path: str, seed: int) -> dict[str, float]:
     }
 
 
-def run_benchmark(layout_path: str, scales: list[float], seed: int, reference_layout: str) -> None:
-    """Print the benchmark table (one subprocess per scale) and the reference ratio."""
+def run_benchmark(
+    layout_path: str, scales: list[float], seed: int, reference_layout: str, repeat: int = 1
+) -> None:
+    """Print the benchmark table (one subprocess per scale and repetition), the range of
+    each scale's times over the repetitions, and the reference ratio."""
     load_layout(layout_path)  # fail fast, in this process, on a bad layout
-    print(f"benchmark: {layout_path}, seed {seed}, one weekday, one process per scale")
+    print(f"benchmark: {layout_path}, seed {seed}, one weekday, one process per scale"
+          + (f", {repeat} times each" if repeat > 1 else ""))
     loops = (f"compiled (numba {numba_version()})" if kernels.AVAILABLE
              else "numpy (numba is not installed)")
     print(f"contact loops: {loops}; loaded before timing, once per process (warm-up column)")
@@ -107,26 +111,38 @@ def run_benchmark(layout_path: str, scales: list[float], seed: int, reference_la
     print(f"{'scale':>6} {'agents':>8} {'warm-up s':>9} {'load s':>7} {'setup s':>8} "
           f"{'again s':>8} {'sim s':>8} {'sim cpu s':>9} {'peak MB':>8} "
           f"{'per 1k agents s':>16} {'meetings':>9}")
-    rows = {}
-    for scale in scales:
-        out = subprocess.run(
-            [sys.executable, "-m", "sim.bench", layout_path, str(scale), str(seed),
-             reference_layout],
-            check=True, capture_output=True, text=True,
-        )
-        r = rows[scale] = json.loads(out.stdout)
-        print(
-            f"{r['scale']:>6g} {r['agents']:>8d} {r['warm_up_s']:>9.2f} {r['load_s']:>7.2f} "
-            f"{r['setup_s']:>8.2f} {r['again_s']:>8.2f} {r['sim_s']:>8.2f} "
-            f"{r['sim_cpu_s']:>9.2f} {r['peak_mem_mb']:>8.0f} "
-            f"{1000 * r['sim_s'] / max(r['agents'], 1):>16.3f} {r['meetings']:>9d}"
-        )
+    rows: dict[float, list[dict[str, float]]] = {}
+    for _ in range(repeat):
+        for scale in scales:
+            out = subprocess.run(
+                [sys.executable, "-m", "sim.bench", layout_path, str(scale), str(seed),
+                 reference_layout],
+                check=True, capture_output=True, text=True,
+            )
+            r = json.loads(out.stdout)
+            rows.setdefault(scale, []).append(r)
+            print(
+                f"{r['scale']:>6g} {r['agents']:>8d} {r['warm_up_s']:>9.2f} "
+                f"{r['load_s']:>7.2f} {r['setup_s']:>8.2f} {r['again_s']:>8.2f} "
+                f"{r['sim_s']:>8.2f} {r['sim_cpu_s']:>9.2f} {r['peak_mem_mb']:>8.0f} "
+                f"{1000 * r['sim_s'] / max(r['agents'], 1):>16.3f} {r['meetings']:>9d}"
+            )
+    if repeat > 1:
+        for scale, runs in rows.items():
+            print(f"scale {scale:g} over {repeat} runs: " + "; ".join(
+                f"{name} {min(r[key] for r in runs):.{digits}f}-"
+                f"{max(r[key] for r in runs):.{digits}f}"
+                for name, key, digits in (("setup s", "setup_s", 2), ("sim s", "sim_s", 2),
+                                          ("sim cpu s", "sim_cpu_s", 2),
+                                          ("peak MB", "peak_mem_mb", 0))
+            ))
     if len(rows) > 1:
         lo, hi = rows[min(rows)], rows[max(rows)]
+        ratios = sorted(h["sim_cpu_s"] / low["sim_cpu_s"] for low in lo for h in hi)
+        span = f"{ratios[0]:.1f}x" if len(ratios) == 1 else f"{ratios[0]:.1f}-{ratios[-1]:.1f}x"
         print(
-            f"cost from {lo['agents']:,} to {hi['agents']:,} people "
-            f"({hi['agents'] / lo['agents']:.1f}x): {hi['sim_cpu_s'] / lo['sim_cpu_s']:.1f}x "
-            "the simulation's CPU time"
+            f"cost from {lo[0]['agents']:,} to {hi[0]['agents']:,} people "
+            f"({hi[0]['agents'] / lo[0]['agents']:.1f}x): {span} the simulation's CPU time"
         )
     ref = reference_ratio(reference_layout, seed)
     print(

@@ -94,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--seed", type=whole_number(0, MAX_SEED), default=0)
     bench.add_argument(
+        "--repeat",
+        type=whole_number(1, 20),
+        default=1,
+        help="measure each scale this many times, each in a fresh process, and print the "
+        "range (timings on a shared machine vary by 10-20 %%)",
+    )
+    bench.add_argument(
         "--reference-layout",
         default="tests/fixtures/tiny.yaml",
         help="small layout on which the fast engine is timed against the reference",
@@ -177,5 +184,5 @@ def _bench(args: argparse.Namespace) -> int:
         raise CrosspathsInputError(
             f"expected comma-separated numbers, got {args.scales!r}", path="--scales"
         ) from None
-    run_benchmark(args.layout, scales, args.seed, args.reference_layout)
+    run_benchmark(args.layout, scales, args.seed, args.reference_layout, args.repeat)
     return 0
