@@ -71,8 +71,11 @@ def cheapest_in_slot(edge_slot: np.ndarray, n_slots: int, cost: np.ndarray) -> n
 
 
 @jit
-def _push(hd: np.ndarray, hc: np.ndarray, hn: np.ndarray, size: int, d: float, c: int,
-          node: int) -> int:
+def heap_push(hd: np.ndarray, hc: np.ndarray, hn: np.ndarray, size: int, d: float, c: int,
+              node: int) -> int:
+    """Add ``(d, c)`` with payload ``node`` to the binary min-heap held in the first
+    ``size`` entries of ``hd`` (keys), ``hc`` (tie-breaking counters) and ``hn``
+    (payloads); returns the new size. Keys are ordered by ``d``, then ``c``."""
     i = size
     while i > 0:
         parent = (i - 1) >> 1
@@ -85,7 +88,10 @@ def _push(hd: np.ndarray, hc: np.ndarray, hn: np.ndarray, size: int, d: float, c
 
 
 @jit
-def _pop(hd: np.ndarray, hc: np.ndarray, hn: np.ndarray, size: int) -> tuple[float, int, int]:
+def heap_pop(
+    hd: np.ndarray, hc: np.ndarray, hn: np.ndarray, size: int
+) -> tuple[float, int, int]:
+    """Remove the least key from the heap of :func:`heap_push`: ``(d, payload, new size)``."""
     d, node = hd[0], hn[0]
     size -= 1
     ld, lc, ln = hd[size], hc[size], hn[size]
@@ -138,9 +144,9 @@ def shortest_trees(
         src = sources[s]
         seen[src] = 0.0
         counter = 0
-        size = _push(hd, hc, hn, 0, 0.0, counter, src)
+        size = heap_push(hd, hc, hn, 0, 0.0, counter, src)
         while size > 0:
-            d, v, size = _pop(hd, hc, hn, size)
+            d, v, size = heap_pop(hd, hc, hn, size)
             if done[v]:
                 continue
             done[v] = True
@@ -153,7 +159,7 @@ def shortest_trees(
                 if vu < seen[u]:
                     seen[u] = vu
                     counter += 1
-                    size = _push(hd, hc, hn, size, vu, counter, u)
+                    size = heap_push(hd, hc, hn, size, vu, counter, u)
                     pred[s, u] = v
                     via[s, u] = k
     return dist, pred, via

@@ -28,6 +28,7 @@ import numpy as np
 
 from sim.compiled import jit
 from sim.network.routing import RouteTable
+from sim.network.shortest import heap_pop, heap_push
 from sim.params import PLACE_VENUE, VENUE_KINDS
 from sim.population.destinations import LUNCH_KINDS, Destinations
 from sim.population.population import Population
@@ -73,50 +74,24 @@ def _admit(start: np.ndarray, until: np.ndarray, capacity: int, wait_s: float) -
     installed (a loop over every arrival at a full venue).
     """
     at = np.full(start.shape[0], np.nan)
-    # When each taken seat frees up: a binary min-heap in free[:taken].
+    # When each taken seat frees up: a min-heap of times (no tie-breaking or payload
+    # needed: equal times are interchangeable).
     free = np.empty(max(capacity, 1))
+    zero = np.zeros(free.shape[0], np.int64)
     taken = 0
     for i in range(start.shape[0]):
         t, end = start[i], until[i]
         while taken and free[0] <= t:
-            taken -= 1
-            _sift_down(free, taken, free[taken])
+            _, _, taken = heap_pop(free, zero, zero, taken)
         if taken < capacity:
-            _sift_up(free, taken, end)
-            taken += 1
+            taken = heap_push(free, zero, zero, taken, end, 0, 0)
             at[i] = t
         elif free[0] <= t + wait_s and end - free[0] >= MIN_SHARE * (end - t):
             # Every seat is taken until at least free[0]; earlier arrivals already took
             # the seats that freed before it, so this is the queue's next seat.
-            at[i] = free[0]
-            _sift_down(free, taken, end)
+            at[i], _, taken = heap_pop(free, zero, zero, taken)
+            taken = heap_push(free, zero, zero, taken, end, 0, 0)
     return at
-
-
-@jit
-def _sift_up(heap: np.ndarray, n: int, value: float) -> None:
-    """Add ``value`` to the heap ``heap[:n]`` (which then holds n + 1 values)."""
-    i = n
-    while i > 0 and heap[(i - 1) >> 1] > value:
-        heap[i] = heap[(i - 1) >> 1]
-        i = (i - 1) >> 1
-    heap[i] = value
-
-
-@jit
-def _sift_down(heap: np.ndarray, n: int, value: float) -> None:
-    """Replace the smallest of ``heap[:n]`` by ``value``."""
-    i = 0
-    while 2 * i + 1 < n:
-        child = 2 * i + 1
-        if child + 1 < n and heap[child + 1] < heap[child]:
-            child += 1
-        if heap[child] >= value:
-            break
-        heap[i] = heap[child]
-        i = child
-    if n:
-        heap[i] = value
 
 
 def _admission(
