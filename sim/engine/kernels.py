@@ -54,11 +54,13 @@ def _row_end(row: int, key: np.ndarray, end_key: np.ndarray) -> int:
 
 @inline
 def _flag_row(
-    row: int, stop: int, agent: np.ndarray, keys: np.ndarray, tie_bits: np.ndarray,
-    screen: np.ndarray, flag: np.ndarray,
-) -> None:
-    """Flag the partners of ``row`` (rows ``row+1 .. stop-1``, flag ``j - row - 1``) that
-    may be wanted: bit 0 when the pair bits keep the pair, bit 1 when it may be a tie.
+    row: int, key: np.ndarray, end_key: np.ndarray, agent: np.ndarray, keys: np.ndarray,
+    tie_bits: np.ndarray, screen: np.ndarray, flag: np.ndarray,
+) -> tuple[np.ndarray, int]:
+    """Flag the partners of ``row`` (the rows after it up to :func:`_row_end`; partner
+    ``c`` is row ``row + 1 + c``) that may be wanted: bit 0 when the pair bits keep the
+    pair, bit 1 when it may be a tie. Returns the flags (``flag``, or a larger buffer
+    when the row has more partners than it holds) and the number of partners.
 
     This is the test of :meth:`sim.engine.encounters.PairScreen.wanted` split in two, so
     that the loop over tens of millions of candidate pairs has no branch and no
@@ -68,6 +70,9 @@ def _flag_row(
     :meth:`~sim.engine.encounters.PairScreen.row_tie_bits`). A pair flagged only as a
     possible tie is looked up by :func:`_wanted`.
     """
+    stop = _row_end(row, key, end_key)
+    if stop - row > flag.shape[0]:
+        flag = np.empty(2 * (stop - row), np.uint8)
     below, sample_lo, sample_hi = screen[0], screen[1], screen[2]
     ka = keys[row]
     row_bits = tie_bits[row]
@@ -80,6 +85,7 @@ def _flag_row(
         by_bits = np.uint8((bits < below) | ((bits >= sample_lo) & (bits < sample_hi)))
         maybe_tie = np.uint8((row_bits >> (np.uint64(agent[j]) & np.uint64(63))) & np.uint64(1))
         flag[c] = by_bits | (maybe_tie << np.uint8(1))
+    return flag, stop - row - 1
 
 
 @inline
@@ -120,11 +126,7 @@ def edge_scan(
     k = 0
     while row < n:
         k_row = k
-        stop = _row_end(row, key, end_key)
-        if stop - row > flag.shape[0]:
-            flag = np.empty(2 * (stop - row), np.uint8)
-        _flag_row(row, stop, agent, keys, tie_bits, screen, flag)
-        m = stop - row - 1
+        flag, m = _flag_row(row, key, end_key, agent, keys, tie_bits, screen, flag)
         a = agent[row]
         for c in range(m):
             if flag[c] == 0:  # most partners: nothing more to read
@@ -190,11 +192,7 @@ def node_scan(
     while row < n:
         k_row = k
         i = row
-        stop = _row_end(row, key, end_key)
-        if stop - row > flag.shape[0]:
-            flag = np.empty(2 * (stop - row), np.uint8)
-        _flag_row(row, stop, agent, keys, tie_bits, screen, flag)
-        m = stop - row - 1
+        flag, m = _flag_row(row, key, end_key, agent, keys, tie_bits, screen, flag)
         a = agent[i]
         for c in range(m):
             if flag[c] == 0:  # most partners: nothing more to read
@@ -247,11 +245,7 @@ def pair_scan(
     k = 0
     while row < n:
         k_row = k
-        stop = _row_end(row, key, end_key)
-        if stop - row > flag.shape[0]:
-            flag = np.empty(2 * (stop - row), np.uint8)
-        _flag_row(row, stop, agent, keys, tie_bits, screen, flag)
-        m = stop - row - 1
+        flag, m = _flag_row(row, key, end_key, agent, keys, tie_bits, screen, flag)
         a = agent[row]
         for c in range(m):
             if flag[c] == 0:  # most partners: nothing more to read
