@@ -397,7 +397,8 @@ def node_contacts(
     node, agent = pas.node[order], pas.agent[order]
     t_lo, t_hi, t_node = pas.t_lo[order], pas.t_hi[order], pas.t_node[order]
     e_in, e_out = pas.e_in[order], pas.e_out[order]
-    v_in, v_out = pas.vel_in[order], pas.vel_out[order]
+    # take(axis=0): numpy's fancy indexing of an (n, 2) array by rows is ~7x slower.
+    v_in, v_out = np.take(pas.vel_in, order, axis=0), np.take(pas.vel_out, order, axis=0)
     del pas, order  # only the sorted copies are needed from here (peak memory)
     crowd = np.maximum(present_at_start(node, t_lo, t_hi) - 2.0, 0.0)
     keys = wanted.row_keys(agent)
