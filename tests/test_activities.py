@@ -57,6 +57,23 @@ def test_peak_occupancy_counts_overlaps_and_not_back_to_back_stays() -> None:
     assert peak_occupancy(place, start, until, 3).tolist() == [2, 1, 0]
 
 
+def test_peak_occupancy_matches_a_running_sum_over_sorted_events() -> None:
+    """Against the plain definition: events sorted by (place, time, departures first),
+    one running sum, its maximum per place; on many equal times and empty stays."""
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n, places = int(rng.integers(0, 120)), int(rng.integers(1, 6))
+        place = rng.integers(0, places, n)
+        start = rng.integers(0, 12, n).astype(float)
+        until = start + rng.integers(0, 4, n)
+        group = np.concatenate([place, place])
+        delta = np.concatenate([np.ones(n, np.int64), -np.ones(n, np.int64)])
+        order = np.lexsort((delta, np.concatenate([start, until]), group))
+        expected = np.zeros(places, np.int64)
+        np.maximum.at(expected, group[order], np.cumsum(delta[order]))
+        assert peak_occupancy(place, start, until, places).tolist() == expected.tolist()
+
+
 def test_a_new_cafe_adds_optional_stays_not_only_moves_them(
     tmp_path: Path, base_runs: list[RunResult]
 ) -> None:

@@ -53,14 +53,37 @@ def peak_occupancy(
     peak = np.zeros(n_places, np.int64)
     if place.shape[0] == 0:
         return peak
+    # Every event in time order; at equal times departures go before arrivals, so one
+    # count per place, raised at arrivals, gives each place's peak (back-to-back stays
+    # do not overlap).
+    t = np.concatenate([until, start])
+    order = np.argsort(t)
     group = np.concatenate([place, place]).astype(np.int64)
-    t = np.concatenate([start, until])
-    delta = np.concatenate([np.ones(place.shape[0], np.int64), -np.ones(place.shape[0], np.int64)])
-    # Departures before arrivals at equal times; each place's events net to zero, so one
-    # running sum over the sorted events gives every place's occupancy.
-    order = np.lexsort((delta, t, group))
-    running = np.cumsum(delta[order])
-    np.maximum.at(peak, group[order], running)
+    return _running_peak(t[order], group[order], order >= place.shape[0], peak)
+
+
+@jit
+def _running_peak(
+    t: np.ndarray, group: np.ndarray, arrival: np.ndarray, peak: np.ndarray
+) -> np.ndarray:
+    """Fill ``peak`` with the largest count per group over the events (sorted by ``t``),
+    taking the departures of each run of equal times before its arrivals."""
+    now = np.zeros(peak.shape[0], np.int64)
+    n = t.shape[0]
+    lo = 0
+    while lo < n:
+        hi = lo + 1
+        while hi < n and t[hi] == t[lo]:
+            hi += 1
+        for k in range(lo, hi):
+            if not arrival[k]:
+                now[group[k]] -= 1
+        for k in range(lo, hi):
+            if arrival[k]:
+                g = group[k]
+                now[g] += 1
+                peak[g] = max(peak[g], now[g])
+        lo = hi
     return peak
 
 
