@@ -143,10 +143,14 @@ def test_compiled_trips_equal_numpy_trips(busy_day: tuple[CrosspathsModel, int])
             assert a.dtype == b.dtype and np.array_equal(a, b), name
 
 
-def test_compiled_pair_sums_equal_numpy_pair_sums(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("n,pairs,one_pair", [(5000, 800, 0), (300_000, 30_000, 70_000)])
+def test_compiled_pair_sums_equal_numpy_pair_sums(
+    monkeypatch: pytest.MonkeyPatch, n: int, pairs: int, one_pair: int
+) -> None:
+    # The large case spans several of the compiled pass's blocks of 65,536 rows, with
+    # pairs across block ends and one pair with more rows than a block.
     rng = np.random.default_rng(2)
-    n = 5000
-    key = rng.integers(0, 800, n)
+    key = rng.permutation(np.r_[rng.integers(0, pairs, n - one_pair), np.full(one_pair, 7)])
     hazard = rng.choice([0.5, 0.25, 0.125, 1e-3], n)  # ties in the largest contact
     table = _PairSums.empty().append(key, hazard, rng.uniform(0, 9, n),
                                      rng.integers(0, 4, n).astype(np.int8),

@@ -342,33 +342,31 @@ def lay_trips(
 
 
 @jit
-def _pairwise_sum(values: np.ndarray, packed: np.ndarray, mask: np.int64, lo: int,
-                  n: int) -> float:
-    """Sum of ``values[packed[lo:lo+n] & mask]`` in the order numpy's add-reduction uses
-    (pairwise in blocks of eight), so that sums match ``np.add.reduceat`` bit for bit."""
+def _pairwise_sum(values: np.ndarray, lo: int, n: int) -> float:
+    """Sum of ``values[lo:lo+n]`` in the order numpy's add-reduction uses (pairwise in
+    blocks of eight), so that sums match ``np.add.reduceat`` bit for bit."""
     if n < 8:
         res = 0.0
         for k in range(lo, lo + n):
-            res += values[packed[k] & mask]
+            res += values[k]
         return res
     if n <= 128:
         r = np.empty(8)
         for q in range(8):
-            r[q] = values[packed[lo + q] & mask]
+            r[q] = values[lo + q]
         k = 8
         while k < n - (n % 8):
             for q in range(8):
-                r[q] += values[packed[lo + k + q] & mask]
+                r[q] += values[lo + k + q]
             k += 8
         res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
         while k < n:
-            res += values[packed[lo + k] & mask]
+            res += values[lo + k]
             k += 1
         return res
     half = n // 2
     half -= half % 8
-    return (_pairwise_sum(values, packed, mask, lo, half)
-            + _pairwise_sum(values, packed, mask, lo + half, n - half))
+    return _pairwise_sum(values, lo, half) + _pairwise_sum(values, lo + half, n - half)
 
 
 @jit
@@ -394,20 +392,49 @@ def pair_groups(
     """
     mask = (np.int64(1) << bits) - 1
     n = packed.shape[0]
+    h = np.empty(1 << 16)
+    b = np.empty(1 << 16)
     g = 0
     lo = 0
     while lo < n:
-        key = packed[lo] >> bits
-        i = packed[lo] & mask
-        top, first = best[i], i
-        hi = lo + 1
-        while hi < n and (packed[hi] >> bits) == key:
-            j = packed[hi] & mask
-            if best[j] > top:
-                top, first = best[j], j
+        # A block of whole runs, its values gathered first in a loop whose reads do not
+        # wait on each other (the rows are scattered: reading them one run at a time
+        # stalls on each); blocks keep the copies small at any density.
+        hi = min(lo + h.shape[0], n)
+        while hi < n and (packed[hi] >> bits) == (packed[hi - 1] >> bits):
             hi += 1
-        out_key[g], out_top[g], out_first[g] = key, top, first
-        out_sum[g] = hazard[i] + _pairwise_sum(hazard, packed, mask, lo + 1, hi - lo - 1)
-        g += 1
+        if hi - lo > h.shape[0]:
+            h, b = np.empty(hi - lo), np.empty(hi - lo)
+        for k in range(lo, hi):
+            i = packed[k] & mask
+            h[k - lo] = hazard[i]
+            b[k - lo] = best[i]
+        g = _pair_runs(packed, bits, lo, hi, h, b, out_key, out_sum, out_top, out_first, g)
         lo = hi
+    return g
+
+
+@inline
+def _pair_runs(
+    packed: np.ndarray, bits: int, lo: int, hi: int, h: np.ndarray, b: np.ndarray,
+    out_key: np.ndarray, out_sum: np.ndarray, out_top: np.ndarray, out_first: np.ndarray,
+    g: int,
+) -> int:
+    """:func:`pair_groups` over the whole runs in ``packed[lo:hi]``, whose hazards and
+    bests are ``h`` and ``b`` from 0; returns the next output row."""
+    mask = (np.int64(1) << bits) - 1
+    r = lo
+    while r < hi:
+        key = packed[r] >> bits
+        top, at = b[r - lo], r
+        e = r + 1
+        while e < hi and (packed[e] >> bits) == key:
+            if b[e - lo] > top:
+                top, at = b[e - lo], e
+            e += 1
+        out_key[g], out_top[g], out_first[g] = key, top, packed[at] & mask
+        first = h[r - lo]
+        out_sum[g] = first if e - r == 1 else first + _pairwise_sum(h, r - lo + 1, e - r - 1)
+        g += 1
+        r = e
     return g
