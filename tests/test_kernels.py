@@ -163,15 +163,34 @@ def test_compiled_pair_sums_equal_numpy_pair_sums(
         assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
 
 
-@pytest.mark.parametrize("merge_pays", [meetings._MERGE_PAYS, 1.0])
+def test_the_estimate_of_distinct_pairs_is_close_over_merged_and_new_rows() -> None:
+    rng = np.random.default_rng(4)
+    key = rng.integers(0, 2**40, 60_000) * 7  # 60,000 pairs, seen 1 to 9 times
+    rows = np.repeat(key, rng.integers(1, 10, key.shape[0]))
+    zeros = np.zeros(rows.shape[0])
+    table = _PairSums.empty().append(rows, zeros, zeros, zeros.astype(np.int8),
+                                     zeros.astype(np.int32)).merged()
+    assert len(table) == 60_000
+    table.append(rows[:100_000] + 1, zeros[:100_000], zeros[:100_000],  # new pairs
+                 zeros[:100_000].astype(np.int8), zeros[:100_000].astype(np.int32))
+    new_pairs = np.unique(rows[:100_000]).shape[0]
+    assert table.estimated_pairs() == pytest.approx(60_000 + new_pairs, rel=0.05)
+
+
+@pytest.mark.parametrize("merge_pays,estimate_rows", [
+    (meetings._MERGE_PAYS, meetings._ESTIMATE_ROWS), (1.0, meetings._ESTIMATE_ROWS),
+    (meetings._MERGE_PAYS, 0), (0.0, 0),
+])
 def test_compacting_the_day_buffer_keeps_the_meetings(
-    tiny_busy: Layout, monkeypatch: pytest.MonkeyPatch, merge_pays: float
+    tiny_busy: Layout, monkeypatch: pytest.MonkeyPatch, merge_pays: float, estimate_rows: int
 ) -> None:
-    # 1.0: merge every time the held rows double, whatever a merge keeps.
+    # 1.0: merge every time the held rows double, whatever a merge keeps; estimate_rows
+    # 0: whether a merge pays is estimated from the start (0.0: it never does).
     whole = CrosspathsModel(tiny_busy.scaled(5.0), seed=6, days=2)
     whole.run_model()
     monkeypatch.setattr(meetings, "_COMPACT_ROWS", 50)
     monkeypatch.setattr(meetings, "_MERGE_PAYS", merge_pays)
+    monkeypatch.setattr(meetings, "_ESTIMATE_ROWS", estimate_rows)
     compacted = CrosspathsModel(tiny_busy.scaled(5.0), seed=6, days=2)
     compacted.run_model()
     a, b = whole.result().meetings, compacted.result().meetings
