@@ -82,6 +82,31 @@ def test_compiled_contacts_equal_numpy_contacts(
         assert sum(len(c) for c in fast.values()) < sum(len(c) for c in everyone.values())
 
 
+def test_consuming_the_walk_tables_gives_the_same_contacts_and_empties_them(
+    busy_day: tuple[CrosspathsModel, int],
+) -> None:
+    model, day = busy_day
+    plan = plan_day(model.layout, model.population, model.sites, model.routes,
+                    model.destinations, model.seed, day)
+    radius = model.layout.params.model.greet_radius_m
+    trav, pas = expand_trips(plan, model.routes, model.graph, model.population.speed,
+                             near=radius * NODE_REACH_FACTOR)
+    kept = {
+        "edge": Contacts.concat(edge_contacts(trav, model.graph.length, radius)),
+        "node": Contacts.concat(node_contacts(pas, radius)),
+    }
+    assert len(trav) > 0 and len(pas) > 0  # without consume, the tables are untouched
+    consumed = {
+        "edge": Contacts.concat(edge_contacts(trav, model.graph.length, radius, consume=True)),
+        "node": Contacts.concat(node_contacts(pas, radius, consume=True)),
+    }
+    for rule in kept:
+        assert len(kept[rule]) > 0 and _rows(consumed[rule]) == _rows(kept[rule]), rule
+    for table in (trav, pas):
+        assert all(getattr(table, name).shape[0] == 0 for name in vars(table)), table
+    assert pas.vel_in.shape == (0, 2)
+
+
 def test_scan_restarts_a_row_when_the_buffer_fills() -> None:
     rng = np.random.default_rng(0)
     n = 400
@@ -152,12 +177,17 @@ def test_compiled_pair_sums_equal_numpy_pair_sums(
     rng = np.random.default_rng(2)
     key = rng.permutation(np.r_[rng.integers(0, pairs, n - one_pair), np.full(one_pair, 7)])
     hazard = rng.choice([0.5, 0.25, 0.125, 1e-3], n)  # ties in the largest contact
-    table = _PairSums.empty().append(key, hazard, rng.uniform(0, 9, n),
-                                     rng.integers(0, 4, n).astype(np.int8),
-                                     rng.integers(0, 50, n).astype(np.int32))
-    fast = table.merged()
+    columns = (key, hazard, rng.uniform(0, 9, n), rng.integers(0, 4, n).astype(np.int8),
+               rng.integers(0, 50, n).astype(np.int32))
+
+    def table() -> _PairSums:  # merged in two steps: a merged part and new chunks
+        half = n // 2
+        merged = _PairSums.empty().append(*(c[:half] for c in columns)).merged()
+        return merged.append(*(c[half:] for c in columns))
+
+    fast = table().merged()
     monkeypatch.setattr(kernels, "AVAILABLE", False)
-    slow = table.merged()
+    slow = table().merged()
     assert 0 < len(fast) < n
     for name in ("key", "hazard", "best", "t", "place_kind", "place"):
         assert np.array_equal(getattr(fast, name), getattr(slow, name)), name

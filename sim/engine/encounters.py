@@ -293,6 +293,24 @@ def _scan(
             yield tuple(col[:k] for col in out)
 
 
+def _sorted_columns(
+    table: Traversals | Passages, order: np.ndarray, names: tuple[str, ...], consume: bool
+) -> list[np.ndarray]:
+    """The columns ``names`` of ``table`` in ``order``; with ``consume``, each original
+    column is emptied as soon as its sorted copy is made, so that at most one extra
+    column is held (peak memory at high density: the walk tables are the largest
+    arrays of a day)."""
+    out = []
+    for name in names:
+        column = getattr(table, name)
+        # take(axis=0): numpy's fancy indexing of an (n, 2) array by rows is ~7x slower.
+        out.append(np.take(column, order, axis=0))
+        if consume:
+            setattr(table, name, np.empty((0, *column.shape[1:]), column.dtype))  # no view
+        del column
+    return out
+
+
 def _low_high(agent: np.ndarray, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ai, aj = agent[i], agent[j]
     return np.minimum(ai, aj), np.maximum(ai, aj)
@@ -300,20 +318,24 @@ def _low_high(agent: np.ndarray, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarr
 
 def edge_contacts(
     trav: Traversals, length: np.ndarray, radius: float, wanted: PairScreen = ALL_PAIRS,
-    compiled: bool | None = None,
+    compiled: bool | None = None, consume: bool = False,
 ) -> Iterator[Contacts]:
     """Walkers on the same edge who come within ``radius`` of each other.
 
     ``compiled`` chooses the loops of :mod:`sim.engine.kernels` (``None``: when numba is
-    installed) or the numpy path; both give the same contacts.
+    installed) or the numpy path; both give the same contacts. ``consume`` empties
+    ``trav``'s columns once sorted copies are made (for a caller that is done with it).
     """
     order = group_time_order(trav.edge, trav.t_in)
-    edge, agent = trav.edge[order], trav.agent[order]
-    t_in, t_out = trav.t_in[order], trav.t_out[order]
-    vel = np.where(trav.forward, trav.speed, -trav.speed)[order]
-    # Position along the edge extrapolated back to time 0: x(t) = x0 + vel * t.
-    x0 = np.where(trav.forward[order], 0.0, length[edge]) - vel * t_in
+    edge, agent, t_in, t_out, forward, speed = _sorted_columns(
+        trav, order, ("edge", "agent", "t_in", "t_out", "forward", "speed"), consume
+    )
     del trav, order  # only the sorted copies are needed from here (peak memory)
+    vel = np.where(forward, speed, -speed)
+    del speed
+    # Position along the edge extrapolated back to time 0: x(t) = x0 + vel * t.
+    x0 = np.where(forward, 0.0, length[edge]) - vel * t_in
+    del forward
     crowd = np.maximum(present_at_start(edge, t_in, t_out) - 2.0, 0.0)
     keys = wanted.row_keys(agent)
     if use_compiled(compiled):
@@ -384,21 +406,21 @@ def _reach_2d(
 
 def node_contacts(
     pas: Passages, radius: float, wanted: PairScreen = ALL_PAIRS,
-    compiled: bool | None = None,
+    compiled: bool | None = None, consume: bool = False,
 ) -> Iterator[Contacts]:
     """Walkers on different segments through the same node who come within ``radius``.
 
     Each passage has a piece before the node (on ``e_in``) and one after (on ``e_out``);
     of the four combinations of two passages' pieces, those on different edges are
     checked exactly in the plane (see :class:`sim.engine.trips.Passages`). ``compiled``
-    as in :func:`edge_contacts`.
+    and ``consume`` as in :func:`edge_contacts`.
     """
     order = group_time_order(pas.node, pas.t_lo)
-    node, agent = pas.node[order], pas.agent[order]
-    t_lo, t_hi, t_node = pas.t_lo[order], pas.t_hi[order], pas.t_node[order]
-    e_in, e_out = pas.e_in[order], pas.e_out[order]
-    # take(axis=0): numpy's fancy indexing of an (n, 2) array by rows is ~7x slower.
-    v_in, v_out = np.take(pas.vel_in, order, axis=0), np.take(pas.vel_out, order, axis=0)
+    node, agent, t_lo, t_hi, t_node, e_in, e_out, v_in, v_out = _sorted_columns(
+        pas, order,
+        ("node", "agent", "t_lo", "t_hi", "t_node", "e_in", "e_out", "vel_in", "vel_out"),
+        consume,
+    )
     del pas, order  # only the sorted copies are needed from here (peak memory)
     crowd = np.maximum(present_at_start(node, t_lo, t_hi) - 2.0, 0.0)
     keys = wanted.row_keys(agent)

@@ -234,10 +234,10 @@ class CrosspathsModel(mesa.Model):
         )
         # Each rule's input is dropped here once handed over, so that the rule can free
         # it after sorting (peak memory at high density).
-        edges = edge_contacts(trav, self.graph.length, radius, draw.screen)
+        edges = edge_contacts(trav, self.graph.length, radius, draw.screen, consume=True)
         del trav
         draw.add_all(edges)
-        nodes = node_contacts(pas, radius, draw.screen)
+        nodes = node_contacts(pas, radius, draw.screen, consume=True)
         del pas
         draw.add_all(nodes)
         draw.add_all(stay_contacts(plan, n_places, draw.screen))
