@@ -141,6 +141,36 @@ def test_model_meetings_identical_without_numba(
     assert fast.daily_encounters == slow.daily_encounters
 
 
+def test_compiled_draw_keeps_the_same_rows_hazards_and_sample_as_numpy(
+    busy_day: tuple[CrosspathsModel, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every contact of a day with ties (all rules, all pairs) through both paths of
+    MeetingDraw.add: the same kept rows with the same hazards bit for bit, and the
+    same encounter sample with the same weights."""
+    model, day = busy_day
+    rules = _all_rules(model, day, ALL_PAIRS, compiled=True)
+    contacts = Contacts.concat(rules.values())
+    kinds = set(contacts.place_kind.tolist())
+    assert kinds == {0, 1, 2, 3} and contacts.stay.any() and (~contacts.stay).any()
+
+    def draw() -> MeetingDraw:
+        d = MeetingDraw(model.population, model.rates, model.ties, model.layout, model.seed,
+                        day)
+        d.add(contacts)
+        return d
+
+    fast = draw()
+    monkeypatch.setattr(kernels, "AVAILABLE", False)
+    slow = draw()
+    (f,), (s,) = fast.pairs.chunks, slow.pairs.chunks  # key, hazard, best, t, kind, place
+    assert f[0] is not None and f[0].shape[0] > 0
+    for c, (got, want) in enumerate(zip(f, s, strict=True)):
+        assert got is not None and want is not None and np.array_equal(got, want), c
+    (fk, fw), (sk, sw) = fast.sampled[0], slow.sampled[0]
+    assert fk.shape[0] > 0 and np.array_equal(fk, sk) and np.array_equal(fw, sw)
+    assert fast.screen.ties.shape[0] > 0  # ties take part
+
+
 def test_present_counts_equal_binary_searches() -> None:
     rng = np.random.default_rng(1)
     group = np.sort(rng.integers(0, 20, 3000))

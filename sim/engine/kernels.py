@@ -25,6 +25,7 @@ import numpy as np
 
 from sim.compiled import AVAILABLE as AVAILABLE  # re-exported: the engine asks here
 from sim.compiled import inline, jit
+from sim.params import PLACE_EDGE, PLACE_NODE, PLACE_SPACE, PLACE_VENUE
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -438,3 +439,84 @@ def _pair_runs(
         g += 1
         r = e
     return g
+
+
+@jit
+def contact_rows(
+    a: np.ndarray, b: np.ndarray, kind: np.ndarray, place: np.ndarray, dur: np.ndarray,
+    crowd: np.ndarray, stay: np.ndarray, day_keys: np.ndarray, bounds: np.ndarray,
+    has_tie: np.ndarray, ties: np.ndarray, n_agents: int, institution: np.ndarray,
+    building: np.ndarray, fam: np.ndarray, rate: tuple[np.ndarray, ...],
+    reach: tuple[np.ndarray, ...], capacity: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The meeting draw's work on a chunk of contacts in one pass (see
+    :meth:`sim.engine.meetings.MeetingDraw.add`, whose numpy path this repeats with the
+    same floating-point operations in the same order).
+
+    ``bounds``: the largest meeting chance, then the encounter sample's window ``[lo,
+    hi)`` of pair uniforms; ``fam``: the familiarity factors of the same institution,
+    the same building and a tie; ``rate``: the meeting rate of every edge, node, venue
+    and space; ``reach``: the edges' crowd share and lingering share, the venues' and
+    the spaces' share within reach (:class:`sim.engine.meetings.SettingRates`).
+
+    Returns the rows that can meet (those whose uniform is below the cap, or ties) and
+    their hazards, and the rows in the encounter sample and their weights.
+    """
+    edge_rate, node_rate, venue_rate, space_rate = rate
+    edge_reach, linger_reach, venue_reach, space_reach = reach
+    n = a.shape[0]
+    keep = np.empty(n, np.int64)
+    hazard = np.empty(n)
+    sample = np.empty(n, np.int64)
+    weight = np.empty(n)
+    n_keep = 0
+    n_sample = 0
+    for r in range(n):
+        i, j = a[r], b[r]
+        x = day_keys[i] + day_keys[j] + _GOLDEN
+        x = (x ^ (x >> np.uint64(30))) * _MIX1
+        x = (x ^ (x >> np.uint64(27))) * _MIX2
+        u = np.float64((x ^ (x >> np.uint64(31))) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+        k, p = kind[r], place[r]
+        time_share, crowd_share, r_rate = 1.0, 1.0, 0.0
+        if k == PLACE_EDGE:
+            r_rate = edge_rate[p]
+            if stay[r]:
+                time_share = crowd_share = linger_reach[p]
+            else:
+                crowd_share = edge_reach[p]
+        elif k == PLACE_NODE:
+            r_rate = node_rate[p]
+        elif k == PLACE_VENUE:
+            r_rate = venue_rate[p]
+            time_share = crowd_share = venue_reach[p]
+        elif k == PLACE_SPACE:
+            r_rate = space_rate[p]
+            time_share = crowd_share = space_reach[p]
+        else:
+            time_share = crowd_share = 0.0
+        if u >= bounds[1] and u < bounds[2]:
+            sample[n_sample] = r
+            weight[n_sample] = crowd_share if stay[r] else 1.0
+            n_sample += 1
+        tie = False
+        if not u < bounds[0]:
+            if not (has_tie.shape[0] and has_tie[i] and has_tie[j]):
+                continue
+            tie = _is_tie(i, j, ties, n_agents)
+            if not tie:
+                continue
+        elif has_tie.shape[0] and has_tie[i] and has_tie[j]:
+            tie = _is_tie(i, j, ties, n_agents)
+        f = 1.0
+        if institution[i] == institution[j]:
+            f = fam[0]
+        if building[i] == building[j]:
+            f = max(f, fam[1])
+        if tie:
+            f = max(f, fam[2])
+        attention = 1.0 / (1.0 + crowd[r] * crowd_share / capacity)
+        keep[n_keep] = r
+        hazard[n_keep] = r_rate * f * attention * (dur[r] * time_share / 60.0)
+        n_keep += 1
+    return keep[:n_keep], hazard[:n_keep], sample[:n_sample], weight[:n_sample]

@@ -461,6 +461,8 @@ class MeetingDraw:
         self.pairs = _PairSums.empty()
         self.compact_at = _COMPACT_ROWS
         self.sampled: list[tuple[np.ndarray, np.ndarray]] = []
+        self._bounds = np.array([self.params.max_new_pair_chance, _SAMPLE_LO,
+                                 _SAMPLE_LO + ENCOUNTER_SAMPLE])
         # Pairs whose contacts matter: those that can meet, and the encounter sample.
         self.screen = PairScreen(
             day_keys=self.day_keys,
@@ -486,6 +488,33 @@ class MeetingDraw:
         """Take in a chunk of contacts."""
         if len(c) == 0:
             return
+        if kernels.AVAILABLE:
+            self._add_compiled(c)
+        else:
+            self._add_numpy(c)
+        if len(self.pairs) > self.compact_at:
+            self._compact()
+
+    def _add_compiled(self, c: Contacts) -> None:
+        """:meth:`_add_numpy` in one compiled pass (:func:`sim.engine.kernels.contact_rows`)."""
+        mp, r = self.params, self.rates
+        keep, hazard, sample, weight = kernels.contact_rows(
+            c.a, c.b, c.place_kind, c.place, c.dur, c.crowd, c.stay, self.day_keys,
+            self._bounds, self.has_tie, self.ties, self.n, self.pop.institution,
+            self.pop.building,
+            np.array([mp.fam_same_institution, mp.fam_same_building, mp.fam_tie]),
+            (r.edge, r.node, r.venue, r.space),
+            (r.edge_reach, r.linger_reach, r.venue_reach, r.space_reach),
+            float(mp.attention_capacity),
+        )
+        if sample.shape[0]:
+            self.sampled.append((c.a[sample].astype(np.int64) * self.n + c.b[sample], weight))
+        if keep.shape[0]:
+            self.pairs = self.pairs.append(c.a[keep].astype(np.int64) * self.n + c.b[keep],
+                                           hazard, c.t[keep], c.place_kind[keep], c.place[keep])
+
+    def _add_numpy(self, c: Contacts) -> None:
+        """Sample the chunk's encounter pairs; keep the contacts of pairs that can meet."""
         u = self.pair_uniform(c.a, c.b)
         in_sample = np.flatnonzero((u >= _SAMPLE_LO) & (u < _SAMPLE_LO + ENCOUNTER_SAMPLE))
         if in_sample.shape[0]:
@@ -502,20 +531,22 @@ class MeetingDraw:
         h = contact_hazard(k, fam, self.rates, self.params)
         self.pairs = self.pairs.append(k.a.astype(np.int64) * self.n + k.b, h, k.t,
                                        k.place_kind, k.place)
-        if len(self.pairs) > self.compact_at:
-            held = len(self.pairs)
-            if held >= _ESTIMATE_ROWS and self.pairs.estimated_pairs() > _MERGE_PAYS * held:
-                # A merge would keep most rows (at 100,000 people, 85 %): not worth its
-                # 1.2 s there; the rows wait for the day's last merge.
-                self.compact_at = _NEVER
-                return
-            self.pairs = self.pairs.merged()
-            # Merge again only once as many new rows have come in (linear total work),
-            # and only if merging pays: where most pairs had one contact and it kept
-            # most rows, the rest wait for the day's last merge (merges read every
-            # held row at random, the dearest step at high density).
-            pays = len(self.pairs) <= _MERGE_PAYS * held
-            self.compact_at = max(_COMPACT_ROWS, 2 * len(self.pairs)) if pays else _NEVER
+
+    def _compact(self) -> None:
+        """Merge the held rows, if that pays (peak memory on long or dense days)."""
+        held = len(self.pairs)
+        if held >= _ESTIMATE_ROWS and self.pairs.estimated_pairs() > _MERGE_PAYS * held:
+            # A merge would keep most rows (at 100,000 people, 85 %): not worth its 1.2 s
+            # there; the rows wait for the day's last merge.
+            self.compact_at = _NEVER
+            return
+        self.pairs = self.pairs.merged()
+        # Merge again only once as many new rows have come in (linear total work), and
+        # only if merging pays: where most pairs had one contact and it kept most rows,
+        # the rest wait for the day's last merge (merges read every held row at random,
+        # the dearest step at high density).
+        pays = len(self.pairs) <= _MERGE_PAYS * held
+        self.compact_at = max(_COMPACT_ROWS, 2 * len(self.pairs)) if pays else _NEVER
 
     def add_all(self, chunks: Iterable[Contacts]) -> None:
         """Take in every chunk of a contact rule."""
