@@ -42,6 +42,21 @@ def _is_tie(a: np.int64, b: np.int64, ties: np.ndarray, n_agents: np.int64) -> b
 
 
 @inline
+def _pair_bits(key_a: np.uint64, key_b: np.uint64) -> np.uint64:
+    """:func:`sim.rng.pair_bits` of ``key_a + key_b``: the pair's 53 bits (splitmix64)."""
+    x = key_a + key_b + _GOLDEN
+    x = (x ^ (x >> np.uint64(30))) * _MIX1
+    x = (x ^ (x >> np.uint64(27))) * _MIX2
+    return (x ^ (x >> np.uint64(31))) >> np.uint64(11)
+
+
+@inline
+def _pair_uniform(key_a: np.uint64, key_b: np.uint64) -> float:
+    """:func:`sim.rng.pair_uniform`: the pair's bits as a uniform in [0, 1)."""
+    return np.float64(_pair_bits(key_a, key_b)) * (1.0 / 9007199254740992.0)
+
+
+@inline
 def _row_end(row: int, key: np.ndarray, end_key: np.ndarray) -> int:
     """One past the last partner of ``row``: the rows after it with a key below its
     end key."""
@@ -79,10 +94,7 @@ def _flag_row(
     row_bits = tie_bits[row]
     for c in range(stop - row - 1):
         j = row + 1 + c
-        x = ka + keys[j] + _GOLDEN
-        x = (x ^ (x >> np.uint64(30))) * _MIX1
-        x = (x ^ (x >> np.uint64(27))) * _MIX2
-        bits = (x ^ (x >> np.uint64(31))) >> np.uint64(11)
+        bits = _pair_bits(ka, keys[j])
         by_bits = np.uint8((bits < below) | ((bits >= sample_lo) & (bits < sample_hi)))
         maybe_tie = np.uint8((row_bits >> (np.uint64(agent[j]) & np.uint64(63))) & np.uint64(1))
         flag[c] = by_bits | (maybe_tie << np.uint8(1))
@@ -473,10 +485,7 @@ def contact_rows(
     n_sample = 0
     for r in range(n):
         i, j = a[r], b[r]
-        x = day_keys[i] + day_keys[j] + _GOLDEN
-        x = (x ^ (x >> np.uint64(30))) * _MIX1
-        x = (x ^ (x >> np.uint64(27))) * _MIX2
-        u = np.float64((x ^ (x >> np.uint64(31))) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+        u = _pair_uniform(day_keys[i], day_keys[j])
         k, p = kind[r], place[r]
         time_share, crowd_share, r_rate = 1.0, 1.0, 0.0
         if k == PLACE_EDGE:
@@ -520,3 +529,27 @@ def contact_rows(
         hazard[n_keep] = r_rate * f * attention * (dur[r] * time_share / 60.0)
         n_keep += 1
     return keep[:n_keep], hazard[:n_keep], sample[:n_sample], weight[:n_sample]
+
+
+@jit
+def meeting_rows(
+    key: np.ndarray, chance: np.ndarray, day_keys: np.ndarray, n_agents: int, cap: float,
+    has_tie: np.ndarray, ties: np.ndarray,
+) -> np.ndarray:
+    """Rows of the day's pairs (``key = a * n_agents + b``) that meet: the pair's
+    uniform below its chance, capped at ``cap`` unless the two met before (see
+    :meth:`sim.engine.meetings.MeetingDraw.finish`, whose numpy path this repeats)."""
+    met = np.empty(key.shape[0], np.int64)
+    m = 0
+    for r in range(key.shape[0]):
+        i = key[r] // n_agents
+        j = key[r] - i * n_agents
+        u = _pair_uniform(day_keys[i], day_keys[j])
+        c = chance[r]
+        if u < min(c, cap) or (
+            u < c and has_tie.shape[0] and has_tie[i] and has_tie[j]
+            and _is_tie(i, j, ties, n_agents)
+        ):
+            met[m] = r
+            m += 1
+    return met[:m]

@@ -557,14 +557,19 @@ class MeetingDraw:
         """The day's meetings (one per pair, at its largest contact) and encounter estimate."""
         # The rows are dropped as soon as merged, before the draw's own arrays.
         pairs, self.pairs = self.pairs.merged(), _PairSums.empty()
-        a = (pairs.key // self.n).astype(np.int32)
-        b = (pairs.key % self.n).astype(np.int32)
         chance = -np.expm1(-pairs.hazard)
-        tie = is_tie(a, b, self.ties, self.n)
-        chance = np.where(tie, chance, np.minimum(chance, self.params.max_new_pair_chance))
+        cap = self.params.max_new_pair_chance
+        if kernels.AVAILABLE:
+            met = kernels.meeting_rows(pairs.key, chance, self.day_keys, self.n, cap,
+                                       self.has_tie, self.ties)
+        else:
+            a, b = pairs.key // self.n, pairs.key % self.n
+            tie = is_tie(a, b, self.ties, self.n)
+            chance = np.where(tie, chance, np.minimum(chance, cap))
+            met = np.flatnonzero(self.pair_uniform(a, b) < chance)
         # Each meeting is placed at its pair's contact with the largest hazard.
-        met = np.flatnonzero(self.pair_uniform(a, b) < chance)
-        a, b = a[met], b[met]
+        a = (pairs.key[met] // self.n).astype(np.int32)
+        b = (pairs.key[met] % self.n).astype(np.int32)
         meetings = MeetingTable(
             a=a,
             b=b,
