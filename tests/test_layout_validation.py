@@ -700,3 +700,24 @@ def test_a_file_read_again_is_parsed_again_only_if_it_changed(tmp_path: Path) ->
     path.write_text("a: {b: 2\n", encoding="utf-8")
     with pytest.raises(LayoutError, match="invalid YAML"):
         read_yaml(path)
+
+
+def test_a_layout_loaded_again_is_a_copy_and_follows_edits_of_every_file(
+    tmp_path: Path,
+) -> None:
+    base = tmp_path / "base.yaml"
+    base.write_text(Path(TINY).read_text(encoding="utf-8"), encoding="utf-8")
+    variant = tmp_path / "variant.yaml"
+    variant.write_text("extends: base.yaml\nname: the variant\n", encoding="utf-8")
+    first = load_layout(variant)
+    first.institutions.clear()  # a careless caller
+    again = load_layout(variant)
+    assert again.name == "the variant" and again.institutions and again is not first
+    radius = again.params.model.greet_radius_m
+    assert load_layout(variant, {"model.greet_radius_m": radius + 1}).params.model.greet_radius_m \
+        == radius + 1
+    assert load_layout(variant).params.model.greet_radius_m == radius
+    # The file it extends changes: loaded afresh.
+    base.write_text(base.read_text(encoding="utf-8") + "\nbogus_key: 1\n", encoding="utf-8")
+    with pytest.raises(LayoutError, match="bogus_key"):
+        load_layout(variant)

@@ -180,7 +180,7 @@ def read_yaml(path: str | os.PathLike[str]) -> tuple[Any, LineIndex]:
     """
     file = os.fspath(path)
     text = _read_text(file)
-    key = (file, hashlib.blake2b(text.encode("utf-8")).digest())
+    key = (file, _digest(text))
     parsed = _PARSED.get(key)
     if parsed is None:
         parsed = parse_yaml(text, file)
@@ -244,6 +244,15 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LineIndex]:
         ) from None
     finally:
         loader.dispose()
+
+
+def file_digest(path: str | os.PathLike[str]) -> bytes:
+    """A digest of the file's text (read as :func:`read_yaml` reads it)."""
+    return _digest(_read_text(os.fspath(path)))
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8")).digest()
 
 
 def _read_text(file: str) -> str:
