@@ -10,25 +10,35 @@ from __future__ import annotations
 
 import re
 import string
+import warnings
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 from pypdf import PdfReader
 
 from sim.cli import main
-from sim.compare import diffmap, figures
+from sim.compare import diffmap, figures, summary
 from sim.compare.changes import ItemChange, VariantChanges
+from sim.compare.runner import ComparisonRuns, load_scenarios
 from sim.engine.results import AgentTable, MeetingTable, RunResult
 from sim.i18n import EN, LANGUAGES, Lang
 from sim.layout import load_layout
 from sim.layout.schema import Layout
 from sim.metrics import place_table, summarize
-from sim.outputs import plots
+from sim.outputs import clientreport, figure, plots
+from sim.outputs.clientreport import TEXT_WIDTH, chart_height, chart_labels
 from sim.params import AGENT_TYPES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASELINE = Path(__file__).parent.parent / "scenarios" / "baseline.yaml"
+VISION = BASELINE.parent / "vision"
 H = 3600.0
 
 
@@ -223,3 +233,98 @@ def test_compare_report_pdf_in_danish(tmp_path: Path) -> None:
     assert da.t("cmp.same_scale") in svg and "Travlere" in svg
     # A one-day run has no lasting ties: that panel's axis is 0-1, not ticks of 1e-9.
     assert "0,00000" not in (out / "headline_figures.svg").read_text(encoding="utf-8")
+
+
+# --- figures drawn for a page of report.pdf ------------------------------------------
+
+
+def _drawn(monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
+    """Figures handed to ``figure.save``, kept whole instead of written."""
+    kept: list[Figure] = []
+
+    def keep(fig: Figure, *args: object, **kwargs: object) -> list[Path]:
+        kept.append(fig)
+        return []
+
+    monkeypatch.setattr(figure, "save", keep)
+    return kept
+
+
+def _boxes_apart(boxes: list[Bbox]) -> bool:
+    return not any(a.overlaps(b) for k, a in enumerate(boxes) for b in boxes[k + 1 :])
+
+
+def _check_page_map(fig: Figure) -> None:
+    """Everything inside the figure; title, legend and colour bar labels apart; no footer."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    fig.draw_without_rendering()
+    inside = fig.bbox.padded(1.0)
+    for text in fig.findobj(Text):
+        if text.get_visible() and text.get_text().strip():
+            box = text.get_window_extent(renderer)
+            assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), text
+    assert not fig.texts  # the page's footer says where the figure comes from
+    ax, side = fig.axes[0], fig.axes[1]
+    assert ax.get_position().width * fig.get_figwidth() > 3.0  # the layout was applied
+    legend = side.get_legend()
+    assert legend is not None
+    bars = [a.xaxis.label.get_window_extent(renderer) for a in fig.axes
+            if a.xaxis.label.get_text() and a is not ax]  # fmt: skip
+    assert bars  # the colour bars' labels
+    assert _boxes_apart([ax.title.get_window_extent(renderer),
+                         legend.get_window_extent(renderer), *bars])  # fmt: skip
+
+
+def test_run_map_for_the_report_page_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = _drawn(monkeypatch)
+    layout = load_layout(BASELINE).scaled(0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. "constrained_layout not applied"
+        plots.plot_meeting_density(synthetic(layout), Path("."), width=TEXT_WIDTH, page=True)
+    (fig,) = drawn
+    assert fig.get_figwidth() == TEXT_WIDTH
+    _check_page_map(fig)
+
+
+def test_difference_map_for_the_report_page_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = _drawn(monkeypatch)
+    scenarios = load_scenarios([str(BASELINE), str(VISION / "phases_1_2.yaml")])
+    runs = ComparisonRuns(scenarios, (0, 1), 1, 1.0, {})
+    variant = scenarios[1].layout
+    places = [ItemChange("venue", v, v, 10.0, 10.0 + 40 * k, 40.0 * k, 40 * k - 5, 40 * k + 5)
+              for k, v in enumerate(list(variant.venues)[:6], start=1)]  # fmt: skip
+    places += [ItemChange("edge", e, "", 5.0, 5.0 + 9 * k, 9.0 * k, 9 * k - 2, 9 * k + 2)
+               for k, e in enumerate(list(variant.edges)[:12], start=1)]  # fmt: skip
+    vc = VariantChanges(scenarios[1], places, _Pairs(), _Pairs())  # type: ignore[arg-type]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        diffmap.plot_difference_map(runs, vc, Path("."), "map", width=TEXT_WIDTH, page=True)
+    (fig,) = drawn
+    _check_page_map(fig)
+
+
+@pytest.mark.parametrize("n", [2, 5, 8])
+def test_report_chart_labels_never_overlap(n: int) -> None:
+    names = ["Vision phases 1 and 2 together", "New buildings on Rådmandsgade and Sigurdsgade",
+             "Pedestrian connections", "A very long scenario name that wraps onto three lines "
+             "in the room left of the chart"]  # fmt: skip
+    order = []
+    for k in range(n):
+        sc = SimpleNamespace(label=f"s{k}", layout=SimpleNamespace(title=names[k % len(names)]))
+        d = SimpleNamespace(relative=0.1 * k, relative_low=0.1 * k - 0.02,
+                            relative_high=0.1 * k + 0.02, indistinguishable=False, mean=1.0)
+        order.append(SimpleNamespace(scenario=sc, difference=d))
+    ref = SimpleNamespace(label="ref", layout=SimpleNamespace(title="Today"))
+    runs = SimpleNamespace(scenarios=[ref])
+    page = clientreport._Page("footer", 1)
+    FigureCanvasAgg(page.fig)
+    labels = chart_labels([str(c.scenario.layout.title) for c in order])
+    ax = page.axes(chart_height(labels))
+    draw: Any = summary._chart(order, runs, EN)  # type: ignore[arg-type]
+    draw(ax)
+    page.fig.draw_without_rendering()
+    renderer = page.fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    ticks = [t.get_window_extent(renderer) for t in ax.get_yticklabels()]
+    assert len(ticks) == n and any(t.get_text().count("\n") for t in ax.get_yticklabels())
+    assert _boxes_apart(ticks)
+    assert all(page.fig.bbox.contains(t.x0, t.y0) for t in ticks)

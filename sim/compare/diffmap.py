@@ -186,6 +186,7 @@ def plot_difference_map(
     lang: Lang = EN,
     formats: Sequence[str] = figure.FORMATS,
     width: float = 12.0,
+    page: bool = False,
 ) -> list[Path]:
     """Map of the mean change in meetings per day per street segment and place.
 
@@ -207,7 +208,11 @@ def plot_difference_map(
     formats
         File formats to write.
     width
-        Figure width in inches (the client report asks for a page-wide one).
+        Figure width in inches.
+    page
+        Drawn for a page of ``report.pdf`` (``width`` its text width): page text sizes,
+        the locator on the map and no footer, since the page's own footer gives the
+        same provenance (:func:`sim.outputs.basemap.map_axes`).
 
     Returns
     -------
@@ -220,10 +225,14 @@ def plot_difference_map(
     layouts = _lookup_order(runs, vc.scenario.index)
     st = basemap.streets(layouts, origin)
     pts = _map_points([reference.layout, *layouts], st)
-    with figure.style():
+    with figure.style(page):
         size = basemap.map_size(pts, width)
-        fig = figure.new_figure((size[0], size[1] + 0.9), canvas.source_line(runs, lang))
-        m = basemap.map_axes(fig)
+        footer = "" if page else canvas.source_line(runs, lang)
+        # "compressed": the page map's height is fitted to its content (fit_page), and an
+        # equal-aspect map left in a taller cell would push its title off the figure.
+        fig = figure.new_figure((size[0], size[1] + 0.9), footer,
+                                "compressed" if page else "constrained")
+        m = basemap.map_axes(fig, page)
         ax = m.map
         basemap.draw_spaces(ax, layouts, origin)
         inst = basemap.draw_buildings(ax, layouts, origin, lang)
@@ -237,7 +246,7 @@ def plot_difference_map(
         heading = lang.t("cmp.diff_title", variant=canvas.title(vc.scenario),
                          reference=canvas.title(reference))  # fmt: skip
         heading += f"\n{lang.t('cmp.diff_sub', n=len(runs.seeds))}"
-        ax.set_title(figure.wrap(heading, 0.9 * width, 14.0), loc="left")
+        basemap.map_title(m, heading)
         same = lang.t("cmp.same_scale")
         for mappable, key in ((streets, "cmp.street_change"), (places, "cmp.place_change")):
             bar = fig.colorbar(mappable, ax=ax, location="bottom", shrink=0.6, aspect=40,
@@ -253,11 +262,12 @@ def plot_difference_map(
                    label=textwrap.fill(lang.t("cmp.faint"), 34)),
             *network,
         ]  # fmt: skip
-        basemap.side_legend(m.side, [*changes, *inst, *kinds])
+        basemap.side_legend(m.side, [*changes, *inst, *kinds], page=page)
+        basemap.fit_page(m, bars=2)
         figure.freeze_layout(fig)
         moved = basemap.settle_inset(m)
         avoid = [*basemap.label_streets(ax, st), *moved]
         items = _labels(drawn, LABELLED_PLACES, lang)
         items += _labels(_street_marks(runs, vc, st), LABELLED_STREETS, lang)
-        basemap.label_places(ax, items, avoid, size=8.0)
+        basemap.label_places(ax, items, avoid, size=7.0 if page else 8.0)
         return figure.save(fig, out_dir, stem, formats)

@@ -24,10 +24,10 @@ from sim.compare.summary import build_summary
 from sim.compare.tables import headline_markdown
 from sim.i18n import EN, Lang
 from sim.outputs import figure
-from sim.outputs.clientreport import summary_markdown, write_pdf
+from sim.outputs.clientreport import TEXT_WIDTH, summary_markdown, write_pdf
 
-REPORT_MAP_WIDTH = 7.6
-"""Inches: the map in ``report.pdf`` is drawn at about the page's text width."""
+REPORT_MAP_WIDTH = TEXT_WIDTH
+"""Inches: the map in ``report.pdf`` is drawn at the page's text width."""
 TOP_CHANGES = 3
 """Places and institution pairs named per direction (gained, lost) in the findings."""
 
@@ -290,7 +290,7 @@ def write_report(
             # Drawn again at the page's width, so its words print at their real size.
             summary.map_png = plot_difference_map(
                 runs, focus, Path(tmp), "map", shared_scale(changes), lang, ("png",),
-                width=REPORT_MAP_WIDTH,
+                width=REPORT_MAP_WIDTH, page=True,
             )[0]
         pdf = write_pdf(summary, out_dir / "report.pdf")
     lines = render_report(runs, comparisons, changes, lang).splitlines()

@@ -16,7 +16,7 @@ from sim.compare.changes import HeadlineComparison, ItemChange, VariantChanges
 from sim.compare.runner import ComparisonRuns
 from sim.i18n import Lang
 from sim.outputs import figure
-from sim.outputs.clientreport import Summary
+from sim.outputs.clientreport import CHART_LABEL_PT, Summary, chart_height, chart_labels
 
 KEY_FIGURE = "cross_institution_meetings_per_person_day"
 """The figure scenarios are ranked by."""
@@ -148,7 +148,7 @@ def _chart(order: list[HeadlineComparison], runs: ComparisonRuns, lang: Lang) ->
         ax.barh(y, vals, color=colours, height=0.6, xerr=[lows, highs], capsize=3,
                 error_kw={"elinewidth": 1.0, "ecolor": "0.2"})  # fmt: skip
         ax.axvline(0, color="0.3", lw=0.8)
-        ax.set_yticks(y, [figure.wrap(n, 2.4, 10.0) for n in names], fontsize=8.5)
+        ax.set_yticks(y, chart_labels(names), fontsize=CHART_LABEL_PT)
         ax.invert_yaxis()
         axis = lang.t("sum.chart_axis", ref=canvas.title(runs.scenarios[0]))
         ax.set_xlabel(f"{axis}\n({lang.t('sum.chart_note')})", fontsize=9)
@@ -199,6 +199,7 @@ def build_summary(
         assumptions=_assumptions(runs, lang),
         footer=footer,
         chart=_chart(order, runs, lang),  # type: ignore[arg-type]
+        chart_height=chart_height(chart_labels([canvas.title(c.scenario) for c in order])),
         map_caption=lang.t("sum.map_caption", name=names[focus.scenario.index], ref=ref),
         focus=focus.scenario.index,
     )

@@ -32,6 +32,7 @@ from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 from sim.geometry import to_local_xy
 from sim.i18n import Lang
 from sim.layout import Building, Layout
+from sim.outputs import figure
 
 INSTITUTION_COLOURS: tuple[str, ...] = (
     "#77aadd", "#ee8866", "#eedd88", "#ffaabb", "#99ddff", "#44bb99", "#bbcc33",
@@ -407,47 +408,111 @@ def locator(ax: Axes, layout: Layout, lang: Lang, extent: np.ndarray) -> bool:
 
 @dataclass
 class MapAxes:
-    """The panels of a map figure: the map, the side column (legend) and the locator."""
+    """The panels of a map figure: the map, the side column (legend) and the locator.
+
+    ``page``: laid out for a page of ``report.pdf`` (:func:`map_axes`).
+    """
 
     fig: Figure
     map: Axes
     side: Axes
     inset: Axes
+    page: bool = False
 
 
-def map_axes(fig: Figure) -> MapAxes:
-    """Lay out a map figure: the map on the left, legend and locator on the right."""
-    grid = fig.add_gridspec(2, 2, width_ratios=(3.3, 1.35), height_ratios=(2.6, 1.0))
-    ax = fig.add_subplot(grid[:, 0])
-    side = fig.add_subplot(grid[0, 1])
-    inset = fig.add_subplot(grid[1, 1])
+PAGE_SIDE = 0.37
+"""Share of a page map's width that its legend column takes."""
+
+
+def map_axes(fig: Figure, page: bool = False) -> MapAxes:
+    """Lay out a map figure: the map on the left, legend and locator on the right.
+
+    ``page``: a map at the width of a page of ``report.pdf``. Its legend (at
+    :func:`sim.outputs.figure.page_text` sizes) takes the whole height of the side
+    column and the locator sits in the map's lower-left corner: a page-wide figure has
+    no room for both beside the map, and a legend that reached below its panel would
+    leave the layout no room for the map at all.
+    """
+    if page:
+        grid = fig.add_gridspec(1, 2, width_ratios=(1.0 - PAGE_SIDE, PAGE_SIDE))
+        ax = fig.add_subplot(grid[0, 0])
+        side = fig.add_subplot(grid[0, 1])
+        # Placed on the map once the layout is solved (settle_inset).
+        inset = fig.add_axes((0.0, 0.0, 0.2, 0.2))
+        inset.set_in_layout(False)
+    else:
+        grid = fig.add_gridspec(2, 2, width_ratios=(3.3, 1.35), height_ratios=(2.6, 1.0))
+        ax = fig.add_subplot(grid[:, 0])
+        side = fig.add_subplot(grid[0, 1])
+        inset = fig.add_subplot(grid[1, 1])
     side.axis("off")
-    return MapAxes(fig, ax, side, inset)
+    return MapAxes(fig, ax, side, inset, page)
 
 
 def settle_inset(m: MapAxes) -> list[Axes]:
     """Move the locator into the map's lower-left corner if the legend reaches down to it.
 
-    Call after the layout is frozen: it compares the drawn legend with the inset.
-    Returns the inset if it now lies on the map (labels must keep clear of it).
+    Call after the layout is frozen: it compares the drawn legend with the inset. A
+    page map's locator always goes there. Returns the inset if it now lies on the map
+    (labels must keep clear of it).
     """
     legend = m.side.get_legend()
-    if legend is None or not m.inset.get_visible():
+    if not m.inset.get_visible() or (legend is None and not m.page):
         return []
-    renderer = m.fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    low = legend.get_window_extent(renderer).y0
-    top = m.inset.get_tightbbox(renderer)
-    if top is None or low > top.y1:
-        return []
+    if not m.page and legend is not None:
+        renderer = m.fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        low = legend.get_window_extent(renderer).y0
+        top = m.inset.get_tightbbox(renderer)
+        if top is None or low > top.y1:
+            return []
     box = m.map.get_position()
     w = 0.27 * box.width
-    inset = m.inset.get_position()
-    h = w * inset.height / max(inset.width, 1e-9)
+    if m.page:
+        # Its own data limits give the locator's shape (equal aspect).
+        x0, x1 = m.inset.get_xlim()
+        y0, y1 = m.inset.get_ylim()
+        fig_w, fig_h = m.fig.get_size_inches()
+        h = w * fig_w * (y1 - y0) / max(x1 - x0, 1e-9) / fig_h
+    else:
+        inset = m.inset.get_position()
+        h = w * inset.height / max(inset.width, 1e-9)
     m.inset.set_position((box.x0 + 0.01 * box.width, box.y0 + 0.01 * box.height, w, h))
     m.inset.set_facecolor("white")
     m.inset.set_zorder(8)
     m.inset.set_title("", loc="left")
     return [m.inset]
+
+
+def map_title(m: MapAxes, text: str) -> None:
+    """The map's title, wrapped to the figure's width (at page size on a page map)."""
+    width = float(m.fig.get_figwidth())
+    if m.page:
+        m.map.set_title(figure.wrap(text, width - 0.2, 11.0), loc="left")
+    else:
+        m.map.set_title(figure.wrap(text, 0.9 * width, 14.0), loc="left")
+
+
+def fit_page(m: MapAxes, bars: int) -> None:
+    """Make a page map's figure tall enough for its title, map, colour bars and legend.
+
+    The map's height follows from its width and aspect ratio, with ``bars`` colour bars
+    below it; the legend hangs from the map's top edge. Call once the title, colour bars
+    and legend exist and before the layout is solved.
+    """
+    if not m.page:
+        return
+    fig = m.fig
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    width = float(fig.get_size_inches()[0])
+    title = m.map.title.get_window_extent(renderer).height / fig.dpi + 0.25
+    legend = m.side.get_legend()
+    legend_h = legend.get_window_extent(renderer).height / fig.dpi if legend else 0.0
+    x0, x1 = m.map.get_xlim()
+    y0, y1 = m.map.get_ylim()
+    map_h = (1.0 - PAGE_SIDE) * (width - 0.3) * (y1 - y0) / max(x1 - x0, 1e-9)
+    # A colour bar with its ticks and a two-line label at page sizes.
+    need = title + max(map_h + 0.75 * bars, legend_h) + 0.15
+    fig.set_size_inches(width, need)
 
 
 def fit_extent(ax: Axes, pts: np.ndarray, margin: float = 0.06) -> np.ndarray:
@@ -466,11 +531,21 @@ def map_size(pts: np.ndarray, width: float = 12.0) -> tuple[float, float]:
     return width, float(np.clip(0.72 * width * aspect * 0.8 + 2.2, 6.0, 12.5))
 
 
-def side_legend(side: Axes, handles: list[Any], title: str | None = None) -> None:
-    """The legend in the side panel; handles with no marker and no line are headings."""
-    leg = side.legend(handles=handles, loc="upper left", frameon=False, fontsize=8,
-                      title=title, title_fontsize=9, alignment="left", borderaxespad=0.0,
-                      handlelength=2.2, labelspacing=0.7)  # fmt: skip
+def side_legend(
+    side: Axes, handles: list[Any], title: str | None = None, page: bool = False
+) -> None:
+    """The legend in the side panel; handles with no marker and no line are headings.
+
+    ``page``: the smaller text and tighter rows of a map for a page of ``report.pdf``.
+    """
+    if page:
+        # Labels wrapped for the narrow column of a page map.
+        for h in handles:
+            h.set_label(textwrap.fill(h.get_label().replace("\n", " "), 36))
+    leg = side.legend(handles=handles, loc="upper left", frameon=False,
+                      fontsize=7 if page else 8, title=title, title_fontsize=9,
+                      alignment="left", borderaxespad=0.0, handlelength=2.2,
+                      labelspacing=0.35 if page else 0.7)  # fmt: skip
     for text, handle in zip(leg.get_texts(), handles, strict=True):
         if isinstance(handle, Line2D) and handle.get_linestyle() in ("None", "") and \
                 handle.get_marker() in ("None", "", None):  # fmt: skip

@@ -30,7 +30,15 @@ A4 = (8.27, 11.69)
 """Page size in inches, portrait."""
 MARGIN = 0.7
 """Page margin in inches."""
+TEXT_WIDTH = A4[0] - 2 * MARGIN
+"""Inches: the width of a page's text, and of the figures drawn for the page."""
 BODY_PT = 9.5
+CHART_LABEL_PT = 8.5
+"""Font size of a chart's row labels."""
+CHART_LABEL_WIDTH = 2.3
+"""Inches left of a chart's axes for its row labels."""
+CHART_HEIGHT = 2.3
+"""Inches of a chart with its axis label, at the least."""
 _CHAR_IN = {8.0: 0.058, 9.5: 0.068, 11.0: 0.079, 16.0: 0.118}
 """Average width of a character of DejaVu Sans at a size, inches (generous)."""
 
@@ -60,6 +68,9 @@ class Summary:
         Provenance line at the bottom of every page.
     chart
         Draws the headline chart into an axes, or ``None``.
+    chart_height
+        Inches the chart takes with its axis label (:func:`chart_height` for a chart
+        with a row per label).
     map_png
         The most relevant map, shown on page 2, or ``None``.
     map_caption
@@ -76,10 +87,27 @@ class Summary:
     assumptions: list[str]
     footer: str
     chart: Callable[[Axes], None] | None = None
+    chart_height: float = CHART_HEIGHT
     map_png: Path | None = None
     map_caption: str = ""
     focus: int | None = None
     """Index of the scenario the map shows (for the caller that draws it)."""
+
+
+def chart_labels(names: Sequence[str]) -> list[str]:
+    """Row labels of a chart, wrapped to the room left of its axes."""
+    return ["\n".join(_wrap(n, CHART_LABEL_WIDTH - 0.15, CHART_LABEL_PT)) for n in names]
+
+
+def chart_height(labels: Sequence[str]) -> float:
+    """Inches of a chart with a row per label, every row as tall as the tallest label.
+
+    Rows of equal height keep the bars evenly spaced; a row two lines tall leaves two
+    wrapped labels one above the other rather than on top of each other.
+    """
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    row = lines * CHART_LABEL_PT * 1.3 / 72 + 0.1
+    return max(CHART_HEIGHT, len(labels) * row + 0.8)
 
 
 def _chars(width_in: float, size: float) -> int:
@@ -174,7 +202,7 @@ class _Page:
 
     def axes(self, height: float) -> Axes:
         """An axes of ``height`` inches across the page at the cursor (room for labels)."""
-        left = MARGIN + 2.3
+        left = MARGIN + CHART_LABEL_WIDTH
         ax = self.fig.add_axes(((left) / A4[0], (self.y - height + 0.7) / A4[1],
                                 (A4[0] - MARGIN - left - 0.2) / A4[0], (height - 0.8) / A4[1]))
         self.y -= height
@@ -225,7 +253,7 @@ def write_pdf(summary: Summary, path: Path) -> Path:
         width = page.width
         findings_h = 0.3 + _text_height(summary.findings, width - 0.25, BODY_PT)
         box_h = _box_height(summary.assumptions, width) + 0.12
-        chart_h = 2.3 if summary.chart is not None else 0.0
+        chart_h = summary.chart_height if summary.chart is not None else 0.0
         later: list[str] = []
         if chart_h and page.room() < chart_h + 0.3 + findings_h + box_h:
             later.append("chart")

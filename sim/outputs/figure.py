@@ -50,9 +50,19 @@ def report_style() -> dict[str, Any]:
     }
 
 
-def style() -> AbstractContextManager[Any]:
-    """rc settings of report figures, for the duration of one figure."""
-    rc: Any = report_style()
+def page_text() -> dict[str, Any]:
+    """rc text sizes of a figure drawn for a page of ``report.pdf`` (about 6.9 inches wide
+    and printed at that size), where the on-screen sizes would leave no room for a map."""
+    return {"font.size": 8, "axes.titlesize": 11, "axes.labelsize": 9, "xtick.labelsize": 8,
+            "ytick.labelsize": 8, "legend.fontsize": 7}  # fmt: skip
+
+
+def style(page: bool = False) -> AbstractContextManager[Any]:
+    """rc settings of report figures, for the duration of one figure.
+
+    ``page``: the smaller text of a figure drawn for a page of ``report.pdf``.
+    """
+    rc: Any = report_style() | (page_text() if page else {})
     return mpl.rc_context(rc)
 
 
@@ -143,10 +153,13 @@ def new_figure(
 
     ``layout`` ``"compressed"`` suits axes with a fixed aspect ratio (maps, heatmaps).
     The figure gets an Agg canvas, so text can be measured before saving (label
-    placement needs it).
+    placement needs it). An empty ``footer``: none, for a figure placed on a page whose
+    own footer gives the provenance (``report.pdf``).
     """
     fig = Figure(figsize=size, layout=layout)
     FigureCanvasAgg(fig)
+    if not footer:
+        return fig
     text = wrap_parts(footer, size[0] - 0.2, FOOTER_PT)
     n_lines = text.count("\n") + 1
     # Height of the text block plus a small gap, as a fraction of the figure.

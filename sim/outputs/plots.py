@@ -158,6 +158,7 @@ def plot_meeting_density(
     lang: Lang = EN,
     formats: Sequence[str] = RUN_FORMATS,
     width: float = 12.0,
+    page: bool = False,
 ) -> list[Path]:
     """Map of the district with meetings per 100 m per day on every street segment.
 
@@ -176,7 +177,11 @@ def plot_meeting_density(
     formats
         File formats to write.
     width
-        Figure width in inches (the client report asks for a page-wide one).
+        Figure width in inches.
+    page
+        Drawn for a page of ``report.pdf`` (``width`` its text width): page text sizes,
+        the locator on the map and no footer, since the page's own footer gives the
+        same provenance (:func:`sim.outputs.basemap.map_axes`).
 
     Returns
     -------
@@ -187,9 +192,13 @@ def plot_meeting_density(
     layout = result.layout
     st = basemap.streets([layout], layout.origin)
     pts = _map_points([layout], st)
-    with figure.style():
-        fig = figure.new_figure(basemap.map_size(pts, width), footer(result, scenario, lang))
-        m = basemap.map_axes(fig)
+    with figure.style(page):
+        # "compressed" for a page map: its height is fitted to its content (fit_page),
+        # and an equal-aspect map left in a taller cell would push its title off the top.
+        fig = figure.new_figure(basemap.map_size(pts, width),
+                                "" if page else footer(result, scenario, lang),
+                                "compressed" if page else "constrained")  # fmt: skip
+        m = basemap.map_axes(fig, page)
         ax = m.map
         basemap.draw_spaces(ax, [layout], layout.origin)
         inst = basemap.draw_buildings(ax, [layout], layout.origin, lang)
@@ -202,15 +211,16 @@ def plot_meeting_density(
         basemap.scale_bar(ax, lang)
         basemap.locator(m.inset, layout, lang, extent)
         title = lang.t("run.map_title", name=_title(result, scenario))
-        ax.set_title(figure.wrap(title, 0.9 * width, 14.0), loc="left")
+        basemap.map_title(m, title)
         bar = fig.colorbar(mappable, ax=ax, location="bottom", shrink=0.6, aspect=35, pad=0.02,
                            label=lang.t("run.street_density"))  # fmt: skip
         bar.formatter = mpl.ticker.FuncFormatter(lambda v, _: lang.tick(v))
-        basemap.side_legend(m.side, [*places, *inst, *kinds])
+        basemap.side_legend(m.side, [*places, *inst, *kinds], page=page)
+        basemap.fit_page(m, bars=1)
         figure.freeze_layout(fig)
         moved = basemap.settle_inset(m)
         avoid = [*basemap.label_streets(ax, st), *moved]
-        basemap.label_places(ax, _building_labels(result), avoid)
+        basemap.label_places(ax, _building_labels(result), avoid, size=7.5 if page else 8.5)
         return figure.save(fig, out_dir, "map_meeting_density", formats)
 
 

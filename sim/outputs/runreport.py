@@ -19,10 +19,10 @@ from sim.engine.results import RunResult
 from sim.i18n import Lang
 from sim.metrics import PlaceCounts, Row
 from sim.outputs import figure, plots
-from sim.outputs.clientreport import Summary, summary_markdown, write_pdf
+from sim.outputs.clientreport import TEXT_WIDTH, Summary, summary_markdown, write_pdf
 
-REPORT_MAP_WIDTH = 7.6
-"""Inches: the map in ``report.pdf`` is drawn at about the page's text width."""
+REPORT_MAP_WIDTH = TEXT_WIDTH
+"""Inches: the map in ``report.pdf`` is drawn at the page's text width."""
 FIGURES: tuple[str, ...] = (
     "meetings_per_person_day",
     "cross_institution_meetings_per_person_day",
@@ -127,7 +127,8 @@ def write_report(
     with tempfile.TemporaryDirectory() as tmp:
         # Drawn again at the page's width, so its words print at their real size.
         content.map_png = plots.plot_meeting_density(
-            result, Path(tmp), scenario, counts, lang, ("png",), width=REPORT_MAP_WIDTH
+            result, Path(tmp), scenario, counts, lang, ("png",), width=REPORT_MAP_WIDTH,
+            page=True,
         )[0]
         pdf = write_pdf(content, out_dir / "report.pdf")
     md = out_dir / "report.md"
