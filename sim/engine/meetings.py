@@ -395,9 +395,11 @@ class _PairSums:
         the whole table) lie in it, and where in it."""
         sizes = [p.shape[0] for p in self._pieces(3)]  # the times: not freed before this
         ends = np.cumsum(sizes)
-        which = np.searchsorted(ends, rows, side="right").astype(np.int16)
-        order = np.argsort(which, kind="stable")  # a radix sort for int16
-        bounds = np.searchsorted(which[order], np.arange(len(sizes) + 1))
+        small = np.int8 if len(sizes) < 128 else np.int32
+        # Each row's piece, looked up (a binary search per row cost 0.17 s for 8 M rows).
+        which = np.repeat(np.arange(len(sizes), dtype=small), sizes)[rows]
+        order = np.argsort(which, kind="stable")  # a radix sort for small integers
+        bounds = np.r_[0, np.cumsum(np.bincount(which, minlength=len(sizes)))]
         return [(order[bounds[i]:bounds[i + 1]],
                  rows[order[bounds[i]:bounds[i + 1]]] - (ends[i] - sizes[i]))
                 for i in range(len(sizes))]  # fmt: skip
