@@ -303,7 +303,8 @@ def _sorted_columns(
     out = []
     for name in names:
         column = getattr(table, name)
-        # take(axis=0): numpy's fancy indexing of an (n, 2) array by rows is ~7x slower.
+        # take(axis=0), should a column have more than one dimension: numpy's fancy
+        # indexing of an (n, 2) array by rows was ~7x slower.
         out.append(np.take(column, order, axis=0))
         if consume:
             setattr(table, name, np.empty((0, *column.shape[1:]), column.dtype))  # no view
@@ -416,19 +417,20 @@ def node_contacts(
     and ``consume`` as in :func:`edge_contacts`.
     """
     order = group_time_order(pas.node, pas.t_lo)
-    node, agent, t_lo, t_hi, t_node, e_in, e_out, v_in, v_out = _sorted_columns(
+    node, agent, t_lo, t_hi, t_node, e_in, e_out, sv_in, sv_out = _sorted_columns(
         pas, order,
-        ("node", "agent", "t_lo", "t_hi", "t_node", "e_in", "e_out", "vel_in", "vel_out"),
+        ("node", "agent", "t_lo", "t_hi", "t_node", "e_in", "e_out", "sv_in", "sv_out"),
         consume,
     )
+    edge_dir = pas.edge_dir
     del pas, order  # only the sorted copies are needed from here (peak memory)
     crowd = np.maximum(present_at_start(node, t_lo, t_hi) - 2.0, 0.0)
     keys = wanted.row_keys(agent)
     if use_compiled(compiled):
         key, end_key = _sort_keys(node, t_lo, t_hi)
-        args = (key, end_key, agent, t_lo, t_hi, t_node, e_in, e_out, v_in, v_out, keys,
-                wanted.bounds(), wanted.row_tie_bits(agent), wanted.ties, wanted.n_agents,
-                float(radius))
+        args = (key, end_key, agent, t_lo, t_hi, t_node, e_in, e_out, sv_in, sv_out, edge_dir,
+                keys, wanted.bounds(), wanted.row_tie_bits(agent), wanted.ties,
+                wanted.n_agents, float(radius))
         for i, j, first, total in _scan(kernels.node_scan, node.shape[0], args, 2):
             a, b = _low_high(agent, i, j)
             yield Contacts(a, b, first, np.full(i.shape[0], PLACE_NODE, np.int8), node[j],
@@ -443,8 +445,8 @@ def node_contacts(
         for k in (i, j):
             tn = t_node[k]
             side.append((
-                (e_in[k], v_in[k], t_lo[k], tn),
-                (e_out[k], v_out[k], tn, t_hi[k]),
+                (e_in[k], edge_dir[e_in[k]] * sv_in[k][:, None], t_lo[k], tn),
+                (e_out[k], edge_dir[e_out[k]] * sv_out[k][:, None], tn, t_hi[k]),
                 tn,
             ))
         (p_i, q_i, tn_i), (p_j, q_j, tn_j) = side

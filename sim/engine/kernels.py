@@ -192,8 +192,9 @@ def _reach_2d(
 def node_scan(
     row: int, key: np.ndarray, end_key: np.ndarray, agent: np.ndarray,
     t_lo: np.ndarray, t_hi: np.ndarray, t_node: np.ndarray, e_in: np.ndarray,
-    e_out: np.ndarray, v_in: np.ndarray, v_out: np.ndarray, keys: np.ndarray,
-    screen: np.ndarray, tie_bits: np.ndarray, ties: np.ndarray, n_agents: int,
+    e_out: np.ndarray, sv_in: np.ndarray, sv_out: np.ndarray, edge_dir: np.ndarray,
+    keys: np.ndarray, screen: np.ndarray, tie_bits: np.ndarray, ties: np.ndarray,
+    n_agents: int,
     radius: float, out_i: np.ndarray, out_j: np.ndarray, out_t: np.ndarray,
     out_dur: np.ndarray,
 ) -> tuple[int, int]:
@@ -219,7 +220,7 @@ def node_scan(
                     e_p = e_in[i] if p == 0 else e_out[i]
                     lo_p = t_lo[i] if p == 0 else t_node[i]
                     hi_p = t_node[i] if p == 0 else t_hi[i]
-                    vp = v_in[i] if p == 0 else v_out[i]
+                    sv_p = sv_in[i] if p == 0 else sv_out[i]
                     for q in range(2):
                         e_q = e_in[j] if q == 0 else e_out[j]
                         lo_q = t_lo[j] if q == 0 else t_node[j]
@@ -228,11 +229,13 @@ def node_scan(
                         hi = min(hi_p, hi_q)
                         if not (hi > lo and e_p != e_q and e_p >= 0 and e_q >= 0):
                             continue
-                        vq = v_in[j] if q == 0 else v_out[j]
-                        rpx = vp[0] * (lo - t_node[i]) - vq[0] * (lo - t_node[j])
-                        rpy = vp[1] * (lo - t_node[i]) - vq[1] * (lo - t_node[j])
-                        enter, dur = _reach_2d(vp[0] - vq[0], vp[1] - vq[1], rpx, rpy,
-                                               lo, hi, radius)
+                        sv_q = sv_in[j] if q == 0 else sv_out[j]
+                        # Velocities as the walk tables' numpy path computes them.
+                        vpx, vpy = edge_dir[e_p, 0] * sv_p, edge_dir[e_p, 1] * sv_p
+                        vqx, vqy = edge_dir[e_q, 0] * sv_q, edge_dir[e_q, 1] * sv_q
+                        rpx = vpx * (lo - t_node[i]) - vqx * (lo - t_node[j])
+                        rpy = vpy * (lo - t_node[i]) - vqy * (lo - t_node[j])
+                        enter, dur = _reach_2d(vpx - vqx, vpy - vqy, rpx, rpy, lo, hi, radius)
                         total += dur
                         if dur > 0:
                             first = min(first, enter)
@@ -300,18 +303,18 @@ def present_counts(
 def lay_trips(
     route: np.ndarray, depart: np.ndarray, trip_agent: np.ndarray, start: np.ndarray,
     edges: np.ndarray, forward: np.ndarray, cum: np.ndarray, speed: np.ndarray,
-    length: np.ndarray, edge_u: np.ndarray, edge_v: np.ndarray, direction: np.ndarray,
-    near: float, trav: tuple[np.ndarray, ...], pas: tuple[np.ndarray, ...],
+    length: np.ndarray, edge_u: np.ndarray, edge_v: np.ndarray, near: float,
+    trav: tuple[np.ndarray, ...], pas: tuple[np.ndarray, ...],
 ) -> None:
     """Fill the traversal and passage columns of :func:`sim.engine.trips.expand_trips`.
 
     ``trav`` is (agent, edge, t_in, t_out, forward, speed), one row per edge walked;
-    ``pas`` is (agent, node, t_node, t_lo, t_hi, e_in, e_out, vel_in, vel_out): first
+    ``pas`` is (agent, node, t_node, t_lo, t_hi, e_in, e_out, sv_in, sv_out): first
     one row per trip that walks (its start), then one per edge walked (its exit node).
     Same arithmetic as the numpy path, row by row.
     """
     t_agent, t_edge, t_in, t_out, t_fwd, t_speed = trav
-    p_agent, p_node, p_t, p_lo, p_hi, p_ein, p_eout, p_vin, p_vout = pas
+    p_agent, p_node, p_t, p_lo, p_hi, p_ein, p_eout, p_svin, p_svout = pas
     n_start = 0
     for t in range(route.shape[0]):
         if start[route[t] + 1] > start[route[t]]:
@@ -330,27 +333,24 @@ def lay_trips(
             ti = depart[t] + cum[f] / v
             to = ti + length[e] / v
             sv = v if fw else -v
-            vx, vy = direction[e, 0] * sv, direction[e, 1] * sv
             t_agent[k], t_edge[k], t_in[k], t_out[k], t_fwd[k], t_speed[k] = a, e, ti, to, fw, v
             if f == lo_r:  # the node the trip starts from
                 p_agent[s], p_node[s] = a, edge_u[e] if fw else edge_v[e]
                 p_t[s], p_lo[s], p_hi[s] = ti, ti, ti + min(near, length[e]) / v
                 p_ein[s], p_eout[s] = -1, e
-                p_vin[s, 0], p_vin[s, 1], p_vout[s, 0], p_vout[s, 1] = 0.0, 0.0, vx, vy
+                p_svin[s], p_svout[s] = 0.0, sv
                 s += 1
             p = n_start + k
             p_agent[p], p_node[p] = a, edge_v[e] if fw else edge_u[e]
             p_t[p], p_lo[p] = to, to - min(near, length[e]) / v
-            p_ein[p], p_vin[p, 0], p_vin[p, 1] = e, vx, vy
+            p_ein[p], p_svin[p] = e, sv
             if f + 1 < hi_r:
                 e2 = edges[f + 1]
-                sv2 = v if forward[f + 1] else -v
                 p_hi[p] = to + min(near, length[e2]) / v
-                p_eout[p], p_vout[p, 0], p_vout[p, 1] = e2, direction[e2, 0] * sv2, (
-                    direction[e2, 1] * sv2)
+                p_eout[p], p_svout[p] = e2, v if forward[f + 1] else -v
             else:
                 p_hi[p] = to + min(near, 0.0) / v
-                p_eout[p], p_vout[p, 0], p_vout[p, 1] = -1, 0.0, 0.0
+                p_eout[p], p_svout[p] = -1, 0.0
             k += 1
 
 

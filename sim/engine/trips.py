@@ -37,10 +37,14 @@ class Passages:
     """One row per node passed: who, which node, when, on which edges in and out.
 
     Near the node the walker is at ``xy[node] + vel * (t - t_node)``, on edge ``e_in``
-    (velocity ``vel_in``, 2-D, m/s) before ``t_node`` and on ``e_out`` (``vel_out``) after
-    it; ``-1`` where the walk begins or ends there (the person is indoors). ``[t_lo,
-    t_hi]`` is the window during which the walker is within ``near`` metres of the node
-    along the street (shorter where a segment is shorter than ``near``).
+    before ``t_node`` and on ``e_out`` after it; ``-1`` where the walk begins or ends
+    there (the person is indoors). The velocity on an edge is ``edge_dir[e] * sv``, with
+    ``sv_in`` and ``sv_out`` the signed speeds (m/s; positive from ``edge_u`` to
+    ``edge_v``, 0 where there is no edge): two numbers per row instead of two vectors.
+    ``[t_lo, t_hi]`` is the window during which the walker is within ``near`` metres of
+    the node along the street (shorter where a segment is shorter than ``near``).
+    ``edge_dir`` is not a row column but the table of every edge's unit vector
+    (:func:`edge_directions`).
     """
 
     agent: np.ndarray
@@ -50,8 +54,9 @@ class Passages:
     t_hi: np.ndarray
     e_in: np.ndarray
     e_out: np.ndarray
-    vel_in: np.ndarray
-    vel_out: np.ndarray
+    sv_in: np.ndarray
+    sv_out: np.ndarray
+    edge_dir: np.ndarray
 
     def __len__(self) -> int:
         return int(self.agent.shape[0])
@@ -111,14 +116,13 @@ def expand_trips(
     last_edge[np.cumsum(counts[walked]) - 1] = True
     first_edge = np.zeros(n, dtype=bool)
     first_edge[first_row[walked]] = True
-    vel = edge_directions(graph)[edge]
-    vel *= np.where(fwd, v, -v)[:, None]
+    sv = np.where(fwd, v, -v)
     # The edge after each row within its trip (none after the trip's last edge).
     has_next = np.flatnonzero(~last_edge)
     e_next = np.full(n, -1, np.int32)
     e_next[has_next] = edge[has_next + 1]
-    vel_next = np.zeros((n, 2))
-    vel_next[has_next] = vel[has_next + 1]
+    sv_next = np.zeros(n)
+    sv_next[has_next] = sv[has_next + 1]
     len_next = np.zeros(n)
     len_next[has_next] = length[has_next + 1]
     starts = np.flatnonzero(first_edge)
@@ -135,8 +139,9 @@ def expand_trips(
         ),
         e_in=np.concatenate([np.full(starts.shape[0], -1), edge]).astype(np.int32),
         e_out=np.concatenate([edge[starts], e_next]).astype(np.int32),
-        vel_in=np.concatenate([np.zeros((starts.shape[0], 2)), vel]),
-        vel_out=np.concatenate([vel[starts], vel_next]),
+        sv_in=np.concatenate([np.zeros(starts.shape[0]), sv]),
+        sv_out=np.concatenate([sv[starts], sv_next]),
+        edge_dir=edge_directions(graph),
     )
     return trav, pas
 
@@ -156,14 +161,14 @@ def _expand_compiled(
     pas = Passages(
         agent=np.empty(m, np.int32), node=np.empty(m, np.int32), t_node=np.empty(m),
         t_lo=np.empty(m), t_hi=np.empty(m), e_in=np.empty(m, np.int32),
-        e_out=np.empty(m, np.int32), vel_in=np.empty((m, 2)), vel_out=np.empty((m, 2)),
+        e_out=np.empty(m, np.int32), sv_in=np.empty(m), sv_out=np.empty(m),
+        edge_dir=edge_directions(graph),
     )
     kernels.lay_trips(
         r, plan.trip_depart, plan.trip_agent, routes.start, routes.edges, routes.forward,
-        routes.cum, speed, graph.length, graph.edge_u, graph.edge_v,
-        edge_directions(graph), float(near),
+        routes.cum, speed, graph.length, graph.edge_u, graph.edge_v, float(near),
         (trav.agent, trav.edge, trav.t_in, trav.t_out, trav.forward, trav.speed),
         (pas.agent, pas.node, pas.t_node, pas.t_lo, pas.t_hi, pas.e_in, pas.e_out,
-         pas.vel_in, pas.vel_out),
+         pas.sv_in, pas.sv_out),
     )
     return trav, pas
