@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -156,10 +157,14 @@ def write_comparison(
     changes = variant_changes(runs)
     with atomic_folder(out_dir, "compare") as tmp:
         write_tables(runs, comparisons, changes, tmp, lang)
+        gpkg = partial(write_compare_gpkg, runs, comparisons, changes, tmp)  # with the gis extra
         if figures:
-            write_figures(runs, comparisons, changes, tmp, lang, workers)
-            write_report(runs, comparisons, changes, tmp, lang)
-        write_compare_gpkg(runs, comparisons, changes, tmp)  # only with the gis extra
+            # The report draws its own map and reads no figure file: it is one more job
+            # for the pool, and the GeoPackage is written here while the pool draws.
+            report = ("report", write_report, (runs, comparisons, changes, tmp, lang))
+            write_figures(runs, comparisons, changes, tmp, lang, workers, (report,), gpkg)
+        else:
+            gpkg()
         if extra is not None:
             extra(tmp)
         # The run records move with the results, so the next identical comparison

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import math
 import textwrap
+import threading
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, wait
 from pathlib import Path
 from typing import Any
 
@@ -328,6 +331,19 @@ def _figure_jobs(
     return jobs
 
 
+_LONGEST_FIRST: tuple[str, ...] = (
+    "difference_map_", "report", "headline_figures", "change_by_institution_pair_",
+    "change_by_type_pair",
+)
+"""Job stems by how long they take to draw (a map 3.3-4.9 s of CPU, the report about 4 s,
+an institution matrix about 2 s), so the pool's last jobs are short ones."""
+
+
+def _expected_rank(stem: str) -> int:
+    return next((k for k, p in enumerate(_LONGEST_FIRST) if stem.startswith(p)),
+                len(_LONGEST_FIRST))  # fmt: skip
+
+
 def write_figures(
     runs: ComparisonRuns,
     comparisons: list[HeadlineComparison],
@@ -335,6 +351,8 @@ def write_figures(
     out_dir: Path,
     lang: Lang = EN,
     workers: int = 1,
+    also: Sequence[Job] = (),
+    meanwhile: Callable[[], object] | None = None,
 ) -> dict[str, list[Path]]:
     """Write every figure of the comparison into ``out_dir``.
 
@@ -347,20 +365,78 @@ def write_figures(
     lang
         Language of every label.
     workers
-        Processes drawing figures side by side (``compare --workers``). Every figure
-        is drawn by one process from the same inputs, so the files are the same
-        whatever the number; the maps go out first, as they take longest.
+        Processes drawing figures side by side (``compare --workers``), this one
+        included. Every figure is drawn by one process from the same inputs, so the
+        files are the same whatever the number; the longest jobs go out first, so that
+        no process is left with a long one at the end while the others wait.
+    also
+        Further jobs drawn alongside the figures, e.g. the report (its map and pages
+        take as long as a map).
+    meanwhile
+        Work for this process while the pool draws (files the figures do not need).
 
     Returns
     -------
     dict[str, list[Path]]
-        Files per figure stem: ``headline_figures``, ``change_by_type_pair`` and, per
-        variant, ``difference_map_<variant>`` and ``change_by_institution_pair_<variant>``.
+        Files per job stem: ``headline_figures``, ``change_by_type_pair`` and, per
+        variant, ``difference_map_<variant>`` and ``change_by_institution_pair_<variant>``,
+        then those of ``also``.
     """
-    jobs = _figure_jobs(runs, comparisons, changes, out_dir, lang)
+    jobs = [*_figure_jobs(runs, comparisons, changes, out_dir, lang), *also]
     if workers <= 1 or len(jobs) < 2:
+        if meanwhile is not None:
+            meanwhile()
         return {stem: draw(*args) for stem, draw, args in jobs}
-    slowest_first = sorted(jobs, key=lambda job: not job[0].startswith("difference_map_"))
-    with local_pool(min(workers, len(jobs))) as pool:
-        futures = {stem: pool.submit(draw, *args) for stem, draw, args in slowest_first}
-        return {stem: futures[stem].result() for stem, _, _ in jobs}
+    # sorted() is stable: jobs of one kind keep their order.
+    queue = deque(sorted(jobs, key=lambda job: _expected_rank(job[0])))
+    in_pool = min(workers - 1, len(jobs) - 1)
+    with local_pool(in_pool) as pool:
+        done = _shared(queue, pool, in_pool, meanwhile)
+    return {stem: done[stem] for stem, _, _ in jobs}
+
+
+def _shared(
+    queue: deque[Job], pool: Executor, in_pool: int, meanwhile: Callable[[], object] | None
+) -> dict[str, list[Path]]:
+    """Run ``queue``'s jobs in ``pool`` and in this process; files per stem.
+
+    This process is one of the workers: the pool's processes take jobs from the front
+    (the long ones first), this process from the back, so no core waits while the
+    pool's processes start (about 2 s of imports each) and neither side is left with
+    work the other could have done. The pool gets one job per process at a time (a
+    thread here feeds each), since a job once submitted cannot be taken back.
+    """
+    lock = threading.Lock()
+    futures: dict[str, Future[list[Path]]] = {}
+
+    def take(front: bool) -> Job | None:
+        with lock:
+            return (queue.popleft() if front else queue.pop()) if queue else None
+
+    def feed() -> None:
+        while (job := take(front=True)) is not None:
+            stem, draw, args = job
+            try:
+                fut = pool.submit(draw, *args)
+            except Exception as exc:  # a broken pool: the error is raised with the results
+                fut = Future()
+                fut.set_exception(exc)
+            futures[stem] = fut
+            wait([fut])
+
+    feeders = [threading.Thread(target=feed, daemon=True) for _ in range(in_pool)]
+    for thread in feeders:
+        thread.start()
+    here: dict[str, list[Path]] = {}
+    try:
+        if meanwhile is not None:
+            meanwhile()
+        while (job := take(front=False)) is not None:
+            stem, draw, args = job
+            here[stem] = draw(*args)
+    finally:
+        with lock:  # on an error here, the pool starts nothing more
+            queue.clear()
+        for thread in feeders:
+            thread.join()
+    return here | {stem: fut.result() for stem, fut in futures.items()}
