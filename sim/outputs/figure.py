@@ -188,11 +188,31 @@ def _drop_layout_engine(fig: Figure) -> None:
         fig.set_layout_engine(None)
 
 
+def _solve_layout(fig: Figure) -> None:
+    """Solve a figure's layout at the resolution of its files, and drop the engine.
+
+    Left to ``savefig``, the first file would draw the whole figure once without output
+    to solve it (the cells' numbers of a heatmap included), then again for real.
+    Solved here at the same resolution, it gives the same positions.
+    """
+    engine = fig.get_layout_engine()
+    if engine is None:
+        return
+    dpi = fig.dpi
+    fig.dpi = DPI
+    try:
+        engine.execute(fig)
+    finally:
+        fig.dpi = dpi
+    _drop_layout_engine(fig)
+
+
 def save(
     fig: Figure, out_dir: Path, stem: str, formats: Sequence[str] = FORMATS
 ) -> list[Path]:
     """Write ``stem`` in every format of ``formats`` and release the figure."""
     paths = []
+    _solve_layout(fig)
     for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
         # No dates in vector files, so the same inputs reproduce them byte for byte.
