@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import re
 import string
+import threading
+import time
 import warnings
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -328,3 +332,53 @@ def test_report_chart_labels_never_overlap(n: int) -> None:
     assert len(ticks) == n and any(t.get_text().count("\n") for t in ax.get_yticklabels())
     assert _boxes_apart(ticks)
     assert all(page.fig.bbox.contains(t.x0, t.y0) for t in ticks)
+
+
+# --- drawing the comparison's figures side by side ------------------------------------
+
+
+def _jobs(log: list[tuple[str, str]], n: int, fail: str = "") -> deque[figures.Job]:
+    def draw(stem: str) -> list[Path]:
+        time.sleep(0.02)
+        if stem == fail:
+            raise ValueError(stem)
+        log.append((stem, threading.current_thread().name))
+        return [Path(stem)]
+
+    return deque((f"job{k}", draw, (f"job{k}",)) for k in range(n))
+
+
+def test_jobs_are_shared_between_this_process_and_the_pool() -> None:
+    log: list[tuple[str, str]] = []
+    with ThreadPoolExecutor(1, thread_name_prefix="pool") as pool:
+        done = figures._shared(_jobs(log, 8), pool, 1, None)
+    assert done == {f"job{k}": [Path(f"job{k}")] for k in range(8)}
+    assert sorted(stem for stem, _ in log) == sorted(done)  # each job once
+    # The pool from the front, this thread from the back: they meet once.
+    by_pool = [int(stem[3:]) for stem, who in log if who.startswith("pool")]
+    here = [int(stem[3:]) for stem, who in log if not who.startswith("pool")]
+    assert by_pool and here and max(by_pool) < min(here)
+
+
+def test_an_error_in_a_job_stops_the_sharing() -> None:
+    log: list[tuple[str, str]] = []
+    with ThreadPoolExecutor(1) as pool, pytest.raises(ValueError, match="job7"):
+        figures._shared(_jobs(log, 12, fail="job7"), pool, 1, None)  # the back: here
+    assert len(log) < 11  # nothing more was started once it failed
+
+
+def test_a_layout_solved_before_saving_gives_the_same_file(tmp_path: Path) -> None:
+    def heatmap() -> Figure:
+        fig = figure.new_figure((5.0, 4.0), "footer · Crosspaths")
+        ax = fig.add_subplot()
+        mesh = ax.pcolormesh(np.arange(12.0).reshape(3, 4))
+        fig.colorbar(mesh, ax=ax, label="change per day")
+        fig.suptitle("A title\nover two lines")
+        return fig
+
+    for first in ("png", "svg"):  # a vector file first: left to savefig
+        with figure.style():
+            solved = figure.save(heatmap(), tmp_path, "solved", (first, "pdf"))[0]
+            heatmap().savefig(tmp_path / f"plain.{first}", dpi=figure.DPI,
+                              metadata={"Date": None} if first == "svg" else None)
+        assert solved.read_bytes() == (tmp_path / f"plain.{first}").read_bytes(), first

@@ -189,11 +189,13 @@ def _drop_layout_engine(fig: Figure) -> None:
 
 
 def _solve_layout(fig: Figure) -> None:
-    """Solve a figure's layout at the resolution of its files, and drop the engine.
+    """Solve a figure's layout as saving it as PNG would, and drop the engine.
 
     Left to ``savefig``, the first file would draw the whole figure once without output
     to solve it (the cells' numbers of a heatmap included), then again for real.
-    Solved here at the same resolution, it gives the same positions.
+    Solved here with the same renderer at the same resolution, it gives the same
+    positions. (Vector files measure text their own way: a figure whose first file is
+    one is left to ``savefig``.)
     """
     engine = fig.get_layout_engine()
     if engine is None:
@@ -212,7 +214,8 @@ def save(
 ) -> list[Path]:
     """Write ``stem`` in every format of ``formats`` and release the figure."""
     paths = []
-    _solve_layout(fig)
+    if formats and formats[0] == "png":
+        _solve_layout(fig)
     for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
         # No dates in vector files, so the same inputs reproduce them byte for byte.
