@@ -37,7 +37,7 @@ from sim.layout import load_layout
 from sim.layout.schema import Layout
 from sim.metrics import place_table, summarize
 from sim.outputs import clientreport, figure, plots
-from sim.outputs.clientreport import TEXT_WIDTH, chart_height, chart_labels
+from sim.outputs.clientreport import MARGIN, TEXT_WIDTH, chart_height, chart_labels
 from sim.params import AGENT_TYPES
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -382,3 +382,25 @@ def test_a_layout_solved_before_saving_gives_the_same_file(tmp_path: Path) -> No
             heatmap().savefig(tmp_path / f"plain.{first}", dpi=figure.DPI,
                               metadata={"Date": None} if first == "svg" else None)
         assert solved.read_bytes() == (tmp_path / f"plain.{first}").read_bytes(), first
+
+
+def test_report_table_cells_stay_in_their_columns() -> None:
+    page = clientreport._Page("footer", 1)
+    FigureCanvasAgg(page.fig)
+    widths = [0.6, 2.1, 2.4, 2.4, 1.8]
+    row = ["1", "New buildings on Rådmandsgade and Sigurdsgade",
+           "+42.7 % (between +40.8 and +44.6 %)", "−0.01 % (between −0.19 and +0.17 %)",
+           "more meetings across institutions"]  # fmt: skip
+    page.table(["Rank", "Scenario", "Meetings across institutions per person-day, change "
+                "from Innovation District today (95 % CI)", "All meetings", "Verdict"],
+               [row] * 3, widths)  # fmt: skip
+    renderer = page.fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    dpi = page.fig.dpi
+    edges = MARGIN + np.cumsum([TEXT_WIDTH * w / sum(widths) for w in widths])
+    cells = page.fig.texts[2:]  # after the footer and the page number
+    assert len(cells) == 5 * 4
+    for text in cells:
+        box = text.get_window_extent(renderer)
+        right = box.x1 / dpi
+        column = int(np.searchsorted(edges, box.x0 / dpi + 1e-6))
+        assert right <= edges[column] + 0.01, (text.get_text(), right, edges[column])

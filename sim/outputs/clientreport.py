@@ -11,9 +11,9 @@ stays text: selectable and searchable, fonts embedded as TrueType) and
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import matplotlib as mpl
@@ -22,7 +22,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyBboxPatch
+from matplotlib.textpath import TextToPath
 
 from sim.outputs import figure
 
@@ -39,8 +41,6 @@ CHART_LABEL_WIDTH = 2.3
 """Inches left of a chart's axes for its row labels."""
 CHART_HEIGHT = 2.3
 """Inches of a chart with its axis label, at the least."""
-_CHAR_IN = {8.0: 0.058, 9.5: 0.068, 11.0: 0.079, 16.0: 0.118}
-"""Average width of a character of DejaVu Sans at a size, inches (generous)."""
 
 
 @dataclass
@@ -110,14 +110,33 @@ def chart_height(labels: Sequence[str]) -> float:
     return max(CHART_HEIGHT, len(labels) * row + 0.8)
 
 
-def _chars(width_in: float, size: float) -> int:
-    return max(int(width_in / _CHAR_IN.get(size, 0.0072 * size)), 10)
+@lru_cache(maxsize=1)
+def _text_path() -> TextToPath:
+    return TextToPath()
 
 
-def _wrap(text: str, width_in: float, size: float) -> list[str]:
+def _width(text: str, size: float, bold: bool) -> float:
+    """Inches that ``text`` takes at ``size`` points in the report's font."""
+    prop = FontProperties(size=size, weight="bold" if bold else "normal")
+    return _text_path().get_text_width_height_descent(text, prop, ismath=False)[0] / 72.0
+
+
+def _wrap(text: str, width_in: float, size: float, bold: bool = False) -> list[str]:
+    """``text`` in lines no wider than ``width_in``, measured in the font (digits and
+    capitals are wider than an average letter: a count of characters let numbers run
+    into the next column). Existing line breaks are kept; a word longer than a line
+    stands alone."""
     lines: list[str] = []
     for para in text.split("\n"):
-        lines += textwrap.wrap(para, _chars(width_in, size), break_on_hyphens=False) or [""]
+        line = ""
+        for word in para.split():
+            longer = f"{line} {word}" if line else word
+            if line and _width(longer, size, bold) > width_in:
+                lines.append(line)
+                line = word
+            else:
+                line = longer
+        lines.append(line)
     return lines
 
 
@@ -141,7 +160,7 @@ class _Page:
     def text(self, text: str, size: float = BODY_PT, weight: str = "normal", indent: float = 0.0,
              colour: str = "black", gap: float = 0.06) -> float:  # fmt: skip
         """Write wrapped ``text`` at the cursor; returns its height in inches."""
-        lines = _wrap(text, self.width - indent, size)
+        lines = _wrap(text, self.width - indent, size, weight == "bold")
         height = len(lines) * size * 1.35 / 72
         self.fig.text((MARGIN + indent) / A4[0], self.y / A4[1], "\n".join(lines), fontsize=size,
                       fontweight=weight, va="top", ha="left", color=colour,
@@ -162,7 +181,7 @@ class _Page:
         size = 8.5
         line_h = size * 1.3 / 72
         for r, row in enumerate([list(header), *map(list, rows)]):
-            cells = [_wrap(c, w - 0.1, size) for c, w in zip(row, cols, strict=True)]
+            cells = [_wrap(c, w - 0.1, size, r == 0) for c, w in zip(row, cols, strict=True)]
             height = max(len(c) for c in cells) * line_h + 0.08
             if r == 0:
                 self.fig.patches.append(
@@ -197,7 +216,7 @@ class _Page:
         for w in wrapped:
             self.fig.text((MARGIN + 0.15) / A4[0], self.y / A4[1], "•", fontsize=size,
                           va="top")  # fmt: skip
-            self.text(" ".join(w), size, indent=0.3, gap=0.02)
+            self.text("\n".join(w), size, indent=0.3, gap=0.02)
         self.y -= 0.12
 
     def axes(self, height: float) -> Axes:
