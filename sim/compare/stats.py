@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import t as student_t
 
 LEVEL = 0.95
 """Confidence level of every interval in the comparison."""
@@ -40,6 +39,10 @@ def t_quantile(q: float, df: int) -> float:
         raise ValueError(f"quantile probability must be in (0, 1), got {q}")
     if int(df) != df or df < 1:
         raise ValueError(f"degrees of freedom must be a whole number >= 1, got {df}")
+    # Imported here: scipy.stats takes ~0.9 s to import, and every spawned worker of a
+    # comparison imports this module without needing it.
+    from scipy.stats import t as student_t
+
     return float(student_t.ppf(q, int(df)))
 
 
