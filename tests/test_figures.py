@@ -404,3 +404,25 @@ def test_report_table_cells_stay_in_their_columns() -> None:
         right = box.x1 / dpi
         column = int(np.searchsorted(edges, box.x0 / dpi + 1e-6))
         assert right <= edges[column] + 0.01, (text.get_text(), right, edges[column])
+
+
+@pytest.mark.parametrize("page", [False, True])
+def test_a_legend_marker_taller_than_a_row_stays_within_its_row(page: bool) -> None:
+    from matplotlib.lines import Line2D
+
+    from sim.outputs import basemap
+
+    fig = Figure(figsize=(4, 6))
+    FigureCanvasAgg(fig)
+    side = fig.add_subplot()
+    handles = [Line2D([], [], ls="", marker="o", ms=8, label="small above"),
+               Line2D([], [], ls="", marker="o", ms=23, mfc="none", label="big circle"),
+               Line2D([], [], ls="", marker="o", ms=8, label="small below")]
+    basemap.side_legend(side, handles, page=page)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    leg = side.get_legend()
+    big = leg.legend_handles[1].get_window_extent(renderer)
+    texts = [t.get_window_extent(renderer) for t in leg.get_texts()]
+    assert big.y1 <= texts[0].y0 and big.y0 >= texts[2].y1  # no overlap with the neighbours
+    assert handles[0].get_label() == "small above"  # small markers: labels as they were

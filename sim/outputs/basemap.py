@@ -542,10 +542,20 @@ def side_legend(
         # Labels wrapped for the narrow column of a page map.
         for h in handles:
             h.set_label(textwrap.fill(h.get_label().replace("\n", " "), 36))
+    size, spacing = (7.0, 0.35) if page else (8.0, 0.7)
+    for h in handles:
+        # A row is as tall as its text: a marker taller than a row (the size key of a
+        # map's circles) gets blank lines above and below its label, so that it does not
+        # reach into the rows next to it.
+        if isinstance(h, Line2D) and h.get_marker() not in ("None", "", None):
+            extra = (h.get_markersize() - size * (1.0 + spacing)) / (2.0 * 1.2 * size)
+            if extra > 0:
+                pad = "\n" * math.ceil(extra)
+                h.set_label(f"{pad}{h.get_label()}{pad}")
     leg = side.legend(handles=handles, loc="upper left", frameon=False,
-                      fontsize=7 if page else 8, title=title, title_fontsize=9,
+                      fontsize=size, title=title, title_fontsize=9,
                       alignment="left", borderaxespad=0.0, handlelength=2.2,
-                      labelspacing=0.35 if page else 0.7)  # fmt: skip
+                      labelspacing=spacing)  # fmt: skip
     for text, handle in zip(leg.get_texts(), handles, strict=True):
         if isinstance(handle, Line2D) and handle.get_linestyle() in ("None", "") and \
                 handle.get_marker() in ("None", "", None):  # fmt: skip
