@@ -57,6 +57,15 @@ def _pair_uniform(key_a: np.uint64, key_b: np.uint64) -> float:
 
 
 @inline
+def _met_before(
+    a: np.int64, b: np.int64, has_tie: np.ndarray, ties: np.ndarray, n_agents: np.int64
+) -> bool:
+    """Whether ``a`` and ``b`` met on an earlier day, looked up only where both have
+    ties (``has_tie`` per person; empty when nobody has)."""
+    return bool(has_tie.shape[0]) and has_tie[a] and has_tie[b] and _is_tie(a, b, ties, n_agents)
+
+
+@inline
 def _row_end(row: int, key: np.ndarray, end_key: np.ndarray) -> int:
     """One past the last partner of ``row``: the rows after it with a key below its
     end key."""
@@ -508,15 +517,9 @@ def contact_rows(
             sample[n_sample] = r
             weight[n_sample] = crowd_share if stay[r] else 1.0
             n_sample += 1
-        tie = False
-        if not u < bounds[0]:
-            if not (has_tie.shape[0] and has_tie[i] and has_tie[j]):
-                continue
-            tie = _is_tie(i, j, ties, n_agents)
-            if not tie:
-                continue
-        elif has_tie.shape[0] and has_tie[i] and has_tie[j]:
-            tie = _is_tie(i, j, ties, n_agents)
+        tie = _met_before(i, j, has_tie, ties, n_agents)
+        if not (u < bounds[0] or tie):
+            continue
         f = 1.0
         if institution[i] == institution[j]:
             f = fam[0]
@@ -546,10 +549,7 @@ def meeting_rows(
         j = key[r] - i * n_agents
         u = _pair_uniform(day_keys[i], day_keys[j])
         c = chance[r]
-        if u < min(c, cap) or (
-            u < c and has_tie.shape[0] and has_tie[i] and has_tie[j]
-            and _is_tie(i, j, ties, n_agents)
-        ):
+        if u < min(c, cap) or (u < c and _met_before(i, j, has_tie, ties, n_agents)):
             met[m] = r
             m += 1
     return met[:m]

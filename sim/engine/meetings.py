@@ -321,10 +321,9 @@ class _PairSums:
         """Distinct pairs among the rows, estimated from the pairs whose key hashes into
         a fixed sixteenth (all rows of a pair fall in or out together), to decide
         whether a merge would pay without merging."""
-        parts = [self.key[: self.size], *(chunk[0] for chunk in self.chunks)]
         with np.errstate(over="ignore"):
-            picked = [k[(k.astype(np.uint64) * _GOLDEN) >> np.uint64(60) == 0] for k in parts
-                      if k is not None]  # fmt: skip
+            picked = [k[(k.astype(np.uint64) * _GOLDEN) >> np.uint64(60) == 0]
+                      for k in self._pieces(0)]  # fmt: skip
         return 16.0 * np.unique(np.concatenate([np.zeros(0, np.int64), *picked])).shape[0]
 
     def merged(self) -> _PairSums:
@@ -463,8 +462,13 @@ class MeetingDraw:
         self.pairs = _PairSums.empty()
         self.compact_at = _COMPACT_ROWS
         self.sampled: list[tuple[np.ndarray, np.ndarray]] = []
-        self._bounds = np.array([self.params.max_new_pair_chance, _SAMPLE_LO,
+        # The compiled pass's tables (:func:`sim.engine.kernels.contact_rows`).
+        mp, r = self.params, rates
+        self._bounds = np.array([mp.max_new_pair_chance, _SAMPLE_LO,
                                  _SAMPLE_LO + ENCOUNTER_SAMPLE])
+        self._fam = np.array([mp.fam_same_institution, mp.fam_same_building, mp.fam_tie])
+        self._rate = (r.edge, r.node, r.venue, r.space)
+        self._reach = (r.edge_reach, r.linger_reach, r.venue_reach, r.space_reach)
         # Pairs whose contacts matter: those that can meet, and the encounter sample.
         self.screen = PairScreen(
             day_keys=self.day_keys,
@@ -499,15 +503,11 @@ class MeetingDraw:
 
     def _add_compiled(self, c: Contacts) -> None:
         """:meth:`_add_numpy` in one compiled pass (:func:`sim.engine.kernels.contact_rows`)."""
-        mp, r = self.params, self.rates
         keep, hazard, sample, weight = kernels.contact_rows(
             c.a, c.b, c.place_kind, c.place, c.dur, c.crowd, c.stay, self.day_keys,
             self._bounds, self.has_tie, self.ties, self.n, self.pop.institution,
-            self.pop.building,
-            np.array([mp.fam_same_institution, mp.fam_same_building, mp.fam_tie]),
-            (r.edge, r.node, r.venue, r.space),
-            (r.edge_reach, r.linger_reach, r.venue_reach, r.space_reach),
-            float(mp.attention_capacity),
+            self.pop.building, self._fam, self._rate, self._reach,
+            float(self.params.attention_capacity),
         )
         if sample.shape[0]:
             self.sampled.append((c.a[sample].astype(np.int64) * self.n + c.b[sample], weight))
