@@ -19,8 +19,9 @@ from sim.engine.encounters import (
     present_at_start,
     stay_contacts,
 )
-from sim.engine.meetings import MeetingDraw, _PairSums
+from sim.engine.meetings import MeetingDraw
 from sim.engine.model import CrosspathsModel
+from sim.engine.pairsums import PairSums
 from sim.engine.trips import expand_trips
 from sim.layout.schema import Layout
 from sim.population.schedules import plan_day
@@ -211,9 +212,9 @@ def test_compiled_pair_sums_equal_numpy_pair_sums(
     columns = (key, hazard, rng.uniform(0, 9, n), rng.integers(0, 4, n).astype(np.int8),
                rng.integers(0, 50, n).astype(np.int32))
 
-    def table() -> _PairSums:  # merged in two steps: a merged part and new chunks
+    def table() -> PairSums:  # merged in two steps: a merged part and new chunks
         half = n // 2
-        merged = _PairSums.empty().append(*(c[:half] for c in columns)).merged()
+        merged = PairSums.empty().append(*(c[:half] for c in columns)).merged()
         return merged.append(*(c[half:] for c in columns))
 
     fast = table().merged()
@@ -229,7 +230,7 @@ def test_the_estimate_of_distinct_pairs_is_close_over_merged_and_new_rows() -> N
     key = rng.integers(0, 2**40, 60_000) * 7  # 60,000 pairs, seen 1 to 9 times
     rows = np.repeat(key, rng.integers(1, 10, key.shape[0]))
     zeros = np.zeros(rows.shape[0])
-    table = _PairSums.empty().append(rows, zeros, zeros, zeros.astype(np.int8),
+    table = PairSums.empty().append(rows, zeros, zeros, zeros.astype(np.int8),
                                      zeros.astype(np.int32)).merged()
     assert len(table) == 60_000
     table.append(rows[:100_000] + 1, zeros[:100_000], zeros[:100_000],  # new pairs
@@ -266,7 +267,7 @@ def test_pair_sums_follow_numpys_summation_order() -> None:
     sizes = np.r_[np.arange(1, 40), [127, 128, 129, 130, 200, 257, 400]]
     key = np.repeat(np.arange(sizes.shape[0]), sizes)
     hazard = rng.lognormal(0, 3, key.shape[0])
-    table = _PairSums.empty().append(key, hazard, hazard, np.zeros(key.shape[0], np.int8),
+    table = PairSums.empty().append(key, hazard, hazard, np.zeros(key.shape[0], np.int8),
                                      np.zeros(key.shape[0], np.int32))
     assert np.array_equal(table.merged().hazard,
                           np.add.reduceat(hazard, np.r_[0, np.cumsum(sizes)[:-1]]))

@@ -406,7 +406,7 @@ def pair_groups(
     packed: np.ndarray, bits: int, hazard: np.ndarray, best: np.ndarray,
     out_key: np.ndarray, out_sum: np.ndarray, out_top: np.ndarray, out_first: np.ndarray,
 ) -> int:
-    """One row per pair (see :meth:`sim.engine.meetings._PairSums.merged`).
+    """One row per pair (see :meth:`sim.engine.pairsums.PairSums.merged`).
 
     ``packed`` holds ``key << bits | row``, sorted. Per run of equal keys: the key, the
     hazards summed in row order (as ``np.add.reduceat`` sums them), the largest ``best``

@@ -37,12 +37,13 @@ from the pairs whose uniform falls in a fixed window of width :data:`ENCOUNTER_S
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from sim.engine import kernels
 from sim.engine.encounters import Contacts, PairScreen, is_tie
+from sim.engine.pairsums import PairSums, group_by_key
 from sim.engine.results import PLACE_EDGE, PLACE_NODE, PLACE_SPACE, PLACE_VENUE, MeetingTable
 from sim.layout.schema import Layout
 from sim.network.graph import StreetGraph
@@ -62,8 +63,7 @@ _MERGE_PAYS = 0.5
 _NEVER = np.iinfo(np.int64).max
 _ESTIMATE_ROWS = 1_000_000
 """From this many held rows on, whether a merge pays is estimated before merging
-(:meth:`_PairSums.estimated_pairs`; fewer rows give too small a sample)."""
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+(:meth:`PairSums.estimated_pairs`; fewer rows give too small a sample)."""
 
 
 def edge_rates(graph: StreetGraph, params: ModelParams) -> np.ndarray:
@@ -231,205 +231,6 @@ def contact_hazard(
     )
 
 
-def packed_sort(key: np.ndarray) -> tuple[np.ndarray, int] | None:
-    """``key << bits | row``, sorted, and ``bits``; ``None`` where the keys leave no room
-    (negative, or too large to share 62 bits with the row numbers)."""
-    n = key.shape[0]
-    bits = max(int(n - 1).bit_length(), 1)
-    if not n or int(key.max()) >= (1 << (62 - bits)) or int(key.min()) < 0:
-        return None
-    packed = (key.astype(np.int64) << np.int64(bits)) | np.arange(n, dtype=np.int64)
-    packed.sort()
-    return packed, bits
-
-
-def group_by_key(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A stable sorting order of int64 ``key``, the sorted keys and where each run starts.
-
-    Where the keys leave room, each key is packed with its row number into one integer
-    and sorted in place — about twice as fast as an indirect sort of tens of millions of
-    pair keys, and stable by construction.
-    """
-    n = key.shape[0]
-    sort = packed_sort(key)
-    if sort is not None:
-        packed, bits = sort
-        order = packed & np.int64((1 << bits) - 1)
-        sorted_key = packed >> np.int64(bits)
-    else:
-        order = np.argsort(key, kind="stable")
-        sorted_key = key[order]
-    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]]) if n else order
-    return order, sorted_key, starts
-
-
-_SUM_FIELDS = ("key", "hazard", "best", "t", "place_kind", "place")
-
-
-@dataclass
-class _PairSums:
-    """Per pair: summed hazard and the contact with the largest one.
-
-    Also the day's buffer of contact rows (one row per contact until merged): rows
-    appended are kept as the chunks they came in, and joined only when merged, so that
-    appending never copies (growing one table by copying cost 1.9 s a day at 100,000
-    people, mostly in first touches of new memory).
-    """
-
-    key: np.ndarray
-    hazard: np.ndarray
-    best: np.ndarray
-    t: np.ndarray
-    place_kind: np.ndarray
-    place: np.ndarray
-    size: int = 0
-    chunks: list[list[np.ndarray | None]] = field(default_factory=list)
-    chunk_rows: int = 0
-
-    def __len__(self) -> int:
-        return self.size + self.chunk_rows
-
-    @classmethod
-    def empty(cls) -> _PairSums:
-        """A table without rows."""
-        return cls(np.empty(0, np.int64), np.empty(0), np.empty(0), np.empty(0),
-                   np.empty(0, np.int8), np.empty(0, np.int32))
-
-    def append(
-        self, key: np.ndarray, hazard: np.ndarray, t: np.ndarray, place_kind: np.ndarray,
-        place: np.ndarray,
-    ) -> _PairSums:
-        """This table, with rows added (as they are: the arrays are kept, not copied)."""
-        self.chunks.append([key, hazard, hazard, t, place_kind, place])
-        self.chunk_rows += key.shape[0]
-        return self
-
-    def _join(self) -> None:
-        """Join the chunks to the table's rows, in order: one array per column."""
-        if not self.chunks:
-            return
-        for c, name in enumerate(_SUM_FIELDS):
-            parts = [getattr(self, name)[: self.size]]
-            for chunk in self.chunks:
-                parts.append(chunk[c])
-                chunk[c] = None  # each chunk's column freed once joined (peak memory)
-            setattr(self, name, np.concatenate(parts))
-        self.size += self.chunk_rows
-        self.chunks, self.chunk_rows = [], 0
-
-    def estimated_pairs(self) -> float:
-        """Distinct pairs among the rows, estimated from the pairs whose key hashes into
-        a fixed sixteenth (all rows of a pair fall in or out together), to decide
-        whether a merge would pay without merging."""
-        with np.errstate(over="ignore"):
-            picked = [k[(k.astype(np.uint64) * _GOLDEN) >> np.uint64(60) == 0]
-                      for k in self._pieces(0)]  # fmt: skip
-        return 16.0 * np.unique(np.concatenate([np.zeros(0, np.int64), *picked])).shape[0]
-
-    def merged(self) -> _PairSums:
-        """One row per pair: hazards summed in row order, its largest contact kept (the
-        first on ties).
-
-        Consumes this table: its rows are freed as they are read (peak memory); use the
-        returned table.
-        """
-        if not len(self):
-            return _PairSums.empty()
-        sort = self._packed_sort() if kernels.AVAILABLE else None
-        if sort is None:
-            return self._merged_numpy()
-        # The compiled pass reads the packed sorted keys directly, and only the columns
-        # it sums are joined; the best contact's time and place are read from the
-        # pieces afterwards (at 100,000 people this spares ~0.6 GB of new memory).
-        packed, bits = sort
-        hazard = np.concatenate(self._pieces(1))
-        # Until merged, a row's best contact is its hazard (the same arrays).
-        best = hazard if not self.size else np.concatenate(self._pieces(2))
-        for chunk in self.chunks:
-            chunk[1] = chunk[2] = None
-        g = kernels.count_groups(packed, bits)
-        pair, total, top = np.empty(g, np.int64), np.empty(g), np.empty(g)
-        first = np.empty(g, np.int64)
-        kernels.pair_groups(packed, bits, hazard, best, pair, total, top, first)
-        del packed, sort, hazard, best  # before the gathers below (peak memory)
-        where = self._locate(first)
-        t, place_kind, place = (self._gather(c, where) for c in (3, 4, 5))
-        self.chunks, self.chunk_rows, self.size = [], 0, 0
-        return _PairSums(pair, total, top, t, place_kind, place, g)
-
-    def _pieces(self, c: int) -> list[np.ndarray]:
-        """Column ``c`` (in :data:`_SUM_FIELDS` order) as its pieces, in row order: the
-        merged rows, then each chunk."""
-        pieces = [getattr(self, _SUM_FIELDS[c])[: self.size]]
-        for chunk in self.chunks:
-            piece = chunk[c]
-            assert piece is not None, "a column read after it was freed"
-            pieces.append(piece)
-        return pieces
-
-    def _packed_sort(self) -> tuple[np.ndarray, int] | None:
-        """:func:`packed_sort` of the keys, packed piece by piece without joining them or
-        making temporaries of the whole column; frees the key pieces."""
-        n = len(self)
-        bits = max(int(n - 1).bit_length(), 1)
-        keys = self._pieces(0)
-        top = max(int(k.max()) for k in keys if k.shape[0])
-        if top >= (1 << (62 - bits)) or min(int(k.min()) for k in keys if k.shape[0]) < 0:
-            return None
-        packed = np.empty(n, np.int64)
-        lo = 0
-        for k in keys:
-            hi = lo + k.shape[0]
-            np.left_shift(k, bits, out=packed[lo:hi])
-            packed[lo:hi] |= np.arange(lo, hi, dtype=np.int64)
-            lo = hi
-        for chunk in self.chunks:
-            chunk[0] = None
-        self.key = self.key[:0]
-        packed.sort()
-        return packed, bits
-
-    def _locate(self, rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Per piece of the table (see :meth:`_pieces`): which of ``rows`` (positions in
-        the whole table) lie in it, and where in it."""
-        sizes = [p.shape[0] for p in self._pieces(3)]  # the times: not freed before this
-        ends = np.cumsum(sizes)
-        small = np.int8 if len(sizes) < 128 else np.int32
-        # Each row's piece, looked up (a binary search per row cost 0.17 s for 8 M rows).
-        which = np.repeat(np.arange(len(sizes), dtype=small), sizes)[rows]
-        order = np.argsort(which, kind="stable")  # a radix sort for small integers
-        bounds = np.r_[0, np.cumsum(np.bincount(which, minlength=len(sizes)))]
-        return [(order[bounds[i]:bounds[i + 1]],
-                 rows[order[bounds[i]:bounds[i + 1]]] - (ends[i] - sizes[i]))
-                for i in range(len(sizes))]  # fmt: skip
-
-    def _gather(self, c: int, where: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        """Column ``c`` at the rows located by :meth:`_locate`, read from its pieces;
-        frees them."""
-        pieces = self._pieces(c)
-        out = np.empty(sum(at.shape[0] for at, _ in where), np.result_type(*pieces))
-        for piece, (at, local) in zip(pieces, where, strict=True):
-            out[at] = piece[local]
-        for chunk in self.chunks:
-            chunk[c] = None
-        return out
-
-    def _merged_numpy(self) -> _PairSums:
-        """:meth:`merged` by numpy alone."""
-        self._join()
-        key, hazard, best = self.key, self.hazard, self.best
-        t, place_kind, place = self.t, self.place_kind, self.place
-        order, key, starts = group_by_key(key)
-        counts = np.diff(np.r_[starts, key.shape[0]])
-        best_sorted = best[order]
-        top = np.maximum.reduceat(best_sorted, starts)
-        at_top = np.flatnonzero(best_sorted == np.repeat(top, counts))
-        group = np.repeat(np.arange(starts.shape[0]), counts)[at_top]
-        first = order[at_top[np.r_[True, group[1:] != group[:-1]]]]
-        return _PairSums(key[starts], np.add.reduceat(hazard[order], starts), top,
-                         t[first], place_kind[first], place[first], starts.shape[0])
-
-
 class MeetingDraw:
     """Accumulates one day's contacts chunk by chunk and decides the meetings.
 
@@ -459,7 +260,7 @@ class MeetingDraw:
         self.has_tie = np.zeros(self.n, bool)
         self.has_tie[ties // self.n] = True
         self.has_tie[ties % self.n] = True
-        self.pairs = _PairSums.empty()
+        self.pairs = PairSums.empty()
         self.compact_at = _COMPACT_ROWS
         self.sampled: list[tuple[np.ndarray, np.ndarray]] = []
         # The compiled pass's tables (:func:`sim.engine.kernels.contact_rows`).
@@ -558,7 +359,7 @@ class MeetingDraw:
     def finish(self) -> tuple[MeetingTable, float]:
         """The day's meetings (one per pair, at its largest contact) and encounter estimate."""
         # The rows are dropped as soon as merged, before the draw's own arrays.
-        pairs, self.pairs = self.pairs.merged(), _PairSums.empty()
+        pairs, self.pairs = self.pairs.merged(), PairSums.empty()
         chance = -np.expm1(-pairs.hazard)
         cap = self.params.max_new_pair_chance
         if kernels.AVAILABLE:
