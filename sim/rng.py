@@ -104,34 +104,81 @@ def agent_day_keys(seed: int, day: int, uid: np.ndarray) -> np.ndarray:
         return _splitmix64(h ^ uid.astype(np.uint64))
 
 
-def pair_bits(key_sum: np.ndarray) -> np.ndarray:
-    """The 53-bit integer behind :func:`pair_uniform`, from the sum of the two day keys.
+PAIR_CLASSES = 19
+"""Day classes of people, by default (``model.pair_classes``): the whole part of 19
+times a pair's uniform is the sum of the two people's classes, modulo 19 (see
+:func:`pair_uniform`)."""
+_HASH_BITS = 48
 
-    ``pair_bits(ka + kb) / 2**53 == pair_uniform(ka, kb)``. Computed in place: the engine
-    calls it on tens of millions of candidate pairs a day, and comparing integers against
-    a threshold saves the conversion to floats.
-    """
-    x = np.array(key_sum, dtype=np.uint64, copy=True)
+
+def day_class(key: np.ndarray, classes: int = PAIR_CLASSES) -> np.ndarray:
+    """Each person's class of the day (0 .. ``classes`` - 1) from their day key: bits
+    32-63 of the key scaled to the classes (a multiply, not a division, so that the
+    compiled loops stay cheap)."""
+    high = np.asarray(key, np.uint64) >> np.uint64(32)
+    return (high * np.uint64(classes)) >> np.uint64(32)
+
+
+def pair_class(key_a: np.ndarray, key_b: np.ndarray, classes: int = PAIR_CLASSES) -> np.ndarray:
+    """The pair's class sum: the two people's classes added modulo ``classes``."""
+    return (day_class(key_a, classes) + day_class(key_b, classes)) % np.uint64(classes)
+
+
+def pair_hash(key_a: np.ndarray, key_b: np.ndarray) -> np.ndarray:
+    """48 bits of a splitmix64 hash of the sum of the two day keys (symmetric in a, b)."""
     with np.errstate(over="ignore"):
+        x = np.asarray(key_a, np.uint64) + np.asarray(key_b, np.uint64)
         x += np.uint64(0x9E3779B97F4A7C15)
         x ^= x >> np.uint64(30)
         x *= np.uint64(0xBF58476D1CE4E5B9)
         x ^= x >> np.uint64(27)
         x *= np.uint64(0x94D049BB133111EB)
         x ^= x >> np.uint64(31)
-    x >>= np.uint64(11)
-    return x
+    return x >> np.uint64(64 - _HASH_BITS)
 
 
-PAIR_BITS_SCALE = 9007199254740992.0
-"""2**53: :func:`pair_bits` divided by this is the pair's uniform."""
+def class_uniform(cls: np.ndarray, h: np.ndarray, classes: int = PAIR_CLASSES) -> np.ndarray:
+    """``(cls + h / 2**48) / classes``: the pair uniform from its class sum and hash.
+    The sum is exact in a double (fewer than 32 classes); the division is correctly
+    rounded, so the compiled loops (:func:`sim.engine.kernels._pair_uniform`) give the
+    same bits, and the result is non-decreasing in ``h`` for a given class and below 1."""
+    frac = np.asarray(h, np.uint64).astype(np.float64) * (1.0 / (1 << _HASH_BITS))
+    return (np.asarray(cls, np.uint64).astype(np.float64) + frac) / float(classes)
 
 
-def pair_uniform(key_a: np.ndarray, key_b: np.ndarray) -> np.ndarray:
+def pair_uniform(
+    key_a: np.ndarray, key_b: np.ndarray, classes: int = PAIR_CLASSES
+) -> np.ndarray:
     """Uniform in [0, 1) per pair from the two people's day keys; symmetric in a and b.
 
-    Summing the keys makes the draw independent of which person is listed first.
+    The uniform is ``(s + h) / 19``: ``s`` is the sum of the two people's day classes
+    modulo 19 (:func:`day_class`), ``h`` a hash of the sum of their day keys, uniform in
+    [0, 1). Each pair's uniform is uniform, and independent of any other pair's, and of
+    the two other pairs' of any three people (19 is odd), as the model needs. What the
+    classes add is structure that lets the contact search find the pairs whose uniform
+    is below a small bound without visiting the rest: all of them have class sum 0, so
+    a person is checked against the people of one class in 19
+    (:mod:`sim.engine.candidates`). The price: among four or more people the uniforms are
+    not all independent (around a cycle of four pairs, three class sums fix the fourth),
+    which matters only for events as rare as four new pairs meeting in a ring on one day.
+    With ``classes`` = 1 every pair's uniform is an independent hash (and the search
+    visits every candidate pair).
     """
-    with np.errstate(over="ignore"):
-        h = _splitmix64(key_a + key_b)
-    return (h >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+    return class_uniform(pair_class(key_a, key_b, classes), pair_hash(key_a, key_b), classes)
+
+
+def hash_bound(cls: np.ndarray, u: float, classes: int = PAIR_CLASSES) -> np.ndarray:
+    """For each class sum in ``cls``: the number of hashes ``h`` whose uniform
+    (:func:`class_uniform`) is below ``u`` (0 .. 2**48), found by bisection, so that
+    ``class_uniform(cls, h) < u`` exactly when ``h < hash_bound(cls, u)``."""
+    cls = np.asarray(cls, np.uint64)
+    lo = np.zeros(cls.shape, np.uint64)  # invariant: every h < lo is below u
+    hi = np.full(cls.shape, np.uint64(1 << _HASH_BITS))  # ... and no h >= hi is
+    while np.any(lo < hi):
+        mid = lo + (hi - lo) // np.uint64(2)
+        h = np.minimum(mid, np.uint64((1 << _HASH_BITS) - 1))
+        below = class_uniform(cls, h, classes) < u
+        below &= mid < np.uint64(1 << _HASH_BITS)
+        lo = np.where(below & (lo < hi), mid + np.uint64(1), lo)
+        hi = np.where(~below & (lo < hi), mid, hi)
+    return lo

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.engine import kernels, meetings
+from sim.engine import candidates, kernels, meetings
 from sim.engine.encounters import (
     ALL_PAIRS,
     NODE_REACH_FACTOR,
@@ -25,6 +25,7 @@ from sim.engine.pairsums import PairSums
 from sim.engine.trips import expand_trips
 from sim.layout.schema import Layout
 from sim.population.schedules import plan_day
+from sim.rng import PAIR_CLASSES, agent_day_keys
 
 pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba is not installed")
 
@@ -118,14 +119,31 @@ def test_scan_restarts_a_row_when_the_buffer_fills() -> None:
     order = group_time_order(group, start)
     group, start, end = group[order], start[order], end[order]
     agent = rng.integers(0, 50, n).astype(np.int32)
-    key, end_key = _sort_keys(group, start, end)
-    args = (key, end_key, agent, np.zeros(n, np.uint64), ALL_PAIRS.bounds(),
-            np.zeros(n, bool), ALL_PAIRS.ties, 0)
-    whole = list(_scan(kernels.pair_scan, n, args, 0))
-    tiny = list(_scan(kernels.pair_scan, n, args, 0, size=1))
-    assert len(tiny) > len(whole)
-    assert np.array_equal(np.concatenate([i for i, _ in tiny]), whole[0][0])
-    assert np.array_equal(np.concatenate([j for _, j in tiny]), whole[0][1])
+    screen = PairScreen(day_keys=agent_day_keys(0, 0, np.arange(50)), below=0.3)
+
+    def chunks(size: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        key, end_key = _sort_keys(group, start, end)
+        keys = screen.row_keys(agent)
+        cls = candidates.row_classes(keys, PAIR_CLASSES)
+        perm, where, block, run = candidates.class_blocks(group, cls, PAIR_CLASSES)
+        args = (key[perm], end_key, agent[perm], keys[perm], cls, perm, where, block, run,
+                block[:-1].copy(), PAIR_CLASSES, screen.class_sums(), screen.hash_bounds)
+        # Chunks are views of reused buffers: copy each before asking for the next.
+        return [(i.copy(), j.copy()) for i, j in _scan(candidates.class_pairs, n, args, size)]
+
+    whole, tiny = chunks(1 << 16), chunks(1)
+    assert len(whole) == 1 and len(tiny) > 1
+    for col in range(2):
+        assert np.array_equal(np.concatenate([c[col] for c in tiny]), whole[0][col])
+    # The screened pairs, and only those: every partner pair checked by brute force.
+    i, j = whole[0]
+    want = [(a, b) for a, b in zip(*np.nonzero(np.triu(np.ones((n, n), bool), 1)), strict=True)
+            if start[b] < end[a] and group[a] == group[b] and agent[a] != agent[b]
+            and screen.wanted(screen.row_keys(agent[[a]]), screen.row_keys(agent[[b]]),
+                              agent[[a]], agent[[b]])[0]]
+    assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == want
+    assert 0 < len(want) < 0.6 * sum(start[b] < end[a] and group[a] == group[b]
+                                     for a in range(n) for b in range(a + 1, n))
 
 
 def test_model_meetings_identical_without_numba(

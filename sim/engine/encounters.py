@@ -33,11 +33,11 @@ from typing import Any
 
 import numpy as np
 
-from sim.engine import kernels
+from sim.engine import candidates, kernels
 from sim.engine.results import PLACE_EDGE, PLACE_NODE
 from sim.engine.trips import Passages, Traversals
 from sim.population.schedules import DayPlan
-from sim.rng import pair_bits
+from sim.rng import PAIR_CLASSES, hash_bound, pair_uniform
 
 _SPAN = 1.0e6
 """Seconds per group in the combined sort key; larger than any time of day."""
@@ -70,9 +70,9 @@ def is_tie(a: np.ndarray, b: np.ndarray, ties: np.ndarray, n_agents: int) -> np.
 class PairScreen:
     """Which candidate pairs are worth measuring (see :class:`sim.engine.meetings.MeetingDraw`).
 
-    A pair is kept when its day's pair bits (:func:`sim.rng.pair_bits` of the sum of the
-    two people's day keys) are below ``below`` or within ``[sample_lo, sample_hi)``, or
-    when the two have met before (a tie). Both contact paths (numpy and compiled) apply
+    A pair is kept when its uniform of the day (:func:`sim.rng.pair_uniform` of the two
+    people's day keys) is below ``below`` or within ``[sample_lo, sample_hi)``, or when
+    the two have met before (a tie). Both contact paths (numpy and compiled) apply
     exactly this test.
 
     Attributes
@@ -80,22 +80,25 @@ class PairScreen:
     day_keys
         Each person's key of the day (uint64); ``None`` keeps every pair.
     below, sample_lo, sample_hi
-        Bounds on the pair bits, integers below 2**53.
+        Bounds on the pair uniform.
     has_tie
         Per person, whether they have any tie (bool; empty when there are none).
     ties
         Sorted pair keys ``a * n_agents + b``, ``a < b``, of pairs that met before.
     n_agents
         People in the population.
+    classes
+        Day classes of the pair uniform (``model.pair_classes``, :func:`sim.rng.pair_uniform`).
     """
 
     day_keys: np.ndarray | None
-    below: int
-    sample_lo: int = 0
-    sample_hi: int = 0
+    below: float
+    sample_lo: float = 0.0
+    sample_hi: float = 0.0
     has_tie: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     ties: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     n_agents: int = 0
+    classes: int = PAIR_CLASSES
 
     def row_keys(self, agent: np.ndarray) -> np.ndarray:
         """The day key of each row's person (zeros when every pair is kept)."""
@@ -103,38 +106,27 @@ class PairScreen:
             return np.zeros(agent.shape[0], np.uint64)
         return self.day_keys[agent]
 
-    def row_tie_bits(self, agent: np.ndarray) -> np.ndarray:
-        """Each row's person's ties in 64 bits (uint64 per row), for the compiled loops.
-
-        Bit ``b % 64`` is set for every partner ``b`` the person has met: a clear bit
-        rules a tie out without a look-up, so the loops look up only about one pair in
-        16 of those who both have five ties, instead of every such pair.
-        """
-        if not self.ties.shape[0]:
-            return np.zeros(agent.shape[0], np.uint64)
-        return self._tie_bits[agent]
-
     @cached_property
-    def _tie_bits(self) -> np.ndarray:
-        a, b = np.divmod(self.ties, self.n_agents)
-        one = np.uint64(1)
-        bits = np.zeros(self.n_agents, np.uint64)
-        np.bitwise_or.at(bits, a, one << (b % 64).astype(np.uint64))
-        np.bitwise_or.at(bits, b, one << (a % 64).astype(np.uint64))
-        return bits
+    def hash_bounds(self) -> np.ndarray:
+        """The windows as bounds on the pair hash, per class sum (:func:`sim.rng.hash_bound`):
+        row ``s`` holds the hashes below which a pair of class sum ``s`` is below
+        ``below``, ``sample_lo`` and ``sample_hi`` (uint64, shape (classes, 3)), for the
+        compiled search, which knows each pair's class sum and need not divide."""
+        sums = np.arange(self.classes)
+        windows = (self.below, self.sample_lo, self.sample_hi)
+        return np.stack([hash_bound(sums, u, self.classes) for u in windows], axis=1)
 
-    def bounds(self) -> np.ndarray:
-        """``[below, sample_lo, sample_hi]`` as uint64, for the compiled loops."""
-        return np.array([self.below, self.sample_lo, self.sample_hi], np.uint64)
+    def class_sums(self) -> np.ndarray:
+        """The class sums whose pairs can fall in the windows."""
+        b = self.hash_bounds
+        return np.flatnonzero((b[:, 0] > 0) | (b[:, 2] > b[:, 1]))
 
     def wanted(
         self, key_i: np.ndarray, key_j: np.ndarray, ai: np.ndarray, aj: np.ndarray
     ) -> np.ndarray:
         """Boolean mask of the candidate pairs (row keys and people) to keep."""
-        with np.errstate(over="ignore"):
-            bits = pair_bits(key_i + key_j)
-        keep = bits < np.uint64(self.below)
-        keep |= (bits >= np.uint64(self.sample_lo)) & (bits < np.uint64(self.sample_hi))
+        u = pair_uniform(key_i, key_j, self.classes)
+        keep = (u < self.below) | ((u >= self.sample_lo) & (u < self.sample_hi))
         if self.has_tie.shape[0]:
             maybe = np.flatnonzero(~keep & self.has_tie[ai] & self.has_tie[aj])
             if maybe.shape[0]:
@@ -143,7 +135,7 @@ class PairScreen:
         return keep
 
 
-ALL_PAIRS = PairScreen(day_keys=None, below=1 << 53)
+ALL_PAIRS = PairScreen(day_keys=None, below=1.0)
 """The screen that keeps every pair (for tests and tools that want all contacts)."""
 
 
@@ -273,24 +265,50 @@ def _sort_keys(
 
 def _scan(
     kernel: Callable[..., tuple[int, int]], n_rows: int, args: tuple[Any, ...],
-    n_float: int, size: int = _CHUNK_PAIRS // 2,
-) -> Iterator[tuple[np.ndarray, ...]]:
-    """Run a compiled scan (see :mod:`sim.engine.kernels`) over all rows in chunks.
+    size: int = _CHUNK_PAIRS // 2,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Run a restartable compiled scan (:func:`sim.engine.candidates.class_pairs`) over
+    all rows in chunks.
 
-    Yields ``(i, j, *floats)`` arrays of the pairs the scan kept; ``n_float`` float
-    columns follow the two row indices; ``size`` is the first buffer length.
+    Yields ``(i, j)``, the row pairs the scan kept, as views of buffers that the next
+    chunk overwrites (fresh memory is dear to touch: tens of megabytes a chunk); a
+    caller that keeps a chunk copies it. ``size`` is the first buffer length.
     """
     row = 0
+    out = (np.empty(size, np.int64), np.empty(size, np.int64))
     while row < n_rows:
-        out = (np.empty(size, np.int64), np.empty(size, np.int64),
-               *(np.empty(size) for _ in range(n_float)))
         row_next, k = kernel(row, *args, *out)
         if row_next == row and k == 0:
             size *= 2  # not even one row's pairs fitted
+            out = (np.empty(size, np.int64), np.empty(size, np.int64))
             continue
         row = row_next
         if k:
-            yield tuple(col[:k] for col in out)
+            yield out[0][:k], out[1][:k]
+
+
+def _candidate_pairs(
+    group: np.ndarray, start: np.ndarray, end: np.ndarray, agent: np.ndarray,
+    screen: PairScreen,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The wanted partner pairs ``(i, j)`` of rows sorted by (group, start), by the
+    compiled search of :mod:`sim.engine.candidates`: the pairs whose bits fall in the
+    screen's windows, in chunks (valid until the next is asked for, see :func:`_scan`),
+    then the ties outside them."""
+    key, end_key = _sort_keys(group, start, end)
+    keys = screen.row_keys(agent)
+    k = screen.classes
+    cls = candidates.row_classes(keys, k)
+    perm, where, block, run = candidates.class_blocks(group, cls, k)
+    args = (key[perm], end_key, agent[perm], keys[perm], cls, perm, where, block, run,
+            block[:-1].copy(), k, screen.class_sums(), screen.hash_bounds)
+    yield from _scan(candidates.class_pairs, group.shape[0], args)
+    if screen.ties.shape[0] and screen.day_keys is not None:
+        first, rows = candidates.rows_by_agent(agent, screen.n_agents)
+        i, j = candidates.tie_pairs(key, end_key, screen.day_keys, k, screen.hash_bounds,
+                                    screen.ties, screen.n_agents, first, rows)
+        if i.shape[0]:
+            yield i, j
 
 
 def _sorted_columns(
@@ -338,16 +356,16 @@ def edge_contacts(
     x0 = np.where(forward, 0.0, length[edge]) - vel * t_in
     del forward
     crowd = np.maximum(present_at_start(edge, t_in, t_out) - 2.0, 0.0)
-    keys = wanted.row_keys(agent)
     if use_compiled(compiled):
-        key, end_key = _sort_keys(edge, t_in, t_out)
-        args = (key, end_key, agent, vel, x0, t_in, t_out, keys, wanted.bounds(),
-                wanted.row_tie_bits(agent), wanted.ties, wanted.n_agents, float(radius))
-        for i, j, t0, dur in _scan(kernels.edge_scan, edge.shape[0], args, 2):
+        for i, j in _candidate_pairs(edge, t_in, t_out, agent, wanted):
+            t0, dur = kernels.edge_reach(i, j, vel, x0, t_in, t_out, float(radius))
+            hit = np.flatnonzero(dur > 0)
+            i, j = i[hit], j[hit]
             a, b = _low_high(agent, i, j)
-            yield Contacts(a, b, t0, np.full(i.shape[0], PLACE_EDGE, np.int8), edge[j],
-                           dur, crowd[j], np.zeros(i.shape[0], bool))
+            yield Contacts(a, b, t0[hit], np.full(i.shape[0], PLACE_EDGE, np.int8), edge[j],
+                           dur[hit], crowd[j], np.zeros(i.shape[0], bool))
         return
+    keys = wanted.row_keys(agent)
     for i, j in sorted_pairs(edge, t_in, t_out):
         lo = t_in[j]
         hi = np.minimum(t_out[i], t_out[j])
@@ -425,17 +443,17 @@ def node_contacts(
     edge_dir = pas.edge_dir
     del pas, order  # only the sorted copies are needed from here (peak memory)
     crowd = np.maximum(present_at_start(node, t_lo, t_hi) - 2.0, 0.0)
-    keys = wanted.row_keys(agent)
     if use_compiled(compiled):
-        key, end_key = _sort_keys(node, t_lo, t_hi)
-        args = (key, end_key, agent, t_lo, t_hi, t_node, e_in, e_out, sv_in, sv_out, edge_dir,
-                keys, wanted.bounds(), wanted.row_tie_bits(agent), wanted.ties,
-                wanted.n_agents, float(radius))
-        for i, j, first, total in _scan(kernels.node_scan, node.shape[0], args, 2):
+        for i, j in _candidate_pairs(node, t_lo, t_hi, agent, wanted):
+            first, total = kernels.node_reach(i, j, t_lo, t_hi, t_node, e_in, e_out, sv_in,
+                                              sv_out, edge_dir, float(radius))
+            ok = np.flatnonzero(total > 0)
+            i, j = i[ok], j[ok]
             a, b = _low_high(agent, i, j)
-            yield Contacts(a, b, first, np.full(i.shape[0], PLACE_NODE, np.int8), node[j],
-                           total, crowd[j], np.zeros(i.shape[0], bool))
+            yield Contacts(a, b, first[ok], np.full(i.shape[0], PLACE_NODE, np.int8), node[j],
+                           total[ok], crowd[j], np.zeros(i.shape[0], bool))
         return
+    keys = wanted.row_keys(agent)
     for i, j in sorted_pairs(node, t_lo, t_hi):
         sel, a, b = _ordered(agent, keys, i, j, wanted)
         i, j = i[sel], j[sel]
@@ -486,12 +504,9 @@ def stay_contacts(
     crowd = np.maximum(present_at_start(group, start, end) - 2.0, 0.0)
     keys = wanted.row_keys(agent)
     if use_compiled(compiled):
-        key, end_key = _sort_keys(group, start, end)
-        args = (key, end_key, agent, keys, wanted.bounds(), wanted.row_tie_bits(agent), wanted.ties,
-                wanted.n_agents)
         pairs: Iterable[tuple[np.ndarray, ...]] = (
             (i, j, *_low_high(agent, i, j))
-            for i, j in _scan(kernels.pair_scan, group.shape[0], args, 0)
+            for i, j in _candidate_pairs(group, start, end, agent, wanted)
         )
     else:
         pairs = (

@@ -1,22 +1,15 @@
-"""Compiled inner loops of the contact search (numba), one per contact rule.
+"""Compiled inner loops of the engine (numba): contact geometry, the meeting draw, trips.
 
-The numpy path in :mod:`sim.engine.encounters` materialises every candidate pair (all
-pairs of walkers on the same segment at overlapping times: tens of millions a day) as
-index arrays, then filters them in several passes. These loops visit each candidate
-pair once, in the same order, apply the same tests with the same floating-point
-operations, and write out only the pairs that pass, so they return exactly what the
-numpy path returns at a fraction of the time and memory. Tests compare the two.
+The numpy path in :mod:`sim.engine.encounters` materialises every candidate pair as index
+arrays and filters them in several passes. The compiled path finds the wanted pairs with
+:mod:`sim.engine.candidates` and measures them here, one pair at a time, with the same
+tests and the same floating-point operations, so both return exactly the same contacts.
+The meeting draw's passes (:func:`contact_rows`, :func:`meeting_rows`), laying trips on
+the graph and the per-pair sums repeat their numpy code in the same way. Tests compare
+each with the code it replaces.
 
 numba is optional: without it :data:`AVAILABLE` is False and the numpy path runs.
 Compilation is lazy (first call, a few seconds) and cached on disk next to this file.
-
-Every scan has the same contract. Rows are sorted by ``key`` (group, then start time);
-the partners of row ``i`` are the rows after it whose key is below ``end_key[i]``. A
-scan starts at ``row``, fills the output buffers, and returns ``(next_row, n)``: the
-first row it has not finished and how many outputs it wrote. When the buffers fill up
-part-way through a row, that row's outputs are dropped and it is returned as
-``next_row``, so the caller can empty the buffers and call again from there (with
-larger buffers if not even one row fitted).
 """
 
 from __future__ import annotations
@@ -42,18 +35,36 @@ def _is_tie(a: np.int64, b: np.int64, ties: np.ndarray, n_agents: np.int64) -> b
 
 
 @inline
-def _pair_bits(key_a: np.uint64, key_b: np.uint64) -> np.uint64:
-    """:func:`sim.rng.pair_bits` of ``key_a + key_b``: the pair's 53 bits (splitmix64)."""
-    x = key_a + key_b + _GOLDEN
-    x = (x ^ (x >> np.uint64(30))) * _MIX1
-    x = (x ^ (x >> np.uint64(27))) * _MIX2
-    return (x ^ (x >> np.uint64(31))) >> np.uint64(11)
+def _day_class(key: np.uint64, classes: np.uint64) -> np.uint64:
+    """:func:`sim.rng.day_class`."""
+    return ((key >> np.uint64(32)) * classes) >> np.uint64(32)
 
 
 @inline
-def _pair_uniform(key_a: np.uint64, key_b: np.uint64) -> float:
-    """:func:`sim.rng.pair_uniform`: the pair's bits as a uniform in [0, 1)."""
-    return np.float64(_pair_bits(key_a, key_b)) * (1.0 / 9007199254740992.0)
+def _pair_class(class_a: np.uint64, class_b: np.uint64, classes: np.uint64) -> np.uint64:
+    """:func:`sim.rng.pair_class` from the two day classes (a subtraction, not a division)."""
+    s = class_a + class_b
+    return s - classes if s >= classes else s
+
+
+@inline
+def _pair_hash(key_a: np.uint64, key_b: np.uint64) -> np.uint64:
+    """:func:`sim.rng.pair_hash`: 48 bits of splitmix64 of the sum of the keys."""
+    x = key_a + key_b + _GOLDEN
+    x = (x ^ (x >> np.uint64(30))) * _MIX1
+    x = (x ^ (x >> np.uint64(27))) * _MIX2
+    return (x ^ (x >> np.uint64(31))) >> np.uint64(16)
+
+
+@inline
+def _pair_uniform(
+    key_a: np.uint64, key_b: np.uint64, class_a: np.uint64, class_b: np.uint64,
+    classes: np.uint64,
+) -> float:
+    """:func:`sim.rng.pair_uniform` from the two day keys and day classes, with the same
+    floating-point operations."""
+    frac = np.float64(_pair_hash(key_a, key_b)) * (1.0 / 281474976710656.0)
+    return (np.float64(_pair_class(class_a, class_b, classes)) + frac) / np.float64(classes)
 
 
 @inline
@@ -63,58 +74,6 @@ def _met_before(
     """Whether ``a`` and ``b`` met on an earlier day, looked up only where both have
     ties (``has_tie`` per person; empty when nobody has)."""
     return bool(has_tie.shape[0]) and has_tie[a] and has_tie[b] and _is_tie(a, b, ties, n_agents)
-
-
-@inline
-def _row_end(row: int, key: np.ndarray, end_key: np.ndarray) -> int:
-    """One past the last partner of ``row``: the rows after it with a key below its
-    end key."""
-    n = key.shape[0]
-    end = end_key[row]
-    j = row + 1
-    while j < n and key[j] < end:
-        j += 1
-    return j
-
-
-@inline
-def _flag_row(
-    row: int, key: np.ndarray, end_key: np.ndarray, agent: np.ndarray, keys: np.ndarray,
-    tie_bits: np.ndarray, screen: np.ndarray, flag: np.ndarray,
-) -> tuple[np.ndarray, int]:
-    """Flag the partners of ``row`` (the rows after it up to :func:`_row_end`; partner
-    ``c`` is row ``row + 1 + c``) that may be wanted: bit 0 when the pair bits keep the
-    pair, bit 1 when it may be a tie. Returns the flags (``flag``, or a larger buffer
-    when the row has more partners than it holds) and the number of partners.
-
-    This is the test of :meth:`sim.engine.encounters.PairScreen.wanted` split in two, so
-    that the loop over tens of millions of candidate pairs has no branch and no
-    dependency from one pair to the next (the compiler vectorises it): the pair bits
-    (kept below ``screen[0]`` or within ``[screen[1], screen[2])``), or a possible tie,
-    read from the row's 64-bit tie summary (the bit of the partner's id modulo 64; see
-    :meth:`~sim.engine.encounters.PairScreen.row_tie_bits`). A pair flagged only as a
-    possible tie is looked up by :func:`_wanted`.
-    """
-    stop = _row_end(row, key, end_key)
-    if stop - row > flag.shape[0]:
-        flag = np.empty(2 * (stop - row), np.uint8)
-    below, sample_lo, sample_hi = screen[0], screen[1], screen[2]
-    ka = keys[row]
-    row_bits = tie_bits[row]
-    for c in range(stop - row - 1):
-        j = row + 1 + c
-        bits = _pair_bits(ka, keys[j])
-        by_bits = np.uint8((bits < below) | ((bits >= sample_lo) & (bits < sample_hi)))
-        maybe_tie = np.uint8((row_bits >> (np.uint64(agent[j]) & np.uint64(63))) & np.uint64(1))
-        flag[c] = by_bits | (maybe_tie << np.uint8(1))
-    return flag, stop - row - 1
-
-
-@inline
-def _wanted(f: np.uint8, a: np.int64, b: np.int64, ties: np.ndarray, n_agents: np.int64) -> bool:
-    """Whether a pair flagged ``f`` (not 0) by :func:`_flag_row`, people ``a`` and
-    ``b``, is wanted: two different people, kept by the pair bits or a tie."""
-    return a != b and ((f & 1) != 0 or _is_tie(a, b, ties, n_agents))
 
 
 @jit
@@ -134,42 +93,27 @@ def _reach_1d(
 
 
 @jit
-def edge_scan(
-    row: int, key: np.ndarray, end_key: np.ndarray, agent: np.ndarray, vel: np.ndarray,
-    x0: np.ndarray, t_in: np.ndarray, t_out: np.ndarray, keys: np.ndarray,
-    screen: np.ndarray, tie_bits: np.ndarray, ties: np.ndarray, n_agents: int,
-    radius: float, out_i: np.ndarray, out_j: np.ndarray, out_t: np.ndarray,
-    out_dur: np.ndarray,
-) -> tuple[int, int]:
-    """Same-edge contacts (see :func:`sim.engine.encounters.edge_contacts`)."""
-    n = key.shape[0]
-    cap = out_i.shape[0]
-    flag = np.empty(256, np.uint8)
-    k = 0
-    while row < n:
-        k_row = k
-        flag, m = _flag_row(row, key, end_key, agent, keys, tie_bits, screen, flag)
-        a = agent[row]
-        for c in range(m):
-            if flag[c] == 0:  # most partners: nothing more to read
-                continue
-            j = row + 1 + c
-            if not _wanted(flag[c], a, agent[j], ties, n_agents):
-                continue
-            lo = t_in[j]
-            hi = min(t_out[row], t_out[j])
-            slope = vel[row] - vel[j]
-            d_lo = x0[row] - x0[j] + slope * lo
-            d_hi = d_lo + slope * (hi - lo)
-            if d_lo * d_hi <= 0 or min(abs(d_lo), abs(d_hi)) <= radius:
-                enter, dur = _reach_1d(d_lo, slope, lo, hi, radius)
-                if dur > 0:
-                    if k == cap:
-                        return row, k_row
-                    out_i[k], out_j[k], out_t[k], out_dur[k] = row, j, enter, dur
-                    k += 1
-        row += 1
-    return row, k
+def edge_reach(
+    i: np.ndarray, j: np.ndarray, vel: np.ndarray, x0: np.ndarray, t_in: np.ndarray,
+    t_out: np.ndarray, radius: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Same-edge contacts of the candidate row pairs ``(i, j)``, ``i`` starting first:
+    when each comes within reach and for how long (0 when never; see
+    :func:`sim.engine.encounters.edge_contacts`)."""
+    n = i.shape[0]
+    out_t = np.empty(n)
+    out_dur = np.zeros(n)
+    for r in range(n):
+        p, q = i[r], j[r]
+        lo = t_in[q]
+        hi = min(t_out[p], t_out[q])
+        slope = vel[p] - vel[q]
+        d_lo = x0[p] - x0[q] + slope * lo
+        d_hi = d_lo + slope * (hi - lo)
+        out_t[r] = lo
+        if d_lo * d_hi <= 0 or min(abs(d_lo), abs(d_hi)) <= radius:
+            out_t[r], out_dur[r] = _reach_1d(d_lo, slope, lo, hi, radius)
+    return out_t, out_dur
 
 
 @jit
@@ -198,91 +142,47 @@ def _reach_2d(
 
 
 @jit
-def node_scan(
-    row: int, key: np.ndarray, end_key: np.ndarray, agent: np.ndarray,
-    t_lo: np.ndarray, t_hi: np.ndarray, t_node: np.ndarray, e_in: np.ndarray,
-    e_out: np.ndarray, sv_in: np.ndarray, sv_out: np.ndarray, edge_dir: np.ndarray,
-    keys: np.ndarray, screen: np.ndarray, tie_bits: np.ndarray, ties: np.ndarray,
-    n_agents: int,
-    radius: float, out_i: np.ndarray, out_j: np.ndarray, out_t: np.ndarray,
-    out_dur: np.ndarray,
-) -> tuple[int, int]:
-    """Corner contacts (see :func:`sim.engine.encounters.node_contacts`)."""
-    n = key.shape[0]
-    cap = out_i.shape[0]
-    flag = np.empty(256, np.uint8)
-    k = 0
-    while row < n:
-        k_row = k
-        i = row
-        flag, m = _flag_row(row, key, end_key, agent, keys, tie_bits, screen, flag)
-        a = agent[i]
-        for c in range(m):
-            if flag[c] == 0:  # most partners: nothing more to read
-                continue
-            j = row + 1 + c
-            if _wanted(flag[c], a, agent[j], ties, n_agents):
-                total = 0.0
-                first = np.inf
-                # Piece 0 of a passage is before the node (on e_in), piece 1 after it.
-                for p in range(2):
-                    e_p = e_in[i] if p == 0 else e_out[i]
-                    lo_p = t_lo[i] if p == 0 else t_node[i]
-                    hi_p = t_node[i] if p == 0 else t_hi[i]
-                    sv_p = sv_in[i] if p == 0 else sv_out[i]
-                    for q in range(2):
-                        e_q = e_in[j] if q == 0 else e_out[j]
-                        lo_q = t_lo[j] if q == 0 else t_node[j]
-                        hi_q = t_node[j] if q == 0 else t_hi[j]
-                        lo = max(lo_p, lo_q)
-                        hi = min(hi_p, hi_q)
-                        if not (hi > lo and e_p != e_q and e_p >= 0 and e_q >= 0):
-                            continue
-                        sv_q = sv_in[j] if q == 0 else sv_out[j]
-                        # Velocities as the walk tables' numpy path computes them.
-                        vpx, vpy = edge_dir[e_p, 0] * sv_p, edge_dir[e_p, 1] * sv_p
-                        vqx, vqy = edge_dir[e_q, 0] * sv_q, edge_dir[e_q, 1] * sv_q
-                        rpx = vpx * (lo - t_node[i]) - vqx * (lo - t_node[j])
-                        rpy = vpy * (lo - t_node[i]) - vqy * (lo - t_node[j])
-                        enter, dur = _reach_2d(vpx - vqx, vpy - vqy, rpx, rpy, lo, hi, radius)
-                        total += dur
-                        if dur > 0:
-                            first = min(first, enter)
-                if total > 0:
-                    if k == cap:
-                        return row, k_row
-                    out_i[k], out_j[k], out_t[k], out_dur[k] = i, j, first, total
-                    k += 1
-        row += 1
-    return row, k
-
-
-@jit
-def pair_scan(
-    row: int, key: np.ndarray, end_key: np.ndarray, agent: np.ndarray, keys: np.ndarray,
-    screen: np.ndarray, tie_bits: np.ndarray, ties: np.ndarray, n_agents: int,
-    out_i: np.ndarray, out_j: np.ndarray,
-) -> tuple[int, int]:
-    """Wanted pairs of overlapping stays (see :func:`sim.engine.encounters.stay_contacts`)."""
-    n = key.shape[0]
-    cap = out_i.shape[0]
-    flag = np.empty(256, np.uint8)
-    k = 0
-    while row < n:
-        k_row = k
-        flag, m = _flag_row(row, key, end_key, agent, keys, tie_bits, screen, flag)
-        a = agent[row]
-        for c in range(m):
-            if flag[c] == 0:  # most partners: nothing more to read
-                continue
-            j = row + 1 + c
-            if _wanted(flag[c], a, agent[j], ties, n_agents):
-                if k == cap:
-                    return row, k_row
-                out_i[k], out_j[k] = row, j
-                k += 1
-        row += 1
-    return row, k
+def node_reach(
+    i: np.ndarray, j: np.ndarray, t_lo: np.ndarray, t_hi: np.ndarray, t_node: np.ndarray,
+    e_in: np.ndarray, e_out: np.ndarray, sv_in: np.ndarray, sv_out: np.ndarray,
+    edge_dir: np.ndarray, radius: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Corner contacts of the candidate row pairs ``(i, j)``: when each first comes
+    within reach and for how long in all (0 when never; see
+    :func:`sim.engine.encounters.node_contacts`)."""
+    n = i.shape[0]
+    out_t = np.empty(n)
+    out_dur = np.empty(n)
+    for r in range(n):
+        a, b = i[r], j[r]
+        total = 0.0
+        first = np.inf
+        # Piece 0 of a passage is before the node (on e_in), piece 1 after it.
+        for p in range(2):
+            e_p = e_in[a] if p == 0 else e_out[a]
+            lo_p = t_lo[a] if p == 0 else t_node[a]
+            hi_p = t_node[a] if p == 0 else t_hi[a]
+            sv_p = sv_in[a] if p == 0 else sv_out[a]
+            for q in range(2):
+                e_q = e_in[b] if q == 0 else e_out[b]
+                lo_q = t_lo[b] if q == 0 else t_node[b]
+                hi_q = t_node[b] if q == 0 else t_hi[b]
+                lo = max(lo_p, lo_q)
+                hi = min(hi_p, hi_q)
+                if not (hi > lo and e_p != e_q and e_p >= 0 and e_q >= 0):
+                    continue
+                sv_q = sv_in[b] if q == 0 else sv_out[b]
+                # Velocities as the walk tables' numpy path computes them.
+                vpx, vpy = edge_dir[e_p, 0] * sv_p, edge_dir[e_p, 1] * sv_p
+                vqx, vqy = edge_dir[e_q, 0] * sv_q, edge_dir[e_q, 1] * sv_q
+                rpx = vpx * (lo - t_node[a]) - vqx * (lo - t_node[b])
+                rpy = vpy * (lo - t_node[a]) - vqy * (lo - t_node[b])
+                enter, dur = _reach_2d(vpx - vqx, vpy - vqy, rpx, rpy, lo, hi, radius)
+                total += dur
+                if dur > 0:
+                    first = min(first, enter)
+        out_t[r], out_dur[r] = first, total
+    return out_t, out_dur
 
 
 @jit
@@ -465,7 +365,8 @@ def _pair_runs(
 @jit
 def contact_rows(
     a: np.ndarray, b: np.ndarray, kind: np.ndarray, place: np.ndarray, dur: np.ndarray,
-    crowd: np.ndarray, stay: np.ndarray, day_keys: np.ndarray, bounds: np.ndarray,
+    crowd: np.ndarray, stay: np.ndarray, day_keys: np.ndarray, day_cls: np.ndarray,
+    classes: np.uint64, bounds: np.ndarray,
     has_tie: np.ndarray, ties: np.ndarray, n_agents: int, institution: np.ndarray,
     building: np.ndarray, fam: np.ndarray, rate: tuple[np.ndarray, ...],
     reach: tuple[np.ndarray, ...], capacity: float,
@@ -494,7 +395,7 @@ def contact_rows(
     n_sample = 0
     for r in range(n):
         i, j = a[r], b[r]
-        u = _pair_uniform(day_keys[i], day_keys[j])
+        u = _pair_uniform(day_keys[i], day_keys[j], day_cls[i], day_cls[j], classes)
         k, p = kind[r], place[r]
         time_share, crowd_share, r_rate = 1.0, 1.0, 0.0
         if k == PLACE_EDGE:
@@ -536,7 +437,8 @@ def contact_rows(
 
 @jit
 def meeting_rows(
-    key: np.ndarray, chance: np.ndarray, day_keys: np.ndarray, n_agents: int, cap: float,
+    key: np.ndarray, chance: np.ndarray, day_keys: np.ndarray, day_cls: np.ndarray,
+    classes: np.uint64, n_agents: int, cap: float,
     has_tie: np.ndarray, ties: np.ndarray,
 ) -> np.ndarray:
     """Rows of the day's pairs (``key = a * n_agents + b``) that meet: the pair's
@@ -547,7 +449,7 @@ def meeting_rows(
     for r in range(key.shape[0]):
         i = key[r] // n_agents
         j = key[r] - i * n_agents
-        u = _pair_uniform(day_keys[i], day_keys[j])
+        u = _pair_uniform(day_keys[i], day_keys[j], day_cls[i], day_cls[j], classes)
         c = chance[r]
         if u < min(c, cap) or (u < c and _met_before(i, j, has_tie, ties, n_agents)):
             met[m] = r

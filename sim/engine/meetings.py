@@ -18,8 +18,8 @@ A contact ``i`` between two people adds to the pair's *hazard* of meeting that d
 
 The pair's chance over the day is ``P = 1 - exp(-Σ h_i)`` (exposure accumulates over
 all its contacts), at most ``max_new_pair_chance`` for a pair that has not met on an
-earlier day. The pair meets if its one uniform of the day, a hash of the seed, the day
-and the two people's stable ids (:func:`sim.rng.pair_uniform`), is below ``P``; the
+earlier day. The pair meets if its one uniform of the day, a function of the seed, the
+day and the two people's stable ids only (:func:`sim.rng.pair_uniform`), is below ``P``; the
 meeting is placed at its contact with the largest hazard. Two layouts in which a pair
 has contact draw the same number for it (common random numbers) and, as ``P`` only
 grows with the hazard, a better setting can only add meetings.
@@ -49,7 +49,7 @@ from sim.layout.schema import Layout
 from sim.network.graph import StreetGraph
 from sim.params import VENUE_KINDS, ModelParams
 from sim.population.population import Population
-from sim.rng import PAIR_BITS_SCALE, agent_day_keys, pair_uniform
+from sim.rng import agent_day_keys, day_class, pair_uniform
 
 ENCOUNTER_SAMPLE = 0.0078125
 """Share of pairs (by their uniform) whose contacts are counted to estimate encounters."""
@@ -257,6 +257,8 @@ class MeetingDraw:
         self.seed, self.day = seed, day
         self.n = len(pop)
         self.day_keys = agent_day_keys(seed, day, pop.uid)
+        self.classes = self.params.pair_classes
+        self.day_classes = day_class(self.day_keys, self.classes)
         self.has_tie = np.zeros(self.n, bool)
         self.has_tie[ties // self.n] = True
         self.has_tie[ties % self.n] = True
@@ -273,15 +275,15 @@ class MeetingDraw:
         # Pairs whose contacts matter: those that can meet, and the encounter sample.
         self.screen = PairScreen(
             day_keys=self.day_keys,
-            below=int(np.uint64(self.params.max_new_pair_chance * PAIR_BITS_SCALE)),
-            sample_lo=int(np.uint64(_SAMPLE_LO * PAIR_BITS_SCALE)),
-            sample_hi=int(np.uint64((_SAMPLE_LO + ENCOUNTER_SAMPLE) * PAIR_BITS_SCALE)),
-            has_tie=self.has_tie, ties=ties, n_agents=self.n,
+            below=self.params.max_new_pair_chance,
+            sample_lo=_SAMPLE_LO,
+            sample_hi=_SAMPLE_LO + ENCOUNTER_SAMPLE,
+            has_tie=self.has_tie, ties=ties, n_agents=self.n, classes=self.classes,
         )
 
     def pair_uniform(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """The day's uniform of each pair."""
-        return pair_uniform(self.day_keys[a], self.day_keys[b])
+        return pair_uniform(self.day_keys[a], self.day_keys[b], self.classes)
 
     def _tie_or_below_cap(self, a: np.ndarray, b: np.ndarray, below: np.ndarray) -> np.ndarray:
         """Pairs that can meet today: uniform below the cap (``below``), or a tie."""
@@ -306,8 +308,8 @@ class MeetingDraw:
         """:meth:`_add_numpy` in one compiled pass (:func:`sim.engine.kernels.contact_rows`)."""
         keep, hazard, sample, weight = kernels.contact_rows(
             c.a, c.b, c.place_kind, c.place, c.dur, c.crowd, c.stay, self.day_keys,
-            self._bounds, self.has_tie, self.ties, self.n, self.pop.institution,
-            self.pop.building, self._fam, self._rate, self._reach,
+            self.day_classes, np.uint64(self.classes), self._bounds, self.has_tie, self.ties,
+            self.n, self.pop.institution, self.pop.building, self._fam, self._rate, self._reach,
             float(self.params.attention_capacity),
         )
         if sample.shape[0]:
@@ -363,8 +365,9 @@ class MeetingDraw:
         chance = -np.expm1(-pairs.hazard)
         cap = self.params.max_new_pair_chance
         if kernels.AVAILABLE:
-            met = kernels.meeting_rows(pairs.key, chance, self.day_keys, self.n, cap,
-                                       self.has_tie, self.ties)
+            met = kernels.meeting_rows(pairs.key, chance, self.day_keys, self.day_classes,
+                                       np.uint64(self.classes), self.n, cap, self.has_tie,
+                                       self.ties)
         else:
             a, b = pairs.key // self.n, pairs.key % self.n
             tie = is_tie(a, b, self.ties, self.n)

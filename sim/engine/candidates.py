@@ -1,0 +1,197 @@
+"""Which pairs of walk or stay rows to measure: the compiled candidate search.
+
+A contact rule looks at pairs of rows of the same group (edge, node or place) whose
+times overlap. Rows are sorted by ``key`` (group, then start time); the *partners* of
+row ``i`` are the rows after it whose key is below ``end_key[i]``. On a busy day there
+are tens of millions of such pairs (hundreds of millions at 100,000 people), growing
+with the square of density, and only a few per cent are wanted by the meeting draw's
+screen (:class:`sim.engine.encounters.PairScreen`): those whose uniform of the day is
+below a small bound or in the encounter sample's window, and ties.
+
+The pair uniform is built so that those pairs can be found without visiting the rest
+(:func:`sim.rng.pair_bits`): its leading base-19 digit is the sum of the two people's
+day classes, so every pair whose uniform lies in a window within one digit's range has
+a known class sum ``s``, and a row of class ``c`` need only visit the partners of class
+``s - c``. Within each group the rows are kept in blocks by class (:func:`class_blocks`)
+and :func:`class_pairs` visits only the blocks the screen's windows reach: 2 of 19 at
+the model's defaults. Ties, which are wanted whatever their uniform, are found from
+each tied pair's own rows (:func:`tie_pairs`).
+
+Both return exactly the pairs the numpy path of :mod:`sim.engine.encounters` keeps
+(all partners, screened); each pair's rows come in the same relative order (by ``i``,
+then ``j``), which is what the per-pair sums of the meeting draw depend on. Tests
+compare the two.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.compiled import jit
+from sim.engine.kernels import _day_class, _pair_class, _pair_hash
+
+
+@jit
+def class_blocks(
+    group: np.ndarray, cls: np.ndarray, n_classes: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of each group in blocks by class, each block in row order.
+
+    ``group`` is non-decreasing (rows sorted by group, then start). Returns ``perm``
+    (row numbers, group by group and class by class), ``where`` (each row's place in
+    ``perm``), ``block`` (block ``b`` of run
+    ``r`` is ``perm[block[r * n_classes + b] : block[r * n_classes + b + 1]]``) and
+    ``run``, each row's run of equal groups. A counting sort: one pass per run.
+    """
+    n = group.shape[0]
+    run = np.empty(n, np.int64)
+    n_runs = 0
+    for r in range(n):
+        if r > 0 and group[r] != group[r - 1]:
+            n_runs += 1
+        run[r] = n_runs
+    n_runs = n_runs + 1 if n else 0
+    block = np.zeros(n_runs * n_classes + 1, np.int64)
+    for r in range(n):
+        block[run[r] * n_classes + cls[r] + 1] += 1
+    for b in range(block.shape[0] - 1):
+        block[b + 1] += block[b]
+    fill = block[:-1].copy()
+    perm = np.empty(n, np.int64)
+    where = np.empty(n, np.int64)
+    for r in range(n):
+        b = run[r] * n_classes + cls[r]
+        perm[fill[b]] = r
+        where[r] = fill[b]
+        fill[b] += 1
+    return perm, where, block, run
+
+
+@jit
+def class_pairs(
+    row: int, key: np.ndarray, end_key: np.ndarray, agent: np.ndarray, keys: np.ndarray,
+    cls: np.ndarray, perm: np.ndarray, where: np.ndarray, block: np.ndarray,
+    run: np.ndarray, cursor: np.ndarray, n_classes: int, sums: np.ndarray,
+    bounds: np.ndarray, out_i: np.ndarray, out_j: np.ndarray,
+) -> tuple[int, int]:
+    """Partner pairs ``(i, j)`` of two different people whose pair uniform falls in the
+    screen's windows: for class sum ``s``, a hash below ``bounds[s, 0]`` or within
+    ``[bounds[s, 1], bounds[s, 2])`` (:attr:`sim.engine.encounters.PairScreen.hash_bounds`).
+
+    ``key``, ``agent`` and ``keys`` (each row's person's day key) are given in block
+    order (indexed like ``perm``, so that a block is read front to back), ``end_key``
+    and ``cls`` (each row's person's class) in row order; ``perm``, ``where`` (each
+    row's place in ``perm``), ``block`` and ``run`` come from :func:`class_blocks`
+    (``n_classes`` classes); ``cursor`` (a copy of ``block[:-1]`` at the first call,
+    then left to this function) is where each block's rows after the current one
+    start; ``sums`` are the
+    class sums the windows reach. Restartable: starts at ``row``, fills the output
+    buffers and returns ``(next_row, n)``, the first row not finished and how many pairs
+    were written. When the buffers fill part-way through a row, that row's pairs are
+    dropped and it is returned as ``next_row``, so the caller can empty the buffers and
+    call again (with larger ones if not even one row fitted).
+    """
+    n = end_key.shape[0]
+    cap = out_i.shape[0]
+    k = 0
+    while row < n:
+        k_row = k
+        own = where[row]
+        a, ka, end = agent[own], keys[own], end_key[row]
+        base = run[row] * n_classes
+        for s in sums:
+            d = s - cls[row]  # the partners' class
+            b = base + (d + n_classes if d < 0 else d)
+            # Blocks keep row order: the partners are the block's rows after this one.
+            # Rows come in order, so each block's cursor only moves forward.
+            p = cursor[b]
+            while p < block[b + 1] and perm[p] <= row:
+                p += 1
+            cursor[b] = p
+            q = p
+            while q < block[b + 1] and key[q] < end:
+                q += 1
+            if k + (q - p) > cap:
+                return row, k_row
+            below, sample_lo, sample_hi = bounds[s, 0], bounds[s, 1], bounds[s, 2]
+            # Branch-free: about half the partners visited are kept, at random.
+            for x in range(p, q):
+                h = _pair_hash(ka, keys[x])
+                kept = (h < below) | ((h >= sample_lo) & (h < sample_hi))
+                out_i[k], out_j[k] = row, perm[x]
+                k += kept & (agent[x] != a)
+        row += 1
+    return row, k
+
+
+@jit
+def rows_by_agent(agent: np.ndarray, n_agents: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's rows in row order: ``rows[start[a] : start[a + 1]]`` (counting sort)."""
+    start = np.zeros(n_agents + 1, np.int64)
+    for r in range(agent.shape[0]):
+        start[agent[r] + 1] += 1
+    for a in range(n_agents):
+        start[a + 1] += start[a]
+    fill = start[:-1].copy()
+    rows = np.empty(agent.shape[0], np.int64)
+    for r in range(agent.shape[0]):
+        rows[fill[agent[r]]] = r
+        fill[agent[r]] += 1
+    return start, rows
+
+
+@jit
+def tie_pairs(
+    key: np.ndarray, end_key: np.ndarray, day_keys: np.ndarray, n_classes: int,
+    bounds: np.ndarray,
+    ties: np.ndarray, n_agents: int, start: np.ndarray, rows: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Partner pairs ``(i, j)`` of tied people (``ties``: sorted keys ``a * n_agents +
+    b``) whose pair uniform is outside the screen's windows (``bounds`` as in
+    :func:`class_pairs`) (those inside are
+    :func:`class_pairs`'), sorted by ``(i, j)``.
+
+    ``day_keys`` per person (``n_classes`` day classes); ``start`` and ``rows`` from
+    :func:`rows_by_agent`. For each tie, every row of one person is matched against the
+    other's rows after it (binary search, then while the key is below the row's end
+    key), both ways round.
+    """
+    classes = np.uint64(n_classes)
+    cap = 1024
+    out_i = np.empty(cap, np.int64)
+    out_j = np.empty(cap, np.int64)
+    k = 0
+    for t in range(ties.shape[0]):
+        a = ties[t] // n_agents
+        b = ties[t] - a * n_agents
+        s = _pair_class(_day_class(day_keys[a], classes), _day_class(day_keys[b], classes),
+                        classes)
+        h = _pair_hash(day_keys[a], day_keys[b])
+        if h < bounds[s, 0] or (h >= bounds[s, 1] and h < bounds[s, 2]):
+            continue
+        for side in range(2):
+            x, y = (a, b) if side == 0 else (b, a)
+            mine = rows[start[x] : start[x + 1]]
+            theirs = rows[start[y] : start[y + 1]]
+            for i in mine:
+                p = np.searchsorted(theirs, i, side="right")
+                while p < theirs.shape[0] and key[theirs[p]] < end_key[i]:
+                    if k == cap:
+                        cap *= 2
+                        out_i = np.concatenate((out_i, np.empty(cap - k, np.int64)))
+                        out_j = np.concatenate((out_j, np.empty(cap - k, np.int64)))
+                    out_i[k], out_j[k] = i, theirs[p]
+                    k += 1
+                    p += 1
+    order = np.argsort(out_i[:k] * key.shape[0] + out_j[:k])
+    return out_i[:k][order], out_j[:k][order]
+
+
+@jit
+def row_classes(keys: np.ndarray, n_classes: int) -> np.ndarray:
+    """The day class of each row's person (:func:`sim.rng.day_class`), from their keys."""
+    out = np.empty(keys.shape[0], np.int64)
+    k = np.uint64(n_classes)
+    for r in range(keys.shape[0]):
+        out[r] = _day_class(keys[r], k)
+    return out
