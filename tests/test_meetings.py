@@ -22,7 +22,15 @@ from sim.engine.results import PLACE_EDGE, PLACE_VENUE
 from sim.layout.schema import Layout
 from sim.network.graph import build_street_graph
 from sim.params import EDGE_KINDS
-from sim.rng import agent_day_keys, pair_uniform
+from sim.rng import (
+    PAIR_CLASSES,
+    agent_day_keys,
+    class_uniform,
+    day_class,
+    hash_bound,
+    pair_class,
+    pair_uniform,
+)
 
 
 def test_busy_streets_are_less_inviting_than_paths_and_frontage_helps(tiny: Layout) -> None:
@@ -205,6 +213,56 @@ def test_pair_draw_is_symmetric_and_keyed_by_stable_ids() -> None:
     assert pair_uniform(agent_day_keys(7, 1, uid)[[0]], agent_day_keys(7, 1, uid)[[1]]) != (
         pair_uniform(k[[0]], k[[1]])
     )
+
+
+def test_pair_uniform_is_uniform_and_pairs_below_one_class_share_class_sum_zero() -> None:
+    keys = agent_day_keys(5, 2, np.arange(3000, dtype=np.uint64))
+    a, b = np.triu_indices(keys.shape[0], 1)
+    u = pair_uniform(keys[a], keys[b])
+    assert u.min() >= 0.0 and u.max() < 1.0
+    # Uniform: every twentieth of [0, 1) holds its share (4.5 M pairs; a bin is off by
+    # far less than 1 % unless the construction is wrong).
+    counts = np.bincount((u * 20).astype(int), minlength=20)
+    assert np.all(np.abs(counts / u.shape[0] - 0.05) < 0.0005), counts
+    # The search's premise: a pair below 1/19 has class sum 0, whatever its people.
+    low = u < 1 / PAIR_CLASSES
+    assert np.all(pair_class(keys[a[low]], keys[b[low]]) == 0)
+    assert abs(low.mean() - 1 / PAIR_CLASSES) < 0.001
+    # One class gives plain hashed uniforms with no class structure.
+    assert np.all(pair_class(keys[a], keys[b], 1) == 0)
+    assert not np.array_equal(pair_uniform(keys[a], keys[b], 1), u)
+
+
+def test_pair_uniforms_of_three_people_are_independent() -> None:
+    """Day classes are uniform, and with an odd number of classes the three class sums
+    of a trio take each combination for exactly one combination of the three classes,
+    so the trio's uniforms are independent; with an even number they would not be (the
+    three sums' total is even)."""
+    keys = agent_day_keys(9, 0, np.arange(190_000, dtype=np.uint64))
+    share = np.bincount(day_class(keys).astype(np.int64), minlength=PAIR_CLASSES) / 190_000
+    assert np.all(np.abs(share - 1 / PAIR_CLASSES) < 0.003), share
+    x, y = keys[:1000], keys[1000:2000]
+    assert np.array_equal(pair_class(x, y), (day_class(x) + day_class(y)) % PAIR_CLASSES)
+    for classes, independent in ((PAIR_CLASSES, True), (4, False)):
+        c = np.array(np.meshgrid(*[np.arange(classes)] * 3)).reshape(3, -1)
+        sums = [(c[p] + c[q]) % classes for p, q in ((0, 1), (1, 2), (0, 2))]
+        combos = np.unique((sums[0] * classes + sums[1]) * classes + sums[2])
+        assert (combos.shape[0] == classes**3) == independent, classes
+
+
+def test_hash_bounds_split_each_class_exactly_where_the_uniform_crosses() -> None:
+    rng = np.random.default_rng(0)
+    classes = np.arange(PAIR_CLASSES).repeat(2000)
+    h = rng.integers(0, 1 << 48, classes.shape[0], dtype=np.uint64)
+    for u in (0.0, 0.05, 1 / 19, 0.5, 0.5078125, 0.999, 1.0):
+        bound = hash_bound(np.arange(PAIR_CLASSES), u)
+        below = class_uniform(classes, h) < u
+        assert np.array_equal(below, h < bound[classes]), u
+        # Exactly at the bound: the last hash below it is under u, the bound itself not.
+        edge = bound[(bound > 0) & (bound < 1 << 48)]
+        cls = np.flatnonzero((bound > 0) & (bound < 1 << 48))
+        assert np.all(class_uniform(cls, edge - np.uint64(1)) < u)
+        assert np.all(class_uniform(cls, edge) >= u)
 
 
 def test_identical_layouts_give_identical_meetings(tiny: Layout) -> None:

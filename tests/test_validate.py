@@ -87,8 +87,13 @@ def test_the_report_machinery_on_the_tiny_fixture(tmp_path: Path) -> None:
     data = build.clean(build.assemble(s, tasks, records))
     text = json.dumps(data, allow_nan=False)
     for key in ("allen", "kabo", "timestep", "geometry", "radius", "scale", "ranking",
-                "calibration"):  # fmt: skip
+                "calibration", "uniforms"):  # fmt: skip
         assert key in data
+    uniforms = data["uniforms"]
+    assert uniforms["seeds"] == 2 and len(uniforms["rows"]) == 3
+    assert uniforms["verdict"] in ("met", "not met")
+    # Different uniforms give different runs: the comparison is not of a run with itself.
+    assert any(r["exact"] != r["classes"] for r in uniforms["rows"])
     assert {"ratio_per_30m", "ci_low", "ci_high"} <= set(data["kabo"])
     assert {"cases", "passed"} <= set(data["geometry"])
     probs = data["ranking"]["moves"]["boost"]["rank_probability"]
@@ -96,6 +101,7 @@ def test_the_report_machinery_on_the_tiny_fixture(tmp_path: Path) -> None:
     assert data["timestep"]["by_dt"][0]["seeds"] == 2
     assert len(data["radius"]["rows"]) == 2
     assert "## 7. Calibration summary" in render(data, "cmd", "today", [])
+    assert "## 8. Pair uniforms" in render(data, "cmd", "today", [])
     assert "NaN" not in text
     # A second pass runs nothing: every record is reused.
     again = execute_all(every, store, LocalPool(1, _must_not_run), quiet=True)
@@ -146,7 +152,7 @@ def test_the_command_writes_report_json_and_figures(
     assert "## 2. Path overlap" in report and "Verdict:" in report
     assert (out / "distance_decay.png").is_file() and (out / "distance_decay.svg").is_file()
     assert data["timestep"]["verdict"] == "not testable"
-    assert len(list((out / "runs").glob("*.json"))) == 2 * 2 + 2 + 2
+    assert len(list((out / "runs").glob("*.json"))) == 2 * 2 + 2 + 2 + 2 * 2
     words = ["val.title", "val.sum_header", "val.s4", "val.geometry_header", "val.h7",
              "val.calib_header", "val.h5", "val.scale_advice", ("val.not_testable_why", {
                  "why": Lang("en").t("val.why.no_moves")}), "val.case.head_on"]  # fmt: skip

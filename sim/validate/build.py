@@ -13,6 +13,7 @@ from sim.batch import RunSpec
 from sim.errors import CrosspathsInputError
 from sim.i18n import EN, Phrase
 from sim.layout import load_layout
+from sim.rng import PAIR_CLASSES
 from sim.runs.backends import RunTask
 from sim.validate import patterns, ranking, timestep
 from sim.validate.calibration import calibration_table
@@ -55,6 +56,7 @@ class Settings:
     ref_scale: float = timestep.REFERENCE_SCALE
     ref_seeds: int = 20
     dts: tuple[float, ...] = (5.0, 2.0, 1.0)
+    uniform_classes: tuple[int, int] = (PAIR_CLASSES, 1)
     sample_seed: int = 0
     quick: bool = False
 
@@ -91,7 +93,7 @@ def plan(s: Settings) -> dict[str, list[RunSpec]]:
     """The runs of every section, by section."""
     seeds = range(s.seeds)
     out: dict[str, list[RunSpec]] = {"allen": [], "radius": [], "scale": [], "ranking": [],
-                                     "timestep": []}  # fmt: skip
+                                     "timestep": [], "uniforms": []}  # fmt: skip
     for label, ov in (("as_run", ()), ("imposed_off", IMPOSED_OFF)):
         out["allen"] += [_spec(s.layout, k, s.scale, ov, ("pattern", label)) for k in seeds]
     for r in s.radii:
@@ -112,6 +114,10 @@ def plan(s: Settings) -> dict[str, list[RunSpec]]:
                     _spec(m.layout, 1000 + k, s.rank_scale, ov, ("headline", "rank", i, m.name))
                     for k in range(s.rank_seeds)
                 ]
+    for classes in s.uniform_classes:
+        ov = (("model.pair_classes", classes),)
+        out["uniforms"] += [_spec(s.layout, k, s.scale, ov, ("headline", "uniforms", classes))
+                            for k in seeds]  # fmt: skip
     for dt in s.dts:
         ov = tuple(timestep.BUSY_RATES.items())
         out["timestep"] += [_spec(s.ref_layout, k, s.ref_scale, ov, ("reference", dt))
@@ -274,6 +280,38 @@ def ranking_section(s: Settings, tasks: list[RunTask], records: Records) -> dict
     return out
 
 
+UNIFORM_FIGURES = ("meetings_per_person_day", "cross_institution_meetings_per_person_day",
+                   "encounters_per_person_day")
+UNIFORM_TOLERANCE = 0.01
+"""Day classes of the pair uniform are accepted when every headline figure's mean, paired
+by seed, is within this share of the independent uniforms' (issue: within 1 %)."""
+
+
+def uniforms_section(s: Settings, tasks: list[RunTask], records: Records) -> dict[str, Any]:
+    """Section 8: headline figures with the pair uniform's day classes (the default)
+    against independent uniforms (``model.pair_classes: 1``), paired by seed."""
+    from sim.compare.stats import paired_difference
+
+    fast, exact = s.uniform_classes
+    by: dict[int, dict[int, dict[str, float]]] = {}
+    for t, rec in _ok(tasks, records):
+        by.setdefault(int(t.spec.key[2]), {})[t.spec.seed] = rec["figures"]
+    common = sorted(set(by.get(fast, {})) & set(by.get(exact, {})))
+    out: dict[str, Any] = {"classes": fast, "scale": s.scale, "seeds": len(common),
+                           "tolerance": UNIFORM_TOLERANCE, "rows": []}  # fmt: skip
+    if len(common) < 2:
+        return {**out, "verdict": "not testable", **patterns.reasons(("val.why.no_runs", {}))}
+    for name in UNIFORM_FIGURES:
+        ref = [by[exact][k][name] for k in common]
+        d = paired_difference(ref, [by[fast][k][name] for k in common])
+        out["rows"].append({"figure": name, "exact": float(np.mean(ref)),
+                            "classes": float(np.mean(ref)) + d.mean, "relative": d.relative,
+                            "ci_low": d.relative_low, "ci_high": d.relative_high})  # fmt: skip
+    within = all(abs(r["relative"]) <= UNIFORM_TOLERANCE for r in out["rows"])
+    out["verdict"] = "met" if within else "not met"
+    return out
+
+
 def timestep_section(tasks: list[RunTask], records: Records) -> dict[str, Any]:
     """Section 3 from the reference runs."""
     rows: dict[float, list[dict[str, float]]] = {}
@@ -305,6 +343,7 @@ def assemble(s: Settings, tasks: dict[str, list[RunTask]], records: Records) -> 
         "radius": radius_section(s, tasks["radius"], records),
         "scale": scale_section(s, tasks["scale"], records),
         "ranking": ranking_section(s, tasks["ranking"], records),
+        "uniforms": uniforms_section(s, tasks["uniforms"], records),
         "calibration": calibration_table(),
     }
 

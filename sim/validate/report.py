@@ -185,6 +185,21 @@ def _ranking(lang: Lang, k: dict[str, Any]) -> list[str]:
     return [*lines, "", t("val.rank_verdict", verdict=_verdict(lang, "reported")), ""]
 
 
+def _uniforms(lang: Lang, u: dict[str, Any]) -> list[str]:
+    t = lang.t
+    lines = [f"## {t('val.h8')}", "", t("val.uniform_intro", classes=u["classes"],
+                                       scale=lang.tick(u["scale"]), seeds=u["seeds"]), ""]
+    if u.get("verdict") == "not testable":
+        return [*lines, t("val.not_testable_why", why=_why(lang, u)), ""]
+    lines += [t("val.uniform_header"), "|---|---|---|---|"]
+    for r in u["rows"]:
+        lines.append(f"| {lang.figure_phrase(r['figure'])} | {_f(lang, r['exact'])} | "
+                     f"{_f(lang, r['classes'])} | {_p(lang, r['relative'])} "
+                     f"({_p(lang, r['ci_low'])}–{_p(lang, r['ci_high'])}) |")  # fmt: skip
+    return [*lines, "", t("val.uniform_verdict", verdict=_verdict(lang, u["verdict"]),
+                          tolerance="±" + _p(lang, u["tolerance"]).lstrip("+")), ""]  # fmt: skip
+
+
 def _calibration(lang: Lang, rows: list[dict[str, Any]]) -> list[str]:
     t = lang.t
     lines = [f"## {t('val.h7')}", "", t("val.calib_header"), "|---|---|---|---|"]
@@ -211,6 +226,8 @@ def render(
                 (t("val.s4"), data["geometry"]["verdict"]),
                 (t("val.s5"), data["radius"]["verdict"]),
                 (t("val.s6"), data["ranking"]["verdict"]), (t("val.s7"), "listed")]  # fmt: skip
+    if "uniforms" in data:  # validations stored before section 8 existed have none
+        verdicts.append((t("val.s8"), data["uniforms"]["verdict"]))
     intro = t("val.intro", layout=s["layout"], seeds=s["seeds"],
               quick=" (--quick)" if s["quick"] else "", date=date, command=command)  # fmt: skip
     lines = [f"# {t('val.title')}", "", intro, "",
@@ -222,7 +239,8 @@ def render(
                  _timestep(lang, data["timestep"]), _geometry(lang, data["geometry"]),
                  _sensitivity(lang, data["radius"], data["scale"]),
                  _ranking(lang, data["ranking"]),
-                 _calibration(lang, data["calibration"])):  # fmt: skip
+                 _calibration(lang, data["calibration"]),
+                 _uniforms(lang, data["uniforms"]) if "uniforms" in data else []):  # fmt: skip
         lines += part
     if figures:
         lines += [f"## {t('val.h_figures')}", ""]
