@@ -25,7 +25,7 @@ from sim.engine.pairsums import PairSums
 from sim.engine.trips import expand_trips
 from sim.layout.schema import Layout
 from sim.population.schedules import plan_day
-from sim.rng import PAIR_CLASSES, agent_day_keys
+from sim.rng import PAIR_CLASSES, agent_day_keys, day_class
 
 pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba is not installed")
 
@@ -123,10 +123,11 @@ def test_scan_restarts_a_row_when_the_buffer_fills() -> None:
 
     def chunks(size: int) -> list[tuple[np.ndarray, np.ndarray]]:
         key, end_key = _sort_keys(group, start, end)
-        keys = screen.row_keys(agent)
-        cls = candidates.row_classes(keys, PAIR_CLASSES)
-        perm, where, block, run = candidates.class_blocks(group, cls, PAIR_CLASSES)
-        args = (key[perm], end_key, agent[perm], keys[perm], cls, perm, where, block, run,
+        keys = screen.person_keys(50)
+        person_class = day_class(keys).astype(np.int8)
+        perm, where, block, run, cls = candidates.class_blocks(group, agent, person_class,
+                                                               PAIR_CLASSES)
+        args = (key[perm], end_key, agent[perm], keys[agent[perm]], cls, perm, where, block, run,
                 block[:-1].copy(), PAIR_CLASSES, screen.class_sums(), screen.hash_bounds)
         # Chunks are views of reused buffers: copy each before asking for the next.
         return [(i.copy(), j.copy()) for i, j in _scan(candidates.class_pairs, n, args, size)]

@@ -37,7 +37,7 @@ from sim.engine import candidates, kernels
 from sim.engine.results import PLACE_EDGE, PLACE_NODE
 from sim.engine.trips import Passages, Traversals
 from sim.population.schedules import DayPlan
-from sim.rng import PAIR_CLASSES, hash_bound, pair_uniform
+from sim.rng import PAIR_CLASSES, day_class, hash_bound, pair_uniform
 
 _SPAN = 1.0e6
 """Seconds per group in the combined sort key; larger than any time of day."""
@@ -115,6 +115,10 @@ class PairScreen:
         sums = np.arange(self.classes)
         windows = (self.below, self.sample_lo, self.sample_hi)
         return np.stack([hash_bound(sums, u, self.classes) for u in windows], axis=1)
+
+    def person_keys(self, n_people: int) -> np.ndarray:
+        """Each person's day key (zeros when every pair is kept; ``n_people`` of them)."""
+        return np.zeros(n_people, np.uint64) if self.day_keys is None else self.day_keys
 
     def class_sums(self) -> np.ndarray:
         """The class sums whose pairs can fall in the windows."""
@@ -296,11 +300,12 @@ def _candidate_pairs(
     screen's windows, in chunks (valid until the next is asked for, see :func:`_scan`),
     then the ties outside them."""
     key, end_key = _sort_keys(group, start, end)
-    keys = screen.row_keys(agent)
+    day_keys = screen.person_keys(int(agent.max()) + 1 if agent.shape[0] else 0)
     k = screen.classes
-    cls = candidates.row_classes(keys, k)
-    perm, where, block, run = candidates.class_blocks(group, cls, k)
-    args = (key[perm], end_key, agent[perm], keys[perm], cls, perm, where, block, run,
+    person_class = day_class(day_keys, k).astype(np.int8)
+    perm, where, block, run, cls = candidates.class_blocks(group, agent, person_class, k)
+    agent_p = agent[perm]
+    args = (key[perm], end_key, agent_p, day_keys[agent_p], cls, perm, where, block, run,
             block[:-1].copy(), k, screen.class_sums(), screen.hash_bounds)
     yield from _scan(candidates.class_pairs, group.shape[0], args)
     if screen.ties.shape[0] and screen.day_keys is not None:
