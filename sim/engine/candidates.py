@@ -87,42 +87,45 @@ def class_pairs(
     row's place in ``perm``), ``block`` and ``run`` come from :func:`class_blocks`
     (``n_classes`` classes); ``cursor`` (a copy of ``block[:-1]`` at the first call,
     then left to this function) is where each block's rows after the current one
-    start; ``sums`` are the
-    class sums the windows reach. Restartable: starts at ``row``, fills the output
-    buffers and returns ``(next_row, n)``, the first row not finished and how many pairs
-    were written. When the buffers fill part-way through a row, that row's pairs are
-    dropped and it is returned as ``next_row``, so the caller can empty the buffers and
-    call again (with larger ones if not even one row fitted).
+    start; ``sums`` are the class sums the windows reach.
+
+    Restartable: starts at ``row``, fills the output buffers and returns ``(next_row,
+    n)``, the first row not finished and how many pairs were written. A row whose
+    partner blocks might not fit in what is left of the buffers is not begun: it is
+    returned as ``next_row``, so the caller can empty the buffers and call again (with
+    larger ones if not even one row fitted).
     """
     n = end_key.shape[0]
     cap = out_i.shape[0]
     k = 0
     while row < n:
-        k_row = k
         own = where[row]
         a, ka, end = agent[own], keys[own], end_key[row]
         base = run[row] * n_classes
+        c = np.int64(cls[row])
+        # Blocks keep row order, and rows come in order: once this row is taken, the
+        # rows of each block after it start at the block's cursor (idempotent, so a
+        # restart at this row finds the same cursors).
+        cursor[base + c] = own + 1
+        room = 0
         for s in sums:
-            d = s - np.int64(cls[row])  # the partners' class
+            d = s - c
             b = base + (d + n_classes if d < 0 else d)
-            # Blocks keep row order: the partners are the block's rows after this one.
-            # Rows come in order, so each block's cursor only moves forward.
-            p = cursor[b]
-            while p < block[b + 1] and perm[p] <= row:
-                p += 1
-            cursor[b] = p
-            q = p
-            while q < block[b + 1] and key[q] < end:
-                q += 1
-            if k + (q - p) > cap:
-                return row, k_row
+            room += block[b + 1] - cursor[b]
+        if k + room > cap:
+            return row, k
+        for s in sums:
+            d = s - c  # the partners' class
+            b = base + (d + n_classes if d < 0 else d)
             below, sample_lo, sample_hi = bounds[s, 0], bounds[s, 1], bounds[s, 2]
+            x, stop = cursor[b], block[b + 1]
             # Branch-free: about half the partners visited are kept, at random.
-            for x in range(p, q):
+            while x < stop and key[x] < end:
                 h = _pair_hash(ka, keys[x])
                 kept = (h < below) | ((h >= sample_lo) & (h < sample_hi))
                 out_i[k], out_j[k] = row, perm[x]
                 k += kept & (agent[x] != a)
+                x += 1
         row += 1
     return row, k
 
