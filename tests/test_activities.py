@@ -10,10 +10,12 @@ import heapq
 import json
 import math
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from sim import compiled
 from sim.cli import main
 from sim.compare.changes import headline_comparisons, variant_changes
 from sim.compare.report import render_report
@@ -23,6 +25,8 @@ from sim.engine.results import RunResult
 from sim.layout import Layout, load_layout
 from sim.params import PLACE_VENUE
 from sim.population.capacity import _admit, peak_occupancy
+from sim.population.destinations import choose, choose_fixed, choose_open, open_weights
+from sim.population.schedules import H
 from sim.runner import simulate
 
 TINY_PATH = Path(__file__).parent / "fixtures" / "tiny.yaml"
@@ -72,6 +76,28 @@ def test_peak_occupancy_matches_a_running_sum_over_sorted_events() -> None:
         expected = np.zeros(places, np.int64)
         np.maximum.at(expected, group[order], np.cumsum(delta[order]))
         assert peak_occupancy(place, start, until, places).tolist() == expected.tolist()
+
+
+@pytest.mark.skipif(not compiled.AVAILABLE, reason="numba is not installed")
+def test_compiled_venue_choice_equals_the_numpy_choice() -> None:
+    """Opening hours, zero weights, rows where everything is closed, uniforms at 0 and
+    near 1: the compiled choice gives exactly numpy's picks."""
+    rng = np.random.default_rng(3)
+    n_venues, n = 12, 5000
+    dest = SimpleNamespace(venue_open=np.round(rng.uniform(6, 12, n_venues)) * H,
+                           venue_close=np.round(rng.uniform(13, 22, n_venues)) * H)
+    venues = rng.permutation(n_venues)[:9]
+    w = rng.uniform(0, 5, 9) * (rng.random(9) < 0.8)
+    t = np.round(rng.uniform(5, 23, n) * 4) / 4 * H  # on the hour's quarters: ties
+    dur = rng.choice([0.0, 600.0, 1800.0], n)
+    u = np.concatenate([rng.random(n - 2), [0.0, 1 - 2**-53]])
+    fast = choose_open(dest, venues, w, t, dur, u)  # type: ignore[arg-type]
+    slow = choose(open_weights(dest, venues, w, t, dur), u)  # type: ignore[arg-type]
+    assert np.array_equal(fast, slow)
+    assert (fast == -1).any() and len(set(fast.tolist())) > 5
+    # One set of weights for every row: the searched cumulative sums pick the same.
+    assert np.array_equal(choose_fixed(w, u), choose(np.broadcast_to(w, (n, 9)), u))
+    assert np.array_equal(choose_fixed(np.zeros(0), u[:3]), [-1, -1, -1])
 
 
 def test_a_new_cafe_adds_optional_stays_not_only_moves_them(

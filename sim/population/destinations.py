@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.compiled import AVAILABLE, jit
 from sim.layout.schema import Layout
 from sim.network.routing import RouteTable, Sites
 from sim.params import VENUE_KINDS
@@ -162,3 +163,66 @@ def choose(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
     total = cum[:, -1]
     pick = (cum < (u * total)[:, None]).sum(axis=1)
     return np.where(total > 0, np.minimum(pick, weights.shape[1] - 1), -1)
+
+
+def choose_fixed(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """:func:`choose` when every row has the same ``weights`` (one row), without a
+    row of sums per person: the same cumulative sums, searched."""
+    if weights.shape[0] == 0:
+        return np.full(u.shape[0], -1, np.int64)
+    cum = np.cumsum(weights)
+    pick = np.searchsorted(cum, u * cum[-1], side="left")  # entries below, cum sorted
+    return np.where(cum[-1] > 0, np.minimum(pick, weights.shape[0] - 1), -1)
+
+
+def open_weights(
+    dest: Destinations, venues: np.ndarray, w: np.ndarray, t: np.ndarray, dur: np.ndarray
+) -> np.ndarray:
+    """(n, candidates) weights, zero where the venue is closed for [t, t + dur]."""
+    is_open = (dest.venue_open[venues][None, :] <= t[:, None]) & (
+        t[:, None] + dur[:, None] <= dest.venue_close[venues][None, :]
+    )
+    return w[None, :] * is_open
+
+
+def choose_open(
+    dest: Destinations, venues: np.ndarray, w: np.ndarray, t: np.ndarray, dur: np.ndarray,
+    u: np.ndarray,
+) -> np.ndarray:
+    """``choose(open_weights(dest, venues, w, t, dur), u)``: per row, a venue open for
+    its ``[t, t + dur]``, with probability proportional to ``w``. Compiled when numba is
+    there (the same sums in the same order, no (n, candidates) tables), else numpy."""
+    if not AVAILABLE or venues.shape[0] == 0:
+        return choose(open_weights(dest, venues, w, t, dur), u)
+    return _choose_open(np.ascontiguousarray(w, np.float64), dest.venue_open[venues],
+                        dest.venue_close[venues], t, dur, u)
+
+
+@jit
+def _choose_open(
+    w: np.ndarray, open_s: np.ndarray, close_s: np.ndarray, t: np.ndarray, dur: np.ndarray,
+    u: np.ndarray,
+) -> np.ndarray:
+    """:func:`choose_open`'s loop: numpy's cumulative sum, then the entries below the
+    target counted (sorted sums, so the first one not below it)."""
+    n, m = t.shape[0], w.shape[0]
+    out = np.empty(n, np.int64)
+    for r in range(n):
+        end = t[r] + dur[r]
+        total = 0.0
+        for c in range(m):
+            total += w[c] * (1.0 if open_s[c] <= t[r] and end <= close_s[c] else 0.0)
+        if not total > 0:
+            out[r] = -1
+            continue
+        target = u[r] * total
+        cum = 0.0
+        pick = 0
+        for c in range(m):
+            cum += w[c] * (1.0 if open_s[c] <= t[r] and end <= close_s[c] else 0.0)
+            if not cum < target:
+                break
+            pick += 1
+        out[r] = min(pick, m - 1)
+    return out
+

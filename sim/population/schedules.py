@@ -40,7 +40,8 @@ from sim.population.destinations import (
     LUNCH_KINDS,
     Destinations,
     building_candidates,
-    choose,
+    choose_fixed,
+    choose_open,
     space_candidates,
     venue_candidates,
 )
@@ -285,18 +286,8 @@ def _gateway_sites(
     g_sites = np.array([sites.gateway_site(j) for j in range(len(layout.gateways))])
     share = np.array([gw.share for gw in layout.gateways.values()])
     w = share * np.exp(-dest.site_distance[g_sites, home] / decay)
-    pick = choose(np.broadcast_to(w, (u.shape[0], w.shape[0])), u)
+    pick = choose_fixed(w, u)
     return g_sites[np.maximum(pick, 0)]
-
-
-def _open_weights(
-    dest: Destinations, venues: np.ndarray, w: np.ndarray, t: np.ndarray, dur: np.ndarray
-) -> np.ndarray:
-    """(n, candidates) weights, zero where the venue is closed for [t, t + dur]."""
-    is_open = (dest.venue_open[venues][None, :] <= t[:, None]) & (
-        t[:, None] + dur[:, None] <= dest.venue_close[venues][None, :]
-    )
-    return w[None, :] * is_open
 
 
 def _set_venue_slot(
@@ -323,13 +314,13 @@ def _plan_lunch(
     goes_out = u[:, _U_LUNCH_OUT] < tp.lunch_out_prob
     outdoor = goes_out & (u[:, _U_OUTDOOR] < tp.lunch_outdoor_share)
     venues, w = venue_candidates(dest, home, inst, LUNCH_KINDS, "any")
-    pick = choose(_open_weights(dest, venues, w, t, dur), u[:, _U_LUNCH_DEST])
+    pick = choose_open(dest, venues, w, t, dur, u[:, _U_LUNCH_DEST])
     venue = np.where(pick >= 0, venues[np.maximum(pick, 0)] if len(venues) else -1, -1)
     _set_venue_slot(slots, rows, 0, dest, venue, t, dur, goes_out & ~outdoor)
     spaces, sw = space_candidates(dest, home)
     if len(spaces) == 0:
         return
-    s_pick = choose(np.broadcast_to(sw, (len(rows), len(sw))), u[:, _U_LUNCH_DEST])
+    s_pick = choose_fixed(sw, u[:, _U_LUNCH_DEST])
     r = rows[outdoor]
     slots.want[r, 0] = t[outdoor]
     slots.dur[r, 0] = dur[outdoor]
@@ -356,7 +347,7 @@ def _plan_coffee(
     for j in range(MAX_COFFEE):
         t = arrive + 0.5 * H + u[:, _U_COFFEE_T + j] * span
         dur = tp.coffee_duration_min * 60 * (0.5 + u[:, _U_COFFEE_DUR + j])
-        pick = choose(_open_weights(dest, venues, w, t, dur), u[:, _U_COFFEE_DEST + j])
+        pick = choose_open(dest, venues, w, t, dur, u[:, _U_COFFEE_DEST + j])
         venue = np.where(pick >= 0, venues[np.maximum(pick, 0)] if len(venues) else -1, -1)
         _set_venue_slot(slots, rows, 1 + j, dest, venue, t, dur, count > j)
 
@@ -377,14 +368,14 @@ def _plan_errands(
         t = arrive + 0.5 * H + u[:, _U_ERRAND_T + j] * span
         active = count > j
         if tp.errand_scope == "own_buildings":
-            pick = choose(np.broadcast_to(w, (len(rows), len(w))), u[:, _U_ERRAND_DEST + j])
+            pick = choose_fixed(w, u[:, _U_ERRAND_DEST + j])
             ok = active & (pick >= 0)
             r = rows[ok]
             slots.want[r, col] = t[ok]
             slots.dur[r, col] = dur[ok]
             slots.site[r, col] = cands[pick[ok]]  # building index == building site
             continue
-        pick = choose(_open_weights(dest, cands, w, t, dur), u[:, _U_ERRAND_DEST + j])
+        pick = choose_open(dest, cands, w, t, dur, u[:, _U_ERRAND_DEST + j])
         venue = np.where(pick >= 0, cands[np.maximum(pick, 0)] if len(cands) else -1, -1)
         # Lectures and seminars begin at a quarter past the hour (the academic quarter).
         scheduled = (venue >= 0) & np.isin(dest.venue_kind[np.maximum(venue, 0)], _SCHEDULED_KINDS)
