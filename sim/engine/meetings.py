@@ -31,7 +31,8 @@ by chunk and merged.
 
 *Encounters* (reported) are the distinct pairs within reach during a day, estimated
 from the pairs whose uniform falls in a fixed window of width :data:`ENCOUNTER_SAMPLE`
-(a pair present together in a room counts with its chance of being within reach).
+from :data:`_SAMPLE_LO` (a pair present together in a room counts with its chance of
+being within reach).
 """
 
 from __future__ import annotations
@@ -53,7 +54,12 @@ from sim.rng import agent_day_keys, day_class, pair_uniform
 
 ENCOUNTER_SAMPLE = 0.0078125
 """Share of pairs (by their uniform) whose contacts are counted to estimate encounters."""
-_SAMPLE_LO = 0.5
+_SAMPLE_LO = 0.0
+"""Where the encounter sample's window of pair uniforms starts. Any fixed window gives an
+unbiased estimate (a pair's uniform does not depend on its contacts); one inside the
+meeting window (below ``max_new_pair_chance``) adds no pairs of its own to the contact
+search, whose pairs below one nineteenth are all of one class sum
+(:func:`sim.rng.pair_uniform`)."""
 _COMPACT_ROWS = 4_000_000
 """Per-pair partial rows held before the first merge; later merges wait until the held
 rows have doubled, so that merging costs time in proportion to the contacts."""
