@@ -9,13 +9,13 @@ screen (:class:`sim.engine.encounters.PairScreen`): those whose uniform of the d
 below a small bound or in the encounter sample's window, and ties.
 
 The pair uniform is built so that those pairs can be found without visiting the rest
-(:func:`sim.rng.pair_bits`): its leading base-19 digit is the sum of the two people's
-day classes, so every pair whose uniform lies in a window within one digit's range has
-a known class sum ``s``, and a row of class ``c`` need only visit the partners of class
-``s - c``. Within each group the rows are kept in blocks by class (:func:`class_blocks`)
-and :func:`class_pairs` visits only the blocks the screen's windows reach: 2 of 19 at
-the model's defaults. Ties, which are wanted whatever their uniform, are found from
-each tied pair's own rows (:func:`tie_pairs`).
+(:func:`sim.rng.pair_uniform`): the whole part of 19 times it is the sum of the two
+people's day classes, so every pair whose uniform lies in a window within one
+nineteenth has a known class sum ``s``, and a row of class ``c`` need only visit the
+partners of class ``s - c``. Within each group the rows are kept in blocks by class
+(:func:`class_blocks`) and :func:`class_pairs` visits only the blocks the screen's
+windows reach: 1 of 19 at the model's defaults. Ties, which are wanted whatever their
+uniform, are found from each tied pair's own rows (:func:`tie_pairs`).
 
 Both return exactly the pairs the numpy path of :mod:`sim.engine.encounters` keeps
 (all partners, screened); each pair's rows come in the same relative order (by ``i``,
