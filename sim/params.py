@@ -173,7 +173,7 @@ class ModelParams:
     )
     max_new_pair_chance: float = _p(0.05, 0.001, 0.5, "assumption, range 0.02-0.2")
     pair_classes: int = _p(
-        19, 1, 31, "method: day classes of the pair uniform (1: independent uniforms, slow)"
+        19, 1, 31, "method: day classes of the pair uniform, odd (1: independent, slow)"
     )
     session_mingle_min: float = _p(10.0, 0, 240, "assumption", "min")
     venue_m2_per_person: float = _p(1.5, 0.1, 50, "assumption", "m2")
