@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -91,9 +93,11 @@ def test_the_report_machinery_on_the_tiny_fixture(tmp_path: Path) -> None:
         assert key in data
     uniforms = data["uniforms"]
     assert uniforms["seeds"] == 2 and len(uniforms["rows"]) == 3
-    assert uniforms["verdict"] in ("met", "not met")
     # Different uniforms give different runs: the comparison is not of a run with itself.
     assert any(r["exact"] != r["classes"] for r in uniforms["rows"])
+    # Two seeds of 60 people cannot check 1 %: the intervals are far wider.
+    assert uniforms["verdict"] == "not testable" and "5 %" in uniforms["why"]
+
     assert {"ratio_per_30m", "ci_low", "ci_high"} <= set(data["kabo"])
     assert {"cases", "passed"} <= set(data["geometry"])
     probs = data["ranking"]["moves"]["boost"]["rank_probability"]
@@ -106,6 +110,29 @@ def test_the_report_machinery_on_the_tiny_fixture(tmp_path: Path) -> None:
     # A second pass runs nothing: every record is reused.
     again = execute_all(every, store, LocalPool(1, _must_not_run), quiet=True)
     assert again.keys() == records.keys()
+
+
+@pytest.mark.parametrize(
+    ("scale", "noise", "verdict"),
+    [(1.002, 0.001, "met"), (1.03, 0.001, "not met"), (1.002, 0.2, "not testable")],
+)
+def test_pair_uniform_verdict_needs_every_mean_within_1_percent_and_narrow_intervals(
+    scale: float, noise: float, verdict: str
+) -> None:
+    s = dataclasses.replace(tiny_settings(), seeds=6)
+    rng = np.random.default_rng(0)
+    tasks, records = [], {}
+    for k in range(s.seeds):
+        base = {name: 3.0 + rng.random() for name in build.UNIFORM_FIGURES}
+        for classes in s.uniform_classes:
+            figures = {n: v * (scale if classes != 1 else 1.0) * (1 + noise * rng.normal())
+                       for n, v in base.items()}  # fmt: skip
+            key = ("headline", "uniforms", classes)
+            run_id = f"{classes}-{k}"
+            tasks.append(SimpleNamespace(run_id=run_id, spec=SimpleNamespace(key=key, seed=k)))
+            records[run_id] = {"status": "ok", "figures": figures}
+    out = build.uniforms_section(s, tasks, records)  # type: ignore[arg-type]
+    assert out["verdict"] == verdict and out["seeds"] == 6 and len(out["rows"]) == 3
 
 
 def _must_not_run(spec: object) -> object:

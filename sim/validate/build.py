@@ -285,6 +285,9 @@ UNIFORM_FIGURES = ("meetings_per_person_day", "cross_institution_meetings_per_pe
 UNIFORM_TOLERANCE = 0.01
 """Day classes of the pair uniform are accepted when every headline figure's mean, paired
 by seed, is within this share of the independent uniforms' (issue: within 1 %)."""
+UNIFORM_PRECISION = 0.05
+"""Wider 95 % intervals than this (either side) leave the 1 % check not testable: too few
+seeds or too small a scale (``--quick``)."""
 
 
 def uniforms_section(s: Settings, tasks: list[RunTask], records: Records) -> dict[str, Any]:
@@ -307,6 +310,12 @@ def uniforms_section(s: Settings, tasks: list[RunTask], records: Records) -> dic
         out["rows"].append({"figure": name, "exact": float(np.mean(ref)),
                             "classes": float(np.mean(ref)) + d.mean, "relative": d.relative,
                             "ci_low": d.relative_low, "ci_high": d.relative_high})  # fmt: skip
+    # An interval without bounds (Fieller's, when the reference could be 0) is wide too.
+    wide = [r for r in out["rows"] if r["ci_low"] is None or r["ci_high"] is None
+            or max(-r["ci_low"], r["ci_high"]) > UNIFORM_PRECISION]  # fmt: skip
+    if wide:
+        return {**out, "verdict": "not testable", **patterns.reasons(
+            ("val.why.imprecise", {"limit": f"{UNIFORM_PRECISION * 100:g} %"}))}
     within = all(abs(r["relative"]) <= UNIFORM_TOLERANCE for r in out["rows"])
     out["verdict"] = "met" if within else "not met"
     return out

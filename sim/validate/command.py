@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         (tmp / "report.md").write_text(render(data, command, date, data["figures"], lang),
                                        encoding="utf-8")  # fmt: skip
     failed = data["runs"]["failed"]
-    verdicts = ", ".join(f"{k} {data[k]['verdict']}" for k in ("allen", "kabo", "timestep",
-                                                                "geometry"))  # fmt: skip
+    sections = ("allen", "kabo", "timestep", "geometry", "uniforms")
+    verdicts = ", ".join(f"{k} {data[k]['verdict']}" for k in sections)
     print(f"validation: {verdicts}; {failed} failed run(s) -> {args.out / 'report.md'}")
     return 1 if failed else 0

@@ -189,13 +189,15 @@ def _uniforms(lang: Lang, u: dict[str, Any]) -> list[str]:
     t = lang.t
     lines = [f"## {t('val.h8')}", "", t("val.uniform_intro", classes=u["classes"],
                                        scale=lang.tick(u["scale"]), seeds=u["seeds"]), ""]
-    if u.get("verdict") == "not testable":
+    if not u["rows"]:
         return [*lines, t("val.not_testable_why", why=_why(lang, u)), ""]
     lines += [t("val.uniform_header"), "|---|---|---|---|"]
     for r in u["rows"]:
         lines.append(f"| {lang.figure_phrase(r['figure'])} | {_f(lang, r['exact'])} | "
                      f"{_f(lang, r['classes'])} | {_p(lang, r['relative'])} "
                      f"({_p(lang, r['ci_low'])}–{_p(lang, r['ci_high'])}) |")  # fmt: skip
+    if u["verdict"] == "not testable":
+        return [*lines, "", t("val.not_testable_why", why=_why(lang, u)), ""]
     return [*lines, "", t("val.uniform_verdict", verdict=_verdict(lang, u["verdict"]),
                           tolerance="±" + _p(lang, u["tolerance"]).lstrip("+")), ""]  # fmt: skip
 
