@@ -204,6 +204,28 @@ def test_present_counts_equal_binary_searches() -> None:
     assert fast.min() >= 1
 
 
+def test_group_time_order_is_the_exact_order_of_group_then_start() -> None:
+    """Packed in ticks of 1/256 s and put right within each tick: the same order as an
+    indirect sort of the float key, with equal starts in row order; and the fallback."""
+    rng = np.random.default_rng(5)
+    n = 20_000
+    group = rng.integers(0, 40, n)
+    start = 30_000 + rng.uniform(0, 2, n)  # many rows share a tick
+    start[0:-1:7] = start[1::7]  # and some share a start exactly
+    start[::11] = np.nextafter(start[::11], np.inf)  # or differ in the last bit
+    order = group_time_order(group, start)
+    assert np.array_equal(np.sort(order), np.arange(n))
+    g, t = group[order], start[order]
+    assert np.all((np.diff(g) > 0) | ((np.diff(g) == 0) & (np.diff(t) >= 0)))
+    same = (np.diff(g) == 0) & (np.diff(t) == 0)
+    assert same.any() and np.all(np.diff(order)[same] > 0)
+    key = group.astype(np.float64) * 1e6 + start
+    assert np.array_equal(key[order], np.sort(key))
+    # Negative starts cannot be packed: the indirect sort gives the same order of keys.
+    shifted = group_time_order(group, start - 40_000)
+    assert np.array_equal((key - 40_000)[shifted], np.sort(key - 40_000))
+
+
 def test_compiled_trips_equal_numpy_trips(busy_day: tuple[CrosspathsModel, int]) -> None:
     model, day = busy_day
     plan = plan_day(model.layout, model.population, model.sites, model.routes,

@@ -197,3 +197,29 @@ def tie_pairs(
                     r += 1
     order = np.argsort(out_i[:k] * key.shape[0] + out_j[:k])
     return out_i[:k][order], out_j[:k][order]
+
+
+@jit
+def order_ticks(packed: np.ndarray, row_bits: int, start: np.ndarray) -> np.ndarray:
+    """Row order from ``packed`` (``(group, tick) << row_bits | row``, sorted), with each
+    run of rows in the same group and tick put in order of ``start``, then row (an
+    insertion sort: such runs are short and rare). See
+    :func:`sim.engine.encounters.group_time_order`."""
+    n = packed.shape[0]
+    mask = (np.int64(1) << row_bits) - 1
+    order = packed & mask
+    lo = 0
+    while lo < n:
+        hi = lo + 1
+        while hi < n and (packed[hi] >> row_bits) == (packed[lo] >> row_bits):
+            hi += 1
+        for k in range(lo + 1, hi):  # rows come in row order: stable by start
+            row = order[k]
+            p = k
+            while p > lo and start[order[p - 1]] > start[row]:
+                order[p] = order[p - 1]
+                p -= 1
+            order[p] = row
+        lo = hi
+    return order
+

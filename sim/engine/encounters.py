@@ -216,9 +216,31 @@ def sorted_pairs(
         lo_row = hi_row
 
 
+_TICKS = 256.0
+"""Start times are first sorted in ticks of 1/256 s (see :func:`group_time_order`)."""
+
+
 def group_time_order(group: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Order of rows by (group, start): one sort of the combined key :func:`sorted_pairs`
-    searches, cheaper than a two-key lexsort."""
+    """Order of rows by (group, start), rows of equal group and start in row order.
+
+    Group, start in ticks of 1/256 s and row number are packed into one integer and
+    sorted by value, which numpy does about five times faster than an indirect sort of
+    the combined float key; rows in the same tick are then put in exact order of their
+    start (:func:`sim.engine.candidates.order_ticks`). Where the numbers do not fit in 63
+    bits, or without numba, the combined key :func:`sorted_pairs` searches is sorted
+    indirectly (the same order up to rows of equal group and start).
+    """
+    n = group.shape[0]
+    g = group.astype(np.int64)
+    if n and kernels.AVAILABLE and g.min() >= 0 and start.min() >= 0:
+        row_bits = max(int(n - 1).bit_length(), 1)
+        tick = (start * _TICKS).astype(np.int64)  # floor: the starts are not negative
+        tick_bits = max(int(tick.max()).bit_length(), 1)
+        group_bits = max(int(g.max()).bit_length(), 1)
+        if row_bits + tick_bits + group_bits <= 63:
+            packed = ((g << tick_bits | tick) << row_bits) | np.arange(n, dtype=np.int64)
+            packed.sort()
+            return candidates.order_ticks(packed, row_bits, start)
     return np.argsort(group.astype(np.float64) * _SPAN + start)
 
 
