@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from sim.cli import main
+from sim.cli import main, prefer_small_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_PATH = ROOT / "tests" / "fixtures" / "tiny.yaml"
@@ -118,3 +120,21 @@ def test_out_must_not_be_a_file_or_a_foreign_folder(tmp_path: Path, capsys) -> N
         assert "--out" in capsys.readouterr().err
     assert a_file.read_text() == "keep me"
     assert (foreign / "chapter1.tex").read_text() == "keep me too"
+
+
+def test_the_command_line_turns_numpys_huge_pages_off_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    setter = np._core.multiarray._set_madvise_hugepage
+    before = setter(True)
+    try:
+        monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+        prefer_small_pages()
+        assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0"  # for the processes it starts
+        assert setter(True) is False  # and in this one
+        monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")  # the user's choice stands
+        prefer_small_pages()
+        assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "1" and setter(True) is True
+    finally:
+        setter(before)
+
