@@ -127,13 +127,7 @@ def pair_class(key_a: np.ndarray, key_b: np.ndarray, classes: int = PAIR_CLASSES
 def pair_hash(key_a: np.ndarray, key_b: np.ndarray) -> np.ndarray:
     """48 bits of a splitmix64 hash of the sum of the two day keys (symmetric in a, b)."""
     with np.errstate(over="ignore"):
-        x = np.asarray(key_a, np.uint64) + np.asarray(key_b, np.uint64)
-        x += np.uint64(0x9E3779B97F4A7C15)
-        x ^= x >> np.uint64(30)
-        x *= np.uint64(0xBF58476D1CE4E5B9)
-        x ^= x >> np.uint64(27)
-        x *= np.uint64(0x94D049BB133111EB)
-        x ^= x >> np.uint64(31)
+        x = _splitmix64(np.asarray(key_a, np.uint64) + np.asarray(key_b, np.uint64))
     return x >> np.uint64(64 - _HASH_BITS)
 
 
@@ -159,8 +153,9 @@ def pair_uniform(
     is below a small bound without visiting the rest: all of them have class sum 0, so
     a person is checked against the people of one class in 19
     (:mod:`sim.engine.candidates`). The price: among four or more people the uniforms are
-    not all independent (around a cycle of four pairs, three class sums fix the fourth),
-    which matters only for events as rare as four new pairs meeting in a ring on one day.
+    not all independent (around a ring of four pairs, three class sums fix the fourth),
+    which changes joint events of such rings on one day, never one pair's chance
+    (docs/MODEL.md 7.4; the headline figures, measured, move by under 0.2 %).
     With ``classes`` = 1 every pair's uniform is an independent hash (and the search
     visits every candidate pair).
     """

@@ -529,13 +529,13 @@ def stay_contacts(
     agent, start, end = plan.stay_agent[order], plan.stay_start[order], plan.stay_end[order]
     kind, where = plan.stay_kind[order], plan.stay_place[order]
     crowd = np.maximum(present_at_start(group, start, end) - 2.0, 0.0)
-    keys = wanted.row_keys(agent)
     if use_compiled(compiled):
         pairs: Iterable[tuple[np.ndarray, ...]] = (
             (i, j, *_low_high(agent, i, j))
             for i, j in _candidate_pairs(group, start, end, agent, wanted)
         )
     else:
+        keys = wanted.row_keys(agent)
         pairs = (
             (i[sel], j[sel], a, b)
             for i, j in sorted_pairs(group, start, end)
