@@ -23,7 +23,8 @@ from sim.compare.runner import load_scenarios, run_scenarios
 from sim.engine.model import CrosspathsModel
 from sim.engine.results import RunResult
 from sim.layout import Layout, load_layout
-from sim.params import PLACE_VENUE
+from sim.params import PLACE_SPACE, PLACE_VENUE
+from sim.population import schedules
 from sim.population.capacity import _admit, peak_occupancy
 from sim.population.destinations import choose, choose_fixed, choose_open, open_weights
 from sim.population.schedules import H
@@ -98,6 +99,50 @@ def test_compiled_venue_choice_equals_the_numpy_choice() -> None:
     # One set of weights for every row: the searched cumulative sums pick the same.
     assert np.array_equal(choose_fixed(w, u), choose(np.broadcast_to(w, (n, 9)), u))
     assert np.array_equal(choose_fixed(np.zeros(0), u[:3]), [-1, -1, -1])
+
+
+@pytest.mark.skipif(not compiled.AVAILABLE, reason="numba is not installed")
+def test_compiled_day_walk_equals_the_numpy_walk(tiny_model: CrosspathsModel) -> None:
+    """Activities on the hour's quarters (ties, whose order is the slots'), collisions
+    pushed later, stays dropped for a venue's hours or the person's leaving time, slots
+    left empty: the compiled walk writes the numpy walk's trips and stays, bit for bit
+    and in the same order, numbered after the trips already planned."""
+    m, rng, n = tiny_model, np.random.default_rng(5), 400
+    dest, routes = m.destinations, m.routes
+    slots = schedules._Slots.empty(n)
+    shape = (n, schedules.N_SLOTS)
+    active = rng.random(shape) < 0.7
+    slots.want[active] = np.round(rng.uniform(8, 18, int(active.sum())) * 4) / 4 * H
+    slots.dur[:] = rng.choice([0.0, 600.0, 1800.0, 3600.0], shape)
+    kind = rng.choice([-1, PLACE_VENUE, PLACE_SPACE], shape).astype(np.int8)
+    venue = rng.integers(0, dest.venue_site.shape[0], shape)
+    slots.site[:] = np.where(kind == PLACE_VENUE, dest.venue_site[venue],
+                             rng.integers(0, routes.n_sites, shape))  # fmt: skip
+    slots.stay_kind[:] = kind
+    slots.stay_place[:] = np.where(kind == PLACE_VENUE, venue, np.where(kind >= 0, 1, -1))
+    home = 0
+    k = rng.integers(0, routes.n_profiles, n)
+    speed = rng.uniform(1.1, 1.5, n)
+    arrive = rng.uniform(7, 10, n) * H
+    leave = arrive + rng.uniform(3, 10, n) * H
+    plans = []
+    for fast in (True, False):
+        out = schedules._Collector()
+        out.trips(np.zeros(3, np.int32), np.zeros(3, np.int64), np.zeros(3))
+        schedules._resolve_timeline(slots, routes, dest, np.arange(n, dtype=np.int32), home,
+                                    k, speed, arrive, leave, out, compiled=fast)  # fmt: skip
+        plans.append(out.plan())
+    for f in dataclasses.fields(plans[0]):
+        a, b = getattr(plans[0], f.name), getattr(plans[1], f.name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), f.name
+    plan = plans[0]
+    want = slots.want[plan.stay_agent, plan.stay_slot]
+    assert (plan.stay_start > want + 1.0).any()  # pushed later
+    wanted = int((active & (kind >= 0)).sum())
+    assert 0 < plan.stay_agent.shape[0] < wanted  # some dropped
+    back = plan.stay_back_trip[plan.stay_back_trip >= 0]
+    assert back.shape[0] and back.min() >= 3
+    assert np.array_equal(plan.trip_agent[back], plan.stay_agent[plan.stay_back_trip >= 0])
 
 
 def test_a_new_cafe_adds_optional_stays_not_only_moves_them(

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.compiled import AVAILABLE
 from sim.layout.schema import Layout
 from sim.network.routing import RouteTable, Sites
 from sim.params import (
@@ -34,6 +35,7 @@ from sim.params import (
     VENUE_KINDS,
     AgentTypeParams,
 )
+from sim.population import timeline
 from sim.population.capacity import enforce_capacity
 from sim.population.destinations import (
     COFFEE_KINDS,
@@ -479,9 +481,20 @@ def _plan_optional(
 def _resolve_timeline(
     slots: _Slots, routes: RouteTable, dest: Destinations, agents: np.ndarray, home: int,
     k: np.ndarray, speed: np.ndarray, arrive: np.ndarray, leave: np.ndarray,
-    out: _Collector,
+    out: _Collector, compiled: bool | None = None,
 ) -> None:
-    """Walk each person's activities in time order, pushing or dropping collisions."""
+    """Walk each person's activities in time order, pushing or dropping collisions.
+
+    ``compiled``: the loop of :func:`sim.population.timeline.resolve` (``None``: when
+    numba is installed) or the numpy steps below; both give the same plan.
+    """
+    if AVAILABLE if compiled is None else compiled:
+        trips, stays = _resolved(slots, routes, dest, agents, home, k, speed, arrive, leave,
+                                 out.n_trips)  # fmt: skip
+        out.trips(*trips)
+        for name, column in zip(_STAY_FIELDS, stays, strict=True):
+            out.parts[name].append(column)
+        return
     order = np.argsort(slots.want, axis=1, kind="stable")
     take = np.take_along_axis
     want, dur = take(slots.want, order, 1), take(slots.dur, order, 1)
@@ -525,3 +538,21 @@ def _resolve_timeline(
         parts["stay_optional"].append(slot[stays] >= OPTIONAL_SLOT)
         parts["stay_slot"].append(slot[stays].astype(np.int8))
         parts["stay_back_trip"].append(back_trip[stays])
+
+
+_STAY_FIELDS = ("stay_agent", "stay_kind", "stay_place", "stay_start", "stay_end",
+                "stay_until", "stay_optional", "stay_slot", "stay_back_trip")  # fmt: skip
+
+
+def _resolved(
+    slots: _Slots, routes: RouteTable, dest: Destinations, agents: np.ndarray, home: int,
+    k: np.ndarray, speed: np.ndarray, arrive: np.ndarray, leave: np.ndarray, first_trip: int,
+) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """:func:`sim.population.timeline.resolve` on a group: its trips and its stays."""
+    out = timeline.resolve(
+        slots.want, slots.dur, slots.site, slots.stay_kind, slots.stay_place, agents,
+        int(home), k, speed, arrive, leave, routes.length, int(routes.n_sites),
+        dest.venue_open, dest.venue_close, dest.venue_mingle_s, int(PLACE_VENUE),
+        int(OPTIONAL_SLOT), float(_GAP_S), int(first_trip),
+    )  # fmt: skip
+    return out[:3], out[3:]
