@@ -18,6 +18,8 @@ import hashlib
 
 import numpy as np
 
+from sim.compiled import inline
+
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
@@ -44,6 +46,10 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
     x = ((x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)) & _MASK64
     x = ((x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)) & _MASK64
     return x ^ (x >> np.uint64(31))
+
+
+splitmix64 = inline(_splitmix64)
+""":func:`_splitmix64` compiled for one uint64 inside numba's loops (the same code)."""
 
 
 def hash_key(seed: int, *keys: np.ndarray | int) -> np.ndarray:

@@ -145,6 +145,25 @@ def test_compiled_day_walk_equals_the_numpy_walk(tiny_model: CrosspathsModel) ->
     assert np.array_equal(plan.trip_agent[back], plan.stay_agent[plan.stay_back_trip >= 0])
 
 
+@pytest.mark.skipif(not compiled.AVAILABLE, reason="numba is not installed")
+def test_compiled_optional_choice_equals_the_numpy_choice(tiny_model: CrosspathsModel) -> None:
+    """Venues closed for part of the stays, zero appeal, stays of no length, go-uniforms
+    at 0 and near 1: the compiled rule sends the same people to the same places."""
+    m, rng, n = tiny_model, np.random.default_rng(11), 3000
+    dest = m.destinations
+    n_places = len(dest.optional)
+    assert n_places > 8 and (dest.optional.venue >= 0).any()
+    w = rng.uniform(0, 3, n_places) * (rng.random(n_places) < 0.8)
+    t = np.round(rng.uniform(6, 22, n) * 4) / 4 * H
+    dur = rng.choice([0.0, 900.0, 3600.0, 4 * 3600.0], n)
+    go_u = np.concatenate([rng.random(n - 2), [0.0, 1 - 2**-53]])
+    key = rng.integers(0, 2**63, n).astype(np.uint64)
+    fast = schedules._optional_picks(dest, w, 0.7, t, dur, go_u, key, compiled=True)
+    slow = schedules._optional_picks(dest, w, 0.7, t, dur, go_u, key, compiled=False)
+    assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])
+    assert 0 < fast[0].shape[0] < n and len(set(fast[1].tolist())) > 3
+
+
 def test_a_new_cafe_adds_optional_stays_not_only_moves_them(
     tmp_path: Path, base_runs: list[RunResult]
 ) -> None:

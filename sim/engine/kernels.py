@@ -17,12 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.compiled import AVAILABLE as AVAILABLE  # re-exported: the engine asks here
-from sim.compiled import inline, jit
+from sim.compiled import inline, jit, pairwise_sum
 from sim.params import PLACE_EDGE, PLACE_NODE, PLACE_SPACE, PLACE_VENUE
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
+from sim.rng import splitmix64
 
 
 @jit
@@ -50,10 +47,7 @@ def _pair_class(class_a: np.uint64, class_b: np.uint64, classes: np.uint64) -> n
 @inline
 def _pair_hash(key_a: np.uint64, key_b: np.uint64) -> np.uint64:
     """:func:`sim.rng.pair_hash`: 48 bits of splitmix64 of the sum of the keys."""
-    x = key_a + key_b + _GOLDEN
-    x = (x ^ (x >> np.uint64(30))) * _MIX1
-    x = (x ^ (x >> np.uint64(27))) * _MIX2
-    return (x ^ (x >> np.uint64(31))) >> np.uint64(16)
+    return splitmix64(key_a + key_b) >> np.uint64(16)
 
 
 @inline
@@ -264,34 +258,6 @@ def lay_trips(
 
 
 @jit
-def _pairwise_sum(values: np.ndarray, lo: int, n: int) -> float:
-    """Sum of ``values[lo:lo+n]`` in the order numpy's add-reduction uses (pairwise in
-    blocks of eight), so that sums match ``np.add.reduceat`` bit for bit."""
-    if n < 8:
-        res = 0.0
-        for k in range(lo, lo + n):
-            res += values[k]
-        return res
-    if n <= 128:
-        r = np.empty(8)
-        for q in range(8):
-            r[q] = values[lo + q]
-        k = 8
-        while k < n - (n % 8):
-            for q in range(8):
-                r[q] += values[lo + k + q]
-            k += 8
-        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-        while k < n:
-            res += values[lo + k]
-            k += 1
-        return res
-    half = n // 2
-    half -= half % 8
-    return _pairwise_sum(values, lo, half) + _pairwise_sum(values, lo + half, n - half)
-
-
-@jit
 def count_groups(packed: np.ndarray, bits: int) -> int:
     """Runs of equal keys in ``packed`` (``key << bits | row``, sorted)."""
     g = 0
@@ -356,7 +322,7 @@ def _pair_runs(
             e += 1
         out_key[g], out_top[g], out_first[g] = key, top, packed[at] & mask
         first = h[r - lo]
-        out_sum[g] = first if e - r == 1 else first + _pairwise_sum(h, r - lo + 1, e - r - 1)
+        out_sum[g] = first if e - r == 1 else first + pairwise_sum(h, r - lo + 1, e - r - 1)
         g += 1
         r = e
     return g

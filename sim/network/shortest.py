@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.compiled import jit
+from sim.compiled import inline, jit
 
 
 def adjacency(
@@ -70,7 +70,7 @@ def cheapest_in_slot(edge_slot: np.ndarray, n_slots: int, cost: np.ndarray) -> n
     return best
 
 
-@jit
+@inline
 def heap_push(hd: np.ndarray, hc: np.ndarray, hn: np.ndarray, size: int, d: float, c: int,
               node: int) -> int:
     """Add ``(d, c)`` with payload ``node`` to the binary min-heap held in the first
@@ -87,7 +87,7 @@ def heap_push(hd: np.ndarray, hc: np.ndarray, hn: np.ndarray, size: int, d: floa
     return size + 1
 
 
-@jit
+@inline
 def heap_pop(
     hd: np.ndarray, hc: np.ndarray, hn: np.ndarray, size: int
 ) -> tuple[float, int, int]:

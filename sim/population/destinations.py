@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.compiled import AVAILABLE, jit
+from sim.compiled import AVAILABLE, jit, pairwise_sum
 from sim.layout.schema import Layout
 from sim.network.routing import RouteTable, Sites
 from sim.params import VENUE_KINDS
@@ -22,7 +22,7 @@ from sim.population.optional import (
     build_optional_places,
     place_quality,
 )
-from sim.rng import stable_key
+from sim.rng import splitmix64, stable_key
 
 LUNCH_KINDS = ("canteen", "cafe")
 COFFEE_KINDS = ("cafe",)
@@ -226,3 +226,60 @@ def _choose_open(
         out[r] = min(pick, m - 1)
     return out
 
+
+
+def choose_optional(
+    w: np.ndarray, log_w: np.ndarray, place_venue: np.ndarray, open_s: np.ndarray,
+    close_s: np.ndarray, place_key: np.ndarray, t: np.ndarray, dur: np.ndarray,
+    go_u: np.ndarray, choice_key: np.ndarray, reluctance: float,
+) -> np.ndarray:
+    """Who takes an optional stay at ``[t, t + dur]``, and where: the place per row, -1
+    for those who stay in (the rule of ``schedules._plan_optional``, compiled).
+
+    ``w``: each place's appeal to these people, ``log_w`` its log; ``place_venue``: the
+    venue of each place or -1, with ``open_s`` and ``close_s`` the hours of every venue;
+    ``place_key``: each place's key for the choice's Gumbel noise, mixed with the row's
+    ``choice_key``. The same sums, hashes and logs as the numpy steps, so the same picks.
+    """
+    return _choose_optional(w, log_w, place_venue, open_s, close_s,
+                            place_key.astype(np.uint64), t, dur, go_u,
+                            choice_key.astype(np.uint64), float(reluctance))  # fmt: skip
+
+
+@jit
+def _choose_optional(
+    w: np.ndarray, log_w: np.ndarray, place_venue: np.ndarray, open_s: np.ndarray,
+    close_s: np.ndarray, place_key: np.ndarray, t: np.ndarray, dur: np.ndarray,
+    go_u: np.ndarray, choice_key: np.ndarray, reluctance: float,
+) -> np.ndarray:
+    """:func:`choose_optional`'s loop: per row the open places' appeal summed in numpy's
+    order, the outside option, then the greatest ``log appeal + Gumbel noise`` (the first
+    of equals, as ``argmax``); a closed place's noise is never drawn (its score is
+    ``-inf``)."""
+    n, m = t.shape[0], w.shape[0]
+    has_venues = open_s.shape[0] > 0
+    out = np.full(n, -1, np.int64)
+    w_open = np.empty(m)
+    for r in range(n):
+        end = t[r] + dur[r]
+        for c in range(m):
+            v = place_venue[c]
+            is_open = v < 0 or not has_venues or (open_s[v] <= t[r] and end <= close_s[v])
+            w_open[c] = w[c] * (1.0 if is_open else 0.0)
+        total = pairwise_sum(w_open, 0, m)
+        if not (dur[r] > 0 and go_u[r] * (total + reluctance) < total):
+            continue
+        best = -np.inf
+        pick = 0
+        for c in range(m):
+            if w_open[c] == 0.0:
+                continue  # -inf: never above the first open place's score
+            u = np.float64(splitmix64(choice_key[r] ^ place_key[c]) >> np.uint64(11)) * (
+                1.0 / 9007199254740992.0
+            )
+            score = log_w[c] - np.log(-np.log(max(u, 1e-300)))
+            if score > best:
+                best = score
+                pick = c
+        out[r] = pick
+    return out

@@ -44,6 +44,7 @@ from sim.population.destinations import (
     building_candidates,
     choose_fixed,
     choose_open,
+    choose_optional,
     space_candidates,
     venue_candidates,
 )
@@ -443,7 +444,6 @@ def _plan_optional(
     lo, width = _OPTIONAL_SHARE
     used = np.zeros(len(rows))
     span = np.maximum(leave - arrive - H, 0)
-    v = np.maximum(op.venue, 0)
     for j in range(MAX_OPTIONAL):
         if j == 0:
             # After lunch: a coffee, a bench in the sun (collides with lunch, so it is
@@ -452,22 +452,9 @@ def _plan_optional(
         else:
             t = arrive + 0.5 * H + uo[:, _O_T + j] * span
         dur = np.minimum(budget * (lo + width * uo[:, _O_DUR + j]), budget - used)
-        is_open = np.where(
-            op.venue[None, :] >= 0,
-            (dest.venue_open[v][None, :] <= t[:, None])
-            & (t[:, None] + dur[:, None] <= dest.venue_close[v][None, :]),
-            True,
-        ) if len(dest.venue_open) else np.ones((len(rows), len(op)), bool)
-        wj = w[None, :] * is_open
-        total = wj.sum(axis=1)
-        go = (dur > 0) & (uo[:, _O_GO + j] * (total + s0) < total)
-        if not go.any():
+        gi, pick = _optional_picks(dest, w, s0, t, dur, uo[:, _O_GO + j], choice_key[:, j])
+        if not gi.shape[0]:
             continue
-        gi = np.flatnonzero(go)
-        noise = key_uniform(mix_key(choice_key[gi, j][:, None], op.key[None, :]))
-        with np.errstate(divide="ignore"):
-            score = np.log(wj[gi]) - np.log(-np.log(np.maximum(noise, 1e-300)))
-        pick = np.argmax(score, axis=1)
         r = rows[gi]
         col = OPTIONAL_SLOT + j
         slots.want[r, col] = t[gi]
@@ -476,6 +463,38 @@ def _plan_optional(
         slots.stay_kind[r, col] = op.kind[pick]
         slots.stay_place[r, col] = op.place[pick]
         used[gi] += dur[gi]
+
+
+def _optional_picks(
+    dest: Destinations, w: np.ndarray, s0: float, t: np.ndarray, dur: np.ndarray,
+    go_u: np.ndarray, choice_key: np.ndarray, compiled: bool | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows that take an optional stay at ``[t, t + dur]`` and the place each picks
+    (:func:`_plan_optional`'s rule). ``compiled``: the loop of
+    :func:`sim.population.destinations.choose_optional` (``None``: when numba is
+    installed) or the numpy steps below; both give the same picks."""
+    op = dest.optional
+    with np.errstate(divide="ignore"):
+        log_w = np.log(w)
+    if AVAILABLE if compiled is None else compiled:
+        picked = choose_optional(w, log_w, op.venue, dest.venue_open, dest.venue_close,
+                                 op.key, t, dur, go_u, choice_key, s0)  # fmt: skip
+        gi = np.flatnonzero(picked >= 0)
+        return gi, picked[gi]
+    v = np.maximum(op.venue, 0)
+    is_open = np.where(
+        op.venue[None, :] >= 0,
+        (dest.venue_open[v][None, :] <= t[:, None])
+        & (t[:, None] + dur[:, None] <= dest.venue_close[v][None, :]),
+        True,
+    ) if len(dest.venue_open) else np.ones((t.shape[0], len(op)), bool)
+    wj = w[None, :] * is_open
+    total = wj.sum(axis=1)
+    gi = np.flatnonzero((dur > 0) & (go_u * (total + s0) < total))
+    noise = key_uniform(mix_key(choice_key[gi][:, None], op.key[None, :]))
+    with np.errstate(divide="ignore"):
+        score = np.log(wj[gi]) - np.log(-np.log(np.maximum(noise, 1e-300)))
+    return gi, np.argmax(score, axis=1)
 
 
 def _resolve_timeline(
