@@ -146,17 +146,14 @@ def resolve(
             trip_route[n_trips] = back_route[b]
             trip_depart[n_trips] = back_depart[b]
             n_trips += 1
+    # Copies of the parts used, so that the buffers (sized for every slot of every
+    # person) are freed now and reused by the next group, rather than held until the
+    # day's plan is joined: held, they grew the heap by tens of megabytes a day, each
+    # page faulted in afresh.
     return (
-        trip_agent[:n_trips],
-        trip_route[:n_trips],
-        trip_depart[:n_trips],
-        s_agent[:n_stays],
-        s_kind[:n_stays],
-        s_place[:n_stays],
-        s_start[:n_stays],
-        s_end[:n_stays],
-        s_until[:n_stays],
-        s_optional[:n_stays],
-        s_slot[:n_stays],
-        s_back[:n_stays],
+        trip_agent[:n_trips].copy(), trip_route[:n_trips].copy(),
+        trip_depart[:n_trips].copy(), s_agent[:n_stays].copy(), s_kind[:n_stays].copy(),
+        s_place[:n_stays].copy(), s_start[:n_stays].copy(), s_end[:n_stays].copy(),
+        s_until[:n_stays].copy(), s_optional[:n_stays].copy(), s_slot[:n_stays].copy(),
+        s_back[:n_stays].copy(),
     )
