@@ -36,7 +36,7 @@ from sim.i18n import EN, LANGUAGES, Lang
 from sim.layout import load_layout
 from sim.layout.schema import Layout
 from sim.metrics import place_table, summarize
-from sim.outputs import clientreport, figure, plots
+from sim.outputs import basemap, clientreport, figure, plots
 from sim.outputs.clientreport import MARGIN, TEXT_WIDTH, chart_height, chart_labels
 from sim.params import AGENT_TYPES
 
@@ -426,3 +426,24 @@ def test_a_legend_marker_taller_than_a_row_stays_within_its_row(page: bool) -> N
     texts = [t.get_window_extent(renderer) for t in leg.get_texts()]
     assert big.y1 <= texts[0].y0 and big.y0 >= texts[2].y1  # no overlap with the neighbours
     assert handles[0].get_label() == "small above"  # small markers: labels as they were
+
+
+def test_place_labels_keep_clear_of_a_panel_on_the_map() -> None:
+    """A label whose neighbours push it towards the locator drawn on the map (as the
+    baseline's "Maersk Tower" was, partly under the locator) ends clear of it."""
+    fig = Figure(figsize=(6.0, 6.0))
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.05, 0.05, 0.9, 0.9))
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    inset = fig.add_axes((0.05, 0.05, 0.3, 0.3))  # the map's lower-left corner
+    inset.set_zorder(8)
+    items = [(37.0, 14.0, "Maersk Tower (Panum,\nBlegdamsvej 3B)"),
+             (52.0, 14.0, "Panum Building\n(Blegdamsvej 3)"),
+             (48.0, 24.0, "Rigshospitalet, central\ncomplex (Blegdamsvej 9)"),
+             (50.0, 6.0, "Nørre Allé 14")]  # fmt: skip
+    texts = basemap.label_places(ax, items, [inset])
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    panel = inset.get_window_extent(renderer)
+    for t in texts:
+        assert not t.get_window_extent(renderer).overlaps(panel), t.get_text()

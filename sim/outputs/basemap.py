@@ -25,7 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Circle, Patch, Polygon, Rectangle
+from matplotlib.patches import Circle, FancyArrowPatch, Patch, Polygon, Rectangle
 from matplotlib.text import Text
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
@@ -315,17 +315,76 @@ def label_places(
     ]
     xs = np.array([i[0] for i in items])
     ys = np.array([i[1] for i in items])
-    with _least_overlap(LABEL_ITERATIONS):
-        adjustText.adjust_text(
-            texts, target_x=xs, target_y=ys, objects=list(avoid) or None, ax=ax,
-            expand=(1.15, 1.35), force_text=(0.3, 0.5), force_static=(0.3, 0.5),
-            force_explode=(0.4, 0.8), min_arrow_len=4, ensure_inside_axes=True,
-            iter_lim=LABEL_ITERATIONS,
-            arrowprops={"arrowstyle": "-", "color": "0.3", "lw": 0.7,
-                        "shrinkA": 1, "shrinkB": 2})  # fmt: skip
+    arrows = _adjust(ax, texts, xs, ys, avoid)
+    panels = [a for a in avoid if isinstance(a, Axes)]
+    for k in _clear_of_panels(ax, texts, panels):
+        # Its leader line starts at the label's new place.
+        t = texts[k]
+        for arrow in [a for a in arrows if getattr(a, "patchA", None) is t]:
+            arrow.remove()
+        # The text as the line's start patch, as adjustText draws it: the line stops at
+        # the label's box.
+        ax.add_patch(FancyArrowPatch(posA=t.get_position(), posB=(xs[k], ys[k]),
+                                     patchA=t,  # type: ignore[arg-type]
+                                     transform=ax.transData, **_LEADER))  # fmt: skip
     for t in texts:
         t.set_zorder(6)
     return texts
+
+
+_LEADER: dict[str, Any] = {"arrowstyle": "-", "color": "0.3", "lw": 0.7, "shrinkA": 1,
+                           "shrinkB": 2}  # fmt: skip
+"""A place label's leader line to its place."""
+
+
+def _adjust(
+    ax: Axes, texts: list[Text], xs: np.ndarray, ys: np.ndarray, avoid: Sequence[Any]
+) -> list[Any]:
+    """adjustText's placement of ``texts`` for the targets ``(xs, ys)``; returns the
+    leader lines it drew."""
+    with _least_overlap(LABEL_ITERATIONS):
+        _, arrows = adjustText.adjust_text(
+            texts, target_x=xs, target_y=ys, objects=list(avoid) or None, ax=ax,
+            expand=(1.15, 1.35), force_text=(0.3, 0.5), force_static=(0.3, 0.5),
+            force_explode=(0.4, 0.8), min_arrow_len=4, ensure_inside_axes=True,
+            iter_lim=LABEL_ITERATIONS, arrowprops=dict(_LEADER))  # fmt: skip
+    return list(arrows)
+
+
+def _clear_of_panels(ax: Axes, texts: list[Text], panels: list[Axes]) -> list[int]:
+    """Move each text that overlaps a panel drawn on the map the shortest way out of it,
+    staying on the map; the indices of the texts moved.
+
+    adjustText pushes labels away from a panel only as hard as their neighbours push
+    back, and a label can end partly under the locator in the map's corner (as the
+    baseline's "Maersk Tower" did on the run report's map)."""
+    if not panels:
+        return []
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    frame = ax.get_window_extent(renderer)
+    pad = 4.0  # display units (pixels)
+    moved = []
+    for k, t in enumerate(texts):
+        box = t.get_window_extent(renderer)
+        for panel in panels:
+            p = panel.get_window_extent(renderer)
+            if not box.overlaps(p):
+                continue
+            shifts = [(p.x1 - box.x0 + pad, 0.0), (p.x0 - box.x1 - pad, 0.0),
+                      (0.0, p.y1 - box.y0 + pad), (0.0, p.y0 - box.y1 - pad)]  # fmt: skip
+            inside = [(dx, dy) for dx, dy in shifts
+                      if frame.x0 <= box.x0 + dx and box.x1 + dx <= frame.x1
+                      and frame.y0 <= box.y0 + dy and box.y1 + dy <= frame.y1]  # fmt: skip
+            if not inside:
+                continue
+            dx, dy = min(inside, key=lambda s: abs(s[0]) + abs(s[1]))
+            x, y = ax.transData.transform(t.get_position())
+            new_x, new_y = ax.transData.inverted().transform((x + dx, y + dy))
+            t.set_position((float(new_x), float(new_y)))
+            box = t.get_window_extent(renderer)
+            if k not in moved:
+                moved.append(k)
+    return moved
 
 
 def north_arrow(ax: Axes, lang: Lang) -> None:
@@ -385,8 +444,9 @@ def locator(ax: Axes, layout: Layout, lang: Lang, extent: np.ndarray) -> bool:
     kx, ky = to_local_xy(np.array([p[0] for p in LAKES]), np.array([p[1] for p in LAKES]),
                          lat0, lon0)  # fmt: skip
     ax.plot(kx, ky, color="#9cc3e4", lw=4.0, solid_capstyle="round", zorder=1)
+    # Above the point, not below: below it, a small locator put the name on Nørreport's.
     ax.text(kx[2], ky[2], " " + lang.t("locator.lakes"), fontsize=6.5, color="#4a7fb0",
-            ha="left", va="top", zorder=2)  # fmt: skip
+            ha="left", va="bottom", zorder=2)  # fmt: skip
     ax.scatter(lx, ly, s=10, color="0.25", zorder=3)
     for (key, _, _), x, y in zip(LOCATOR, lx, ly, strict=True):
         ax.text(x, y, " " + lang.t(key), fontsize=6.5, ha="left", va="center", zorder=3,
