@@ -24,7 +24,7 @@ from sim.engine.model import CrosspathsModel
 from sim.engine.results import RunResult
 from sim.layout import Layout, load_layout
 from sim.params import PLACE_SPACE, PLACE_VENUE
-from sim.population import schedules
+from sim.population import capacity, schedules
 from sim.population.capacity import _admit, peak_occupancy
 from sim.population.destinations import choose, choose_fixed, choose_open, open_weights
 from sim.population.schedules import H
@@ -211,6 +211,39 @@ def test_no_venue_holds_more_than_its_capacity(tmp_path: Path) -> None:
         assert (r.visits.peak["venue"] <= caps).all()
     # The limit binds: the café is full at some moment, and people went elsewhere.
     assert r.visits.peak["venue"][0] == 3
+
+
+@pytest.mark.skipif(not compiled.AVAILABLE, reason="numba is not installed")
+def test_compiled_next_choices_equal_the_numpy_choices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Full cafés and canteen, so that many people are turned away and choose again,
+    and a members-only café among the next choices: the compiled next choice gives the
+    numpy choice's plan, bit for bit."""
+    crowded = _variant(tmp_path, "crowded", (
+        "modify:\n  venues:\n    lab_cafe: {capacity: 2}\n    clinic_canteen: {capacity: 3}\n"
+        "add:\n  venues:\n    staff_cafe: {building: clinic, kind: cafe, capacity: 4, "
+        'hours: "08:00-17:00", access: members}\n'
+    ))  # fmt: skip
+    model = CrosspathsModel(crowded, seed=2)
+    found = []
+    real = capacity._next_choices
+
+    def counted(*args: object, **kwargs: object) -> tuple[np.ndarray, ...]:
+        out = real(*args, **kwargs)  # type: ignore[arg-type]
+        found.append(int((out[0] >= 0).sum()))
+        return out
+
+    monkeypatch.setattr(capacity, "_next_choices", counted)
+    plans = []
+    for fast in (True, False):
+        monkeypatch.setattr(capacity, "AVAILABLE", fast)
+        plans.append(schedules.plan_day(model.layout, model.population, model.sites,
+                                        model.routes, model.destinations, 2, 0))  # fmt: skip
+    for f in dataclasses.fields(plans[0]):
+        a, b = getattr(plans[0], f.name), getattr(plans[1], f.name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), f.name
+    assert found[0] > 5 and found[0] == found[1]  # people did go on to a next venue
 
 
 def test_a_full_cafe_queues_for_the_next_free_seat_and_a_session_does_not() -> None:

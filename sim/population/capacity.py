@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.compiled import jit
+from sim.compiled import AVAILABLE, jit
 from sim.network.routing import RouteTable
 from sim.network.shortest import heap_pop, heap_push
 from sim.params import PLACE_VENUE, VENUE_KINDS
 from sim.population.destinations import LUNCH_KINDS, Destinations
 from sim.population.population import Population
-from sim.rng import hash_key, key_uniform, mix_key, stable_key
+from sim.rng import hash_key, key_uniform, mix_key, splitmix64, stable_key
 
 if TYPE_CHECKING:
     from sim.population.schedules import DayPlan
@@ -159,13 +159,17 @@ def _members(dest: Destinations, n_institutions: int) -> np.ndarray:
 def _next_choices(
     rows: np.ndarray, here: np.ndarray, t: np.ndarray, tried: np.ndarray, attempt: np.ndarray,
     plan: DayPlan, pop: Population, routes: RouteTable, dest: Destinations, seed: int, day: int,
+    compiled: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Next venue, arrival and end for the stays ``rows`` turned away at site ``here`` at ``t``.
 
     Candidates: venues for the same activity (for lunch any canteen or café, otherwise
     the first choice's kind), not yet tried, that the person may enter, open for the
     whole stay, where at least :data:`MIN_SHARE` of the planned stay fits before the
-    person is due back. Chosen by appeal with keyed Gumbel noise.
+    person is due back. Chosen by appeal with keyed Gumbel noise. ``compiled``: the
+    loop of :func:`_choose_next` (``None``: when numba is installed; tens of thousands
+    of people are turned away at 100,000 people) or the numpy steps below; both give
+    the same choices.
     """
     a = plan.stay_agent[rows]
     k = pop.profile[a].astype(np.int64)
@@ -183,6 +187,22 @@ def _next_choices(
     # Activity groups: one per venue kind, and lunch (-1), which any lunch venue serves.
     lunch = (plan.stay_slot[rows] == _LUNCH_SLOT) & np.isin(dest.venue_kind[first], _LUNCH_CODES)
     group = np.where(lunch, -1, dest.venue_kind[first].astype(np.int64))
+    if AVAILABLE if compiled is None else compiled:
+        # The appeal and its log per home building and venue, in numpy (the same
+        # elementwise operations as below), so the loop takes no exp of its own.
+        homes = np.arange(int(home.max(initial=0)) + 1)
+        with np.errstate(divide="ignore"):
+            log_appeal = np.log(dest.venue_capacity[None, :] * np.exp(
+                -dest.site_distance[homes[:, None], dest.venue_site[None, :].astype(np.int64)]
+                / dest.venue_decay_m))  # fmt: skip
+        is_lunch = np.isin(dest.venue_kind, _LUNCH_CODES)
+        _choose_next(group, k, speed, home, here, t, dur, due, tried,
+                     pop.institution[a].astype(np.int64), base, access, log_appeal,
+                     dest.venue_kind.astype(np.int64), is_lunch,
+                     dest.venue_site.astype(np.int64), dest.venue_open, dest.venue_close,
+                     dest.venue_key.astype(np.uint64), routes.length, int(routes.n_sites),
+                     out_v, out_t, out_end)  # fmt: skip
+        return out_v, out_t, out_end
     for g in np.unique(group):
         sel = np.flatnonzero(group == g)
         cand = np.flatnonzero(
@@ -215,6 +235,46 @@ def _next_choices(
         out_t[r] = arrive[found, pick[found]]
         out_end[r] = end[found, pick[found]]
     return out_v, out_t, out_end
+
+
+@jit
+def _choose_next(
+    group: np.ndarray, k: np.ndarray, speed: np.ndarray, home: np.ndarray, here: np.ndarray,
+    t: np.ndarray, dur: np.ndarray, due: np.ndarray, tried: np.ndarray, inst: np.ndarray,
+    base: np.ndarray, access: np.ndarray, log_appeal: np.ndarray, kind: np.ndarray,
+    is_lunch: np.ndarray, site: np.ndarray, open_s: np.ndarray, close_s: np.ndarray,
+    venue_key: np.ndarray, route_length: np.ndarray, n_sites: int, out_v: np.ndarray,
+    out_t: np.ndarray, out_end: np.ndarray,
+) -> None:
+    """:func:`_next_choices`' choice as one loop over people and venues (venues in index
+    order, the first of equal scores kept, as ``argmax``); fills ``out_*`` where a
+    venue is found."""
+    for r in range(group.shape[0]):
+        best = -np.inf
+        pick = -1
+        arrive_at = 0.0
+        end_at = 0.0
+        for v in range(kind.shape[0]):
+            if not (is_lunch[v] if group[r] < 0 else kind[v] == group[r]):
+                continue
+            walk = route_length[(k[r] * n_sites + here[r]) * n_sites + site[v]]
+            arrive = t[r] + walk / speed[r]
+            back = route_length[(k[r] * n_sites + site[v]) * n_sites + home[r]]
+            end = min(arrive + dur[r], due[r] - back / speed[r])
+            ok = access[inst[r], v] and end - arrive >= MIN_SHARE * dur[r]
+            ok = ok and open_s[v] <= arrive and end <= close_s[v]
+            for j in range(tried.shape[1]):
+                ok = ok and tried[r, j] != v
+            if not ok:
+                continue
+            u = np.float64(splitmix64(base[r] ^ venue_key[v]) >> np.uint64(11)) * (
+                1.0 / 9007199254740992.0
+            )
+            score = log_appeal[home[r], v] - np.log(-np.log(max(u, 1e-300)))
+            if score > best:
+                best, pick, arrive_at, end_at = score, v, arrive, end
+        if pick >= 0 and np.isfinite(best):
+            out_v[r], out_t[r], out_end[r] = pick, arrive_at, end_at
 
 
 def enforce_capacity(
