@@ -72,6 +72,15 @@ def mix_key(h: np.ndarray, key: np.ndarray | int) -> np.ndarray:
         return _splitmix64(np.asarray(h, np.uint64) ^ np.asarray(key).astype(np.uint64))
 
 
+def _key_unit(h: np.uint64) -> float:
+    """:func:`key_uniform` of one hash, for numba's loops (compiled as :data:`key_unit`)."""
+    return np.float64(h >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+key_unit = inline(_key_unit)
+""":func:`key_uniform` of one uint64 hash inside numba's loops (the same operations)."""
+
+
 def key_uniform(h: np.ndarray) -> np.ndarray:
     """Uniform in [0, 1) from a uint64 hash (its top 53 bits)."""
     return (np.asarray(h, np.uint64) >> np.uint64(11)).astype(np.float64) * (

@@ -32,7 +32,7 @@ from sim.network.shortest import heap_pop, heap_push
 from sim.params import PLACE_VENUE, VENUE_KINDS
 from sim.population.destinations import LUNCH_KINDS, Destinations
 from sim.population.population import Population
-from sim.rng import hash_key, key_uniform, mix_key, splitmix64, stable_key
+from sim.rng import hash_key, key_uniform, key_unit, mix_key, splitmix64, stable_key
 
 if TYPE_CHECKING:
     from sim.population.schedules import DayPlan
@@ -267,9 +267,7 @@ def _choose_next(
                 ok = ok and tried[r, j] != v
             if not ok:
                 continue
-            u = np.float64(splitmix64(base[r] ^ venue_key[v]) >> np.uint64(11)) * (
-                1.0 / 9007199254740992.0
-            )
+            u = key_unit(splitmix64(base[r] ^ venue_key[v]))
             score = log_appeal[home[r], v] - np.log(-np.log(max(u, 1e-300)))
             if score > best:
                 best, pick, arrive_at, end_at = score, v, arrive, end

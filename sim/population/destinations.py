@@ -22,7 +22,7 @@ from sim.population.optional import (
     build_optional_places,
     place_quality,
 )
-from sim.rng import splitmix64, stable_key
+from sim.rng import key_unit, splitmix64, stable_key
 
 LUNCH_KINDS = ("canteen", "cafe")
 COFFEE_KINDS = ("cafe",)
@@ -274,9 +274,7 @@ def _choose_optional(
         for c in range(m):
             if w_open[c] == 0.0:
                 continue  # -inf: never above the first open place's score
-            u = np.float64(splitmix64(choice_key[r] ^ place_key[c]) >> np.uint64(11)) * (
-                1.0 / 9007199254740992.0
-            )
+            u = key_unit(splitmix64(choice_key[r] ^ place_key[c]))
             score = log_w[c] - np.log(-np.log(max(u, 1e-300)))
             if score > best:
                 best = score
