@@ -30,9 +30,9 @@ from sim.compiled import AVAILABLE, jit
 from sim.network.routing import RouteTable
 from sim.network.shortest import heap_pop, heap_push
 from sim.params import PLACE_VENUE, VENUE_KINDS
-from sim.population.destinations import LUNCH_KINDS, Destinations
+from sim.population.destinations import LUNCH_KINDS, Destinations, gumbel_score
 from sim.population.population import Population
-from sim.rng import hash_key, key_uniform, key_unit, mix_key, splitmix64, stable_key
+from sim.rng import hash_key, key_uniform, mix_key, stable_key
 
 if TYPE_CHECKING:
     from sim.population.schedules import DayPlan
@@ -267,8 +267,7 @@ def _choose_next(
                 ok = ok and tried[r, j] != v
             if not ok:
                 continue
-            u = key_unit(splitmix64(base[r] ^ venue_key[v]))
-            score = log_appeal[home[r], v] - np.log(-np.log(max(u, 1e-300)))
+            score = gumbel_score(log_appeal[home[r], v], base[r], venue_key[v])
             if score > best:
                 best, pick, arrive_at, end_at = score, v, arrive, end
         if pick >= 0 and np.isfinite(best):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.compiled import AVAILABLE, jit, pairwise_sum
+from sim.compiled import AVAILABLE, inline, jit, pairwise_sum
 from sim.layout.schema import Layout
 from sim.network.routing import RouteTable, Sites
 from sim.params import VENUE_KINDS
@@ -227,6 +227,13 @@ def _choose_open(
     return out
 
 
+@inline
+def gumbel_score(log_appeal: float, key: np.uint64, place_key: np.uint64) -> float:
+    """``log appeal + Gumbel noise`` for the compiled choices, the noise from the keyed
+    hash of ``key`` and ``place_key``: the numpy steps' ``log(w) - log(-log(u))``."""
+    u = key_unit(splitmix64(key ^ place_key))
+    return log_appeal - np.log(-np.log(max(u, 1e-300)))
+
 
 def choose_optional(
     w: np.ndarray, log_w: np.ndarray, place_venue: np.ndarray, open_s: np.ndarray,
@@ -274,8 +281,7 @@ def _choose_optional(
         for c in range(m):
             if w_open[c] == 0.0:
                 continue  # -inf: never above the first open place's score
-            u = key_unit(splitmix64(choice_key[r] ^ place_key[c]))
-            score = log_w[c] - np.log(-np.log(max(u, 1e-300)))
+            score = gumbel_score(log_w[c], choice_key[r], place_key[c])
             if score > best:
                 best = score
                 pick = c

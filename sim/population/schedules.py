@@ -508,10 +508,14 @@ def _resolve_timeline(
     numba is installed) or the numpy steps below; both give the same plan.
     """
     if AVAILABLE if compiled is None else compiled:
-        trips, stays = _resolved(slots, routes, dest, agents, home, k, speed, arrive, leave,
-                                 out.n_trips)  # fmt: skip
-        out.trips(*trips)
-        for name, column in zip(_STAY_FIELDS, stays, strict=True):
+        columns = timeline.resolve(
+            slots.want, slots.dur, slots.site, slots.stay_kind, slots.stay_place, agents,
+            int(home), k, speed, arrive, leave, routes.length, int(routes.n_sites),
+            dest.venue_open, dest.venue_close, dest.venue_mingle_s, int(PLACE_VENUE),
+            int(OPTIONAL_SLOT), float(_GAP_S), int(out.n_trips),
+        )  # fmt: skip
+        out.trips(*columns[:3])
+        for name, column in zip(_STAY_FIELDS, columns[3:], strict=True):
             out.parts[name].append(column)
         return
     order = np.argsort(slots.want, axis=1, kind="stable")
@@ -561,17 +565,3 @@ def _resolve_timeline(
 
 _STAY_FIELDS = ("stay_agent", "stay_kind", "stay_place", "stay_start", "stay_end",
                 "stay_until", "stay_optional", "stay_slot", "stay_back_trip")  # fmt: skip
-
-
-def _resolved(
-    slots: _Slots, routes: RouteTable, dest: Destinations, agents: np.ndarray, home: int,
-    k: np.ndarray, speed: np.ndarray, arrive: np.ndarray, leave: np.ndarray, first_trip: int,
-) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
-    """:func:`sim.population.timeline.resolve` on a group: its trips and its stays."""
-    out = timeline.resolve(
-        slots.want, slots.dur, slots.site, slots.stay_kind, slots.stay_place, agents,
-        int(home), k, speed, arrive, leave, routes.length, int(routes.n_sites),
-        dest.venue_open, dest.venue_close, dest.venue_mingle_s, int(PLACE_VENUE),
-        int(OPTIONAL_SLOT), float(_GAP_S), int(first_trip),
-    )  # fmt: skip
-    return out[:3], out[3:]
