@@ -312,3 +312,61 @@ def test_pair_sums_follow_numpys_summation_order() -> None:
                                      np.zeros(key.shape[0], np.int32))
     assert np.array_equal(table.merged().hazard,
                           np.add.reduceat(hazard, np.r_[0, np.cumsum(sizes)[:-1]]))
+
+
+@pytest.mark.parametrize("bits", [3, 12])
+def test_bucket_sums_bound_every_pairs_summed_hazard(bits: int) -> None:
+    # 3 bits: every bucket holds many pairs; 12: most pairs have a bucket of their own.
+    rng = np.random.default_rng(8)
+    key = rng.integers(0, 2**40, 1500)
+    rows = np.repeat(key, rng.integers(1, 6, key.shape[0]))
+    rows = rows[rng.permutation(rows.shape[0])]
+    hazard = rng.lognormal(-6, 2, rows.shape[0])
+    zeros = np.zeros(rows.shape[0])
+    half = rows.shape[0] // 2
+    table = PairSums.empty().append(rows[:half], hazard[:half], hazard[:half],
+                                     zeros[:half].astype(np.int8),
+                                     zeros[:half].astype(np.int32)).merged()
+    table.append(rows[half:], hazard[half:], hazard[half:], zeros[half:].astype(np.int8),
+                 zeros[half:].astype(np.int32))  # a merged part and a new chunk
+    sums = table.bucket_sums(bits)
+    exact = PairSums.empty().append(rows, hazard, hazard, zeros.astype(np.int8),
+                                     zeros.astype(np.int32)).merged()
+    bucket = ((exact.key.astype(np.uint64) * kernels.SPREAD) >> np.uint64(64 - bits))
+    bound = sums[bucket.astype(np.int64)]
+    assert np.all(bound >= exact.hazard * (1 - 1e-12))
+    alone = np.bincount(bucket.astype(np.int64), minlength=1 << bits)[bucket] == 1
+    assert alone.any() == (bits == 12)
+    assert np.allclose(bound[alone], exact.hazard[alone], rtol=1e-12)
+    assert sums.sum() == pytest.approx(hazard.sum(), rel=1e-12)
+
+
+@pytest.mark.parametrize("bits,kept", [(meetings._BUCKET_BITS, 0.6), ((6, 6), 1.0)])
+def test_dropping_the_pairs_that_cannot_meet_keeps_every_meeting(
+    tiny: Layout, monkeypatch: pytest.MonkeyPatch, bits: tuple[int, int], kept: float
+) -> None:
+    """The same meetings with and without the screen before the day's last merge. With
+    the default buckets it drops about half the rows here (most at the district's
+    scale); with 64 buckets each bound is loose and it may drop none."""
+    held: list[tuple[int, int]] = []
+    keep_rows = PairSums.keep_rows
+
+    def counted(self: PairSums, keep: object) -> None:
+        before = len(self)
+        keep_rows(self, keep)  # type: ignore[arg-type]
+        held.append((before, len(self)))
+
+    monkeypatch.setattr(PairSums, "keep_rows", counted)
+    monkeypatch.setattr(meetings, "_BUCKET_BITS", bits)
+    monkeypatch.setattr(meetings, "_COMPACT_ROWS", 2000)  # a merged part and new rows
+    screened = CrosspathsModel(tiny.scaled(10.0), seed=4, days=3)
+    screened.run_model()
+    monkeypatch.setattr(MeetingDraw, "_drop_pairs_that_cannot_meet", lambda self: None)
+    whole = CrosspathsModel(tiny.scaled(10.0), seed=4, days=3)
+    whole.run_model()
+    a, b = whole.result().meetings, screened.result().meetings
+    assert len(a) > 1000 and len(held) == 3
+    for name in ("a", "b", "day", "t", "place_kind", "place"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    before, after = np.sum(held, axis=0)
+    assert after <= kept * before

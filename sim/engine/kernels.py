@@ -421,3 +421,45 @@ def meeting_rows(
             met[m] = r
             m += 1
     return met[:m]
+
+
+SPREAD = np.uint64(0x9E3779B97F4A7C15)
+"""Multiplier that spreads pair keys over the top bits (Fibonacci hashing)."""
+
+
+@inline
+def _bucket(key: np.int64, shift: np.uint64) -> np.int64:
+    """The bucket of a pair key among ``2 ** (64 - shift)``."""
+    return np.int64((np.uint64(key) * SPREAD) >> shift)
+
+
+@jit
+def add_to_buckets(key: np.ndarray, hazard: np.ndarray, shift: np.uint64, sums: np.ndarray) -> None:
+    """Add each row's hazard to its pair's bucket of ``sums`` (a count-min sketch with one
+    row: every pair's summed hazard is at most its bucket's sum, as hazards are never
+    negative)."""
+    for r in range(key.shape[0]):
+        sums[_bucket(key[r], shift)] += hazard[r]
+
+
+@jit
+def may_meet(
+    key: np.ndarray, chance: np.ndarray, shift: np.uint64, day_keys: np.ndarray,
+    day_cls: np.ndarray, classes: np.uint64, n_agents: int,
+) -> np.ndarray:
+    """Per row: whether its pair's uniform is below its bucket's ``chance``."""
+    n = key.shape[0]
+    keep = np.empty(n, np.bool_)
+    bound = np.empty(min(n, 4096))
+    for lo in range(0, n, bound.shape[0]):
+        hi = min(lo + bound.shape[0], n)
+        # The buckets are read at random: first all of a block's, in a loop whose
+        # reads do not wait on each other (one at a time, each stalled ~150 ns).
+        for r in range(lo, hi):
+            bound[r - lo] = chance[_bucket(key[r], shift)]
+        for r in range(lo, hi):
+            i = key[r] // n_agents
+            j = key[r] - i * n_agents
+            u = _pair_uniform(day_keys[i], day_keys[j], day_cls[i], day_cls[j], classes)
+            keep[r] = u < bound[r - lo]
+    return keep

@@ -8,13 +8,12 @@ numpy merge give the same bits) and the contact with the largest hazard kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim.engine import kernels
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 def packed_sort(key: np.ndarray) -> tuple[np.ndarray, int] | None:
@@ -108,9 +107,40 @@ class PairSums:
         a fixed sixteenth (all rows of a pair fall in or out together), to decide
         whether a merge would pay without merging."""
         with np.errstate(over="ignore"):
-            picked = [k[(k.astype(np.uint64) * _GOLDEN) >> np.uint64(60) == 0]
+            picked = [k[(k.astype(np.uint64) * kernels.SPREAD) >> np.uint64(60) == 0]
                       for k in self._pieces(0)]  # fmt: skip
         return 16.0 * np.unique(np.concatenate([np.zeros(0, np.int64), *picked])).shape[0]
+
+    def bucket_sums(self, bits: int) -> np.ndarray:
+        """The rows' hazards summed into ``2 ** bits`` buckets by a hash of the pair key
+        (compiled): each pair's summed hazard is at most its bucket's sum."""
+        sums = np.zeros(1 << bits)
+        for key, hazard in zip(self._pieces(0), self._pieces(1), strict=True):
+            kernels.add_to_buckets(key, hazard, np.uint64(64 - bits), sums)
+        return sums
+
+    def keep_rows(self, keep: Callable[[np.ndarray], np.ndarray]) -> None:
+        """Keep only the rows where ``keep(keys)`` is True, piece by piece (each piece's
+        columns replaced by the kept rows; a pair's rows must be kept or dropped
+        together, so that the merge still sums all of a pair's rows)."""
+        if self.size:
+            mask = keep(self.key[: self.size])
+            for name in _SUM_FIELDS:
+                setattr(self, name, getattr(self, name)[: self.size][mask])
+            self.size = int(self.key.shape[0])
+        for chunk in self.chunks:
+            key = chunk[0]
+            assert key is not None, "a column read after it was freed"
+            mask = keep(key)
+            shared = chunk[1] is chunk[2]  # a new chunk's best is its hazard
+            for c, column in enumerate(chunk):
+                if not (shared and c == 2):
+                    assert column is not None
+                    chunk[c] = column[mask]
+            if shared:
+                chunk[2] = chunk[1]
+        self.chunk_rows = sum(int(chunk[0].shape[0]) for chunk in self.chunks
+                              if chunk[0] is not None)
 
     def merged(self) -> PairSums:
         """One row per pair: hazards summed in row order, its largest contact kept (the
