@@ -19,6 +19,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import matplotlib
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -36,7 +37,7 @@ from sim.i18n import EN, LANGUAGES, Lang
 from sim.layout import load_layout
 from sim.layout.schema import Layout
 from sim.metrics import place_table, summarize
-from sim.outputs import basemap, clientreport, figure, plots
+from sim.outputs import basemap, clientreport, figure, fonts, plots
 from sim.outputs.clientreport import MARGIN, TEXT_WIDTH, chart_height, chart_labels
 from sim.params import AGENT_TYPES
 
@@ -382,6 +383,30 @@ def test_a_layout_solved_before_saving_gives_the_same_file(tmp_path: Path) -> No
             heatmap().savefig(tmp_path / f"plain.{first}", dpi=figure.DPI,
                               metadata={"Date": None} if first == "svg" else None)
         assert solved.read_bytes() == (tmp_path / f"plain.{first}").read_bytes(), first
+
+
+def test_pdfs_embed_the_font_copy_without_layout_tables(tmp_path: Path) -> None:
+    """PDF text is set in the copy of DejaVu Sans without GSUB/GPOS (cheap to subset);
+    the SVG keeps naming DejaVu Sans; the copy is made once and then reused."""
+    from fontTools.ttLib import TTFont
+
+    fig = figure.new_figure((4.0, 3.0), "footer · Crosspaths")
+    fig.add_subplot().set_title("Office fit-out, fifty affiliations", fontweight="bold")
+    with figure.style():
+        pdf, svg = figure.save(fig, tmp_path, "fonts", ("pdf", "svg"))
+    names = {str(f["/BaseFont"]) for page in PdfReader(pdf).pages
+             for f in page["/Resources"]["/Font"].get_object().values()}
+    assert names and all("DejaVuSansPDF" in n for n in names), names
+    assert any(n.endswith("-Bold") for n in names)
+    assert "DejaVu Sans" in svg.read_text() and fonts.FAMILY not in svg.read_text()
+    source = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    copy = fonts._lean_copy(source, tmp_path)
+    made = copy.stat().st_mtime_ns
+    assert fonts._lean_copy(source, tmp_path) == copy and copy.stat().st_mtime_ns == made
+    lean = TTFont(copy)
+    assert not {"GSUB", "GPOS", "kern"} & set(lean.keys()) and "GSUB" in TTFont(source)
+    assert lean["name"].getDebugName(1) == fonts.FAMILY
+    assert lean.getGlyphOrder() == TTFont(source).getGlyphOrder()  # the same glyphs
 
 
 def test_report_table_cells_stay_in_their_columns() -> None:

@@ -263,7 +263,7 @@ def write_pdf(summary: Summary, path: Path) -> Path:
     moves to page 2; nothing goes beyond page 2.
     """
     meta = {"Title": summary.title, "Creator": "Crosspaths", "CreationDate": None}
-    with figure.style(), PdfPages(path, metadata=meta) as pdf:
+    with figure.style(), figure.pdf_fonts(), PdfPages(path, metadata=meta) as pdf:
         page = _Page(summary.footer, 1)
         page.text(summary.title, 16.0, "bold", gap=0.12)
         page.text(summary.labels["question"] + " " + summary.question, 11.0, gap=0.1)
