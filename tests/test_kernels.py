@@ -25,7 +25,7 @@ from sim.engine.pairsums import PairSums
 from sim.engine.trips import expand_trips
 from sim.layout.schema import Layout
 from sim.population.schedules import plan_day
-from sim.rng import PAIR_CLASSES, agent_day_keys, day_class
+from sim.rng import PAIR_CLASSES, agent_day_keys, day_class, pair_uniform
 
 pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba is not installed")
 
@@ -341,13 +341,19 @@ def test_bucket_sums_bound_every_pairs_summed_hazard(bits: int) -> None:
     assert sums.sum() == pytest.approx(hazard.sum(), rel=1e-12)
 
 
-@pytest.mark.parametrize("bits,kept", [(meetings._BUCKET_BITS, 0.6), ((6, 6), 1.0)])
+@pytest.mark.parametrize("bits,per_bucket,kept", [
+    (meetings._BUCKET_BITS, meetings._ROWS_PER_BUCKET, 0.85),
+    (meetings._BUCKET_BITS, 1, 0.6),
+    ((6, 6), 1, 1.0),
+])
 def test_dropping_the_pairs_that_cannot_meet_keeps_every_meeting(
-    tiny: Layout, monkeypatch: pytest.MonkeyPatch, bits: tuple[int, int], kept: float
+    tiny: Layout, monkeypatch: pytest.MonkeyPatch, bits: tuple[int, int], per_bucket: int,
+    kept: float,
 ) -> None:
     """The same meetings with and without the screen before the day's last merge. With
-    the default buckets it drops about half the rows here (most at the district's
-    scale); with 64 buckets each bound is loose and it may drop none."""
+    the default buckets it drops a fifth of the rows here (most at the district's
+    scale), with a bucket per row about half; with 64 buckets each bound is loose and
+    it may drop none."""
     held: list[tuple[int, int]] = []
     keep_rows = PairSums.keep_rows
 
@@ -358,6 +364,7 @@ def test_dropping_the_pairs_that_cannot_meet_keeps_every_meeting(
 
     monkeypatch.setattr(PairSums, "keep_rows", counted)
     monkeypatch.setattr(meetings, "_BUCKET_BITS", bits)
+    monkeypatch.setattr(meetings, "_ROWS_PER_BUCKET", per_bucket)
     monkeypatch.setattr(meetings, "_COMPACT_ROWS", 2000)  # a merged part and new rows
     screened = CrosspathsModel(tiny.scaled(10.0), seed=4, days=3)
     screened.run_model()
@@ -370,3 +377,36 @@ def test_dropping_the_pairs_that_cannot_meet_keeps_every_meeting(
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
     before, after = np.sum(held, axis=0)
     assert after <= kept * before
+
+
+def test_may_meet_reads_each_pairs_uniform_and_its_buckets_chance() -> None:
+    # Keys at the ends of each person's range (b = 0, where a * n / n can round below
+    # a; b = n - 1) test the division; b = 0 does not occur in a day (a < b).
+    rng = np.random.default_rng(11)
+    n = 1_000_003
+    a = rng.integers(1, n - 1, 200_000)
+    b = rng.choice([0, n - 1], a.shape[0])
+    b = np.where(rng.random(a.shape[0]) < 0.5, b, rng.integers(a + 1, n))
+    day_keys = rng.integers(0, 2**63, n).astype(np.uint64)
+    cls = day_class(day_keys, PAIR_CLASSES)
+    key = a * n + b
+    bits = 10
+    chance = rng.uniform(0, 1, 1 << bits).astype(np.float32)
+    keep = kernels.may_meet(key, chance, np.uint64(64 - bits), day_keys, cls,
+                            np.uint64(PAIR_CLASSES), n)
+    bucket = (key.astype(np.uint64) * kernels.SPREAD) >> np.uint64(64 - bits)
+    want = pair_uniform(day_keys[a], day_keys[b], PAIR_CLASSES) < chance[bucket.astype(np.int64)]
+    assert 0.05 < want.mean() < 0.95 and np.array_equal(keep, want)
+
+
+def test_splitting_a_pair_key_is_exact_beyond_doubles_precision() -> None:
+    # Keys above 2 ** 53 are rounded when turned into doubles: the estimate is then off
+    # by more than one and the corrections must walk it back (a day's keys stay far
+    # below; the helper must be right for any).
+    split = getattr(kernels._split_key, "py_func", kernels._split_key)
+    n = np.int64(3_000_000_019)
+    rng = np.random.default_rng(12)
+    near = [np.int64(a) * n + j for a in rng.integers(2**30, 2**31, 300) for j in (0, 1, -1)]
+    for key in [*rng.integers(2**53, 2**62, 300), *near]:
+        i, j = split(np.int64(key), n, 1.0 / float(n))
+        assert (int(i), int(j)) == divmod(int(key), int(n))

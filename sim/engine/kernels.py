@@ -451,6 +451,7 @@ def may_meet(
     n = key.shape[0]
     keep = np.empty(n, np.bool_)
     bound = np.empty(min(n, 4096))
+    inverse = 1.0 / n_agents
     for lo in range(0, n, bound.shape[0]):
         hi = min(lo + bound.shape[0], n)
         # The buckets are read at random: first all of a block's, in a loop whose
@@ -458,8 +459,22 @@ def may_meet(
         for r in range(lo, hi):
             bound[r - lo] = chance[_bucket(key[r], shift)]
         for r in range(lo, hi):
-            i = key[r] // n_agents
-            j = key[r] - i * n_agents
+            i, j = _split_key(key[r], n_agents, inverse)
             u = _pair_uniform(day_keys[i], day_keys[j], day_cls[i], day_cls[j], classes)
             keep[r] = u < bound[r - lo]
     return keep
+
+
+@inline
+def _split_key(key: np.int64, n_agents: np.int64, inverse: float) -> tuple[np.int64, np.int64]:
+    """``divmod(key, n_agents)``, from a multiplication by ``inverse = 1 / n_agents``
+    set right (a 64-bit division takes some 40 cycles, a third of a row's screening)."""
+    i = np.int64(np.float64(key) * inverse)
+    j = key - i * n_agents
+    while j < 0:
+        i -= 1
+        j += n_agents
+    while j >= n_agents:
+        i += 1
+        j -= n_agents
+    return i, j
