@@ -447,9 +447,10 @@ def may_meet(
     key: np.ndarray, chance: np.ndarray, shift: np.uint64, day_keys: np.ndarray,
     day_cls: np.ndarray, classes: np.uint64, n_agents: int,
 ) -> np.ndarray:
-    """Per row: whether its pair's uniform is below its bucket's ``chance``."""
+    """The rows whose pair's uniform is below its bucket's ``chance``, in order."""
     n = key.shape[0]
-    keep = np.empty(n, np.bool_)
+    keep = np.empty(n, np.int64)
+    k = 0
     bound = np.empty(min(n, 4096))
     inverse = 1.0 / n_agents
     for lo in range(0, n, bound.shape[0]):
@@ -461,8 +462,10 @@ def may_meet(
         for r in range(lo, hi):
             i, j = _split_key(key[r], n_agents, inverse)
             u = _pair_uniform(day_keys[i], day_keys[j], day_cls[i], day_cls[j], classes)
-            keep[r] = u < bound[r - lo]
-    return keep
+            if u < bound[r - lo]:
+                keep[k] = r
+                k += 1
+    return keep[:k].copy()
 
 
 @inline

@@ -120,23 +120,23 @@ class PairSums:
         return sums
 
     def keep_rows(self, keep: Callable[[np.ndarray], np.ndarray]) -> None:
-        """Keep only the rows where ``keep(keys)`` is True, piece by piece (each piece's
-        columns replaced by the kept rows; a pair's rows must be kept or dropped
-        together, so that the merge still sums all of a pair's rows)."""
+        """Keep only the rows ``keep(keys)`` gives (their positions, in order), piece by
+        piece (each piece's columns replaced by the kept rows; a pair's rows must be
+        kept or dropped together, so that the merge still sums all of a pair's rows)."""
         if self.size:
-            mask = keep(self.key[: self.size])
+            rows = keep(self.key[: self.size])
             for name in _SUM_FIELDS:
-                setattr(self, name, getattr(self, name)[: self.size][mask])
+                setattr(self, name, getattr(self, name)[: self.size][rows])
             self.size = int(self.key.shape[0])
         for chunk in self.chunks:
             key = chunk[0]
             assert key is not None, "a column read after it was freed"
-            mask = keep(key)
+            rows = keep(key)
             shared = chunk[1] is chunk[2]  # a new chunk's best is its hazard
             for c, column in enumerate(chunk):
                 if not (shared and c == 2):
                     assert column is not None
-                    chunk[c] = column[mask]
+                    chunk[c] = column[rows]
             if shared:
                 chunk[2] = chunk[1]
         self.chunk_rows = sum(int(chunk[0].shape[0]) for chunk in self.chunks
