@@ -330,13 +330,13 @@ def _pair_runs(
 
 @jit
 def contact_rows(
-    a: np.ndarray, b: np.ndarray, kind: np.ndarray, place: np.ndarray, dur: np.ndarray,
-    crowd: np.ndarray, stay: np.ndarray, day_keys: np.ndarray, day_cls: np.ndarray,
-    classes: np.uint64, bounds: np.ndarray,
+    a: np.ndarray, b: np.ndarray, t: np.ndarray, kind: np.ndarray, place: np.ndarray,
+    dur: np.ndarray, crowd: np.ndarray, stay: np.ndarray, day_keys: np.ndarray,
+    day_cls: np.ndarray, classes: np.uint64, bounds: np.ndarray,
     has_tie: np.ndarray, ties: np.ndarray, n_agents: int, institution: np.ndarray,
     building: np.ndarray, fam: np.ndarray, rate: tuple[np.ndarray, ...],
     reach: tuple[np.ndarray, ...], capacity: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[tuple[np.ndarray, ...], np.ndarray, np.ndarray]:
     """The meeting draw's work on a chunk of contacts in one pass (see
     :meth:`sim.engine.meetings.MeetingDraw.add`, whose numpy path this repeats with the
     same floating-point operations in the same order).
@@ -347,14 +347,18 @@ def contact_rows(
     and space; ``reach``: the edges' crowd share and lingering share, the venues' and
     the spaces' share within reach (:class:`sim.engine.meetings.SettingRates`).
 
-    Returns the rows that can meet (those whose uniform is below the cap, or ties) and
-    their hazards, and the rows in the encounter sample and their weights.
+    Returns the rows that can meet (those whose uniform is below the cap, or ties) as
+    the columns the draw keeps (pair key ``a * n_agents + b``, hazard, time, place
+    kind, place), and the rows in the encounter sample and their weights.
     """
     edge_rate, node_rate, venue_rate, space_rate = rate
     edge_reach, linger_reach, venue_reach, space_reach = reach
     n = a.shape[0]
-    keep = np.empty(n, np.int64)
+    out_key = np.empty(n, np.int64)
     hazard = np.empty(n)
+    out_t = np.empty(n)
+    out_kind = np.empty(n, np.int8)
+    out_place = np.empty(n, np.int32)
     sample = np.empty(n, np.int64)
     weight = np.empty(n)
     n_keep = 0
@@ -395,10 +399,13 @@ def contact_rows(
         if tie:
             f = max(f, fam[2])
         attention = 1.0 / (1.0 + crowd[r] * crowd_share / capacity)
-        keep[n_keep] = r
+        out_key[n_keep] = np.int64(i) * n_agents + j
         hazard[n_keep] = r_rate * f * attention * (dur[r] * time_share / 60.0)
+        out_t[n_keep], out_kind[n_keep], out_place[n_keep] = t[r], k, p
         n_keep += 1
-    return keep[:n_keep], hazard[:n_keep], sample[:n_sample], weight[:n_sample]
+    kept = (out_key[:n_keep], hazard[:n_keep], out_t[:n_keep], out_kind[:n_keep],
+            out_place[:n_keep])
+    return kept, sample[:n_sample].copy(), weight[:n_sample].copy()
 
 
 @jit

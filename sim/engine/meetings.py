@@ -323,17 +323,16 @@ class MeetingDraw:
 
     def _add_compiled(self, c: Contacts) -> None:
         """:meth:`_add_numpy` in one compiled pass (:func:`sim.engine.kernels.contact_rows`)."""
-        keep, hazard, sample, weight = kernels.contact_rows(
-            c.a, c.b, c.place_kind, c.place, c.dur, c.crowd, c.stay, self.day_keys,
+        kept, sample, weight = kernels.contact_rows(
+            c.a, c.b, c.t, c.place_kind, c.place, c.dur, c.crowd, c.stay, self.day_keys,
             self.day_classes, np.uint64(self.classes), self._bounds, self.has_tie, self.ties,
             self.n, self.pop.institution, self.pop.building, self._fam, self._rate, self._reach,
             float(self.params.attention_capacity),
         )
         if sample.shape[0]:
             self.sampled.append((c.a[sample].astype(np.int64) * self.n + c.b[sample], weight))
-        if keep.shape[0]:
-            self.pairs = self.pairs.append(c.a[keep].astype(np.int64) * self.n + c.b[keep],
-                                           hazard, c.t[keep], c.place_kind[keep], c.place[keep])
+        if kept[0].shape[0]:
+            self.pairs = self.pairs.append(*kept)
 
     def _add_numpy(self, c: Contacts) -> None:
         """Sample the chunk's encounter pairs; keep the contacts of pairs that can meet."""
