@@ -41,8 +41,10 @@ from sim.rng import PAIR_CLASSES, day_class, hash_bound, pair_uniform
 
 _SPAN = 1.0e6
 """Seconds per group in the combined sort key; larger than any time of day."""
-_CHUNK_PAIRS = 2_000_000
-"""Candidate pairs handled at once; bounds peak memory on busy segments."""
+_CHUNK_PAIRS = 500_000
+"""Candidate pairs handled at once; bounds peak memory on busy segments (at 100,000
+people the chunks' buffers and the contacts made from them were 50 MB of the peak at
+2,000,000; the time per day did not change measurably)."""
 NODE_REACH_FACTOR = 1.0
 """How far along each street from a junction the corner rule looks, in greet radii.
 
@@ -271,6 +273,13 @@ def present_at_start(
     return (started - ended).astype(np.float64)
 
 
+def _crowd(group: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """For rows sorted by (group, start): the other people under way at the place when
+    each row starts, besides the two of a contact. Whole numbers, so single precision
+    holds them exactly, in half the memory of a column kept through the scan."""
+    return np.maximum(present_at_start(group, start, end) - 2.0, 0.0).astype(np.float32)
+
+
 def _ordered(
     agent: np.ndarray, keys: np.ndarray, i: np.ndarray, j: np.ndarray, screen: PairScreen
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -327,10 +336,14 @@ def _candidate_pairs(
     person_class = day_class(day_keys, k).astype(np.int8)
     perm, where, block, run, cls = candidates.class_blocks(group, agent, person_class, k)
     agent_p = agent[perm]
-    args = (key[perm], end_key, agent_p, day_keys[agent_p], cls, perm, where, block, run,
+    key_p = key[perm]
+    del key  # read again for the ties below, if any (peak memory)
+    args = (key_p, end_key, agent_p, day_keys[agent_p], cls, perm, where, block, run,
             block[:-1].copy(), k, screen.class_sums(), screen.hash_bounds)
     yield from _scan(candidates.class_pairs, group.shape[0], args)
+    del args, key_p, agent_p
     if screen.ties.shape[0] and screen.day_keys is not None:
+        key = _sort_keys(group, start, end)[0]
         first, rows = candidates.rows_by_agent(agent, screen.n_agents)
         i, j = candidates.tie_pairs(key, end_key, screen.day_keys, k, screen.hash_bounds,
                                     screen.ties, screen.n_agents, first, rows)
@@ -382,7 +395,7 @@ def edge_contacts(
     # Position along the edge extrapolated back to time 0: x(t) = x0 + vel * t.
     x0 = np.where(forward, 0.0, length[edge]) - vel * t_in
     del forward
-    crowd = np.maximum(present_at_start(edge, t_in, t_out) - 2.0, 0.0)
+    crowd = _crowd(edge, t_in, t_out)
     if use_compiled(compiled):
         for i, j in _candidate_pairs(edge, t_in, t_out, agent, wanted):
             t0, dur = kernels.edge_reach(i, j, vel, x0, t_in, t_out, float(radius))
@@ -469,7 +482,7 @@ def node_contacts(
     )
     edge_dir = pas.edge_dir
     del pas, order  # only the sorted copies are needed from here (peak memory)
-    crowd = np.maximum(present_at_start(node, t_lo, t_hi) - 2.0, 0.0)
+    crowd = _crowd(node, t_lo, t_hi)
     if use_compiled(compiled):
         for i, j in _candidate_pairs(node, t_lo, t_hi, agent, wanted):
             first, total = kernels.node_reach(i, j, t_lo, t_hi, t_node, e_in, e_out, sv_in,
@@ -528,7 +541,7 @@ def stay_contacts(
     group = group[order]
     agent, start, end = plan.stay_agent[order], plan.stay_start[order], plan.stay_end[order]
     kind, where = plan.stay_kind[order], plan.stay_place[order]
-    crowd = np.maximum(present_at_start(group, start, end) - 2.0, 0.0)
+    crowd = _crowd(group, start, end)
     if use_compiled(compiled):
         pairs: Iterable[tuple[np.ndarray, ...]] = (
             (i, j, *_low_high(agent, i, j))
