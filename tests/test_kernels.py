@@ -7,6 +7,7 @@ import pytest
 
 from sim.engine import candidates, kernels, meetings
 from sim.engine.encounters import (
+    _SPAN,
     ALL_PAIRS,
     NODE_REACH_FACTOR,
     Contacts,
@@ -122,13 +123,14 @@ def test_scan_restarts_a_row_when_the_buffer_fills() -> None:
     screen = PairScreen(day_keys=agent_day_keys(0, 0, np.arange(50)), below=0.3)
 
     def chunks(size: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        key, end_key = _sort_keys(group, start, end)
+        key, _ = _sort_keys(group, start, end)
         keys = screen.person_keys(50)
         person_class = day_class(keys).astype(np.int8)
         perm, where, block, run, cls = candidates.class_blocks(group, agent, person_class,
                                                                PAIR_CLASSES)
-        args = (key[perm], end_key, agent[perm], keys[agent[perm]], cls, perm, where, block, run,
-                block[:-1].copy(), PAIR_CLASSES, screen.class_sums(), screen.hash_bounds)
+        args = (key[perm], group, end, _SPAN, agent[perm], keys[agent[perm]], cls, perm,
+                where, block, run, block[:-1].copy(), PAIR_CLASSES, screen.class_sums(),
+                screen.hash_bounds)
         # Chunks are views of reused buffers: copy each before asking for the next.
         return [(i.copy(), j.copy()) for i, j in _scan(candidates.class_pairs, n, args, size)]
 

@@ -72,7 +72,8 @@ def class_blocks(
 
 @jit
 def class_pairs(
-    row: int, key: np.ndarray, end_key: np.ndarray, agent: np.ndarray, keys: np.ndarray,
+    row: int, key: np.ndarray, group: np.ndarray, end: np.ndarray, span: float,
+    agent: np.ndarray, keys: np.ndarray,
     cls: np.ndarray, perm: np.ndarray, where: np.ndarray, block: np.ndarray,
     run: np.ndarray, cursor: np.ndarray, n_classes: int, sums: np.ndarray,
     bounds: np.ndarray, out_i: np.ndarray, out_j: np.ndarray,
@@ -82,8 +83,11 @@ def class_pairs(
     ``[bounds[s, 1], bounds[s, 2])`` (:attr:`sim.engine.encounters.PairScreen.hash_bounds`).
 
     ``key``, ``agent`` and ``keys`` (each row's person's day key) are given in block
-    order (indexed like ``perm``, so that a block is read front to back), ``end_key``
-    and ``cls`` (each row's person's class) in row order; ``perm``, ``where`` (each
+    order (indexed like ``perm``, so that a block is read front to back), ``group``,
+    ``end`` and ``cls`` (each row's person's class) in row order: a row's partners end
+    below ``group * span + end``, its end key, computed here as
+    :func:`sim.engine.encounters._sort_keys` computes it (a column less to hold at
+    high density); ``perm``, ``where`` (each
     row's place in ``perm``), ``block`` and ``run`` come from :func:`class_blocks`
     (``n_classes`` classes); ``cursor`` (a copy of ``block[:-1]`` at the first call,
     then left to this function) is where each block's rows after the current one
@@ -95,12 +99,12 @@ def class_pairs(
     returned as ``next_row``, so the caller can empty the buffers and call again (with
     larger ones if not even one row fitted).
     """
-    n = end_key.shape[0]
+    n = end.shape[0]
     cap = out_i.shape[0]
     k = 0
     while row < n:
         own = where[row]
-        a, ka, end = agent[own], keys[own], end_key[row]
+        a, ka, stop_key = agent[own], keys[own], np.float64(group[row]) * span + end[row]
         base = run[row] * n_classes
         c = np.int64(cls[row])
         # Blocks keep row order, and rows come in order: once this row is taken, the
@@ -120,7 +124,7 @@ def class_pairs(
             below, sample_lo, sample_hi = bounds[s, 0], bounds[s, 1], bounds[s, 2]
             x, stop = cursor[b], block[b + 1]
             # Branch-free: about half the partners visited are kept, at random.
-            while x < stop and key[x] < end:
+            while x < stop and key[x] < stop_key:
                 h = _pair_hash(ka, keys[x])
                 kept = (h < below) | ((h >= sample_lo) & (h < sample_hi))
                 out_i[k], out_j[k] = row, perm[x]
