@@ -126,10 +126,10 @@ def test_scan_restarts_a_row_when_the_buffer_fills() -> None:
         key, _ = _sort_keys(group, start, end)
         keys = screen.person_keys(50)
         person_class = day_class(keys).astype(np.int8)
-        perm, where, block, run, cls = candidates.class_blocks(group, agent, person_class,
-                                                               PAIR_CLASSES)
+        perm, where, block, cls = candidates.class_blocks(group, agent, person_class,
+                                                          PAIR_CLASSES)
         args = (key[perm], group, end, _SPAN, agent[perm], keys[agent[perm]], cls, perm,
-                where, block, run, block[:-1].copy(), PAIR_CLASSES, screen.class_sums(),
+                where, block, block[:-1].copy(), PAIR_CLASSES, screen.class_sums(),
                 screen.hash_bounds)
         # Chunks are views of reused buffers: copy each before asking for the next.
         return [(i.copy(), j.copy()) for i, j in _scan(candidates.class_pairs, n, args, size)]

@@ -34,40 +34,36 @@ from sim.engine.kernels import _day_class, _pair_class, _pair_hash
 @jit
 def class_blocks(
     group: np.ndarray, agent: np.ndarray, person_class: np.ndarray, n_classes: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rows of each group in blocks by their person's class, each block in row order.
 
-    ``group`` is non-decreasing (rows sorted by group, then start); ``person_class`` is
-    each person's day class. Returns ``perm`` (row numbers, group by group and class by
-    class), ``where`` (each row's place in ``perm``), ``block`` (block ``b`` of run ``r``
-    is ``perm[block[r * n_classes + b] : block[r * n_classes + b + 1]]``), ``run`` (each
-    row's run of equal groups) and ``cls`` (each row's class). A counting sort, with
-    32-bit and 8-bit columns: at 100,000 people a day has 3 million walk rows.
+    ``group`` is non-decreasing (rows sorted by group, then start) and holds place
+    numbers (small, not negative); ``person_class`` is each person's day class. Returns
+    ``perm`` (row numbers, group by group and class by class), ``where`` (each row's
+    place in ``perm``), ``block`` (block ``b`` of group ``g`` is
+    ``perm[block[g * n_classes + b] : block[g * n_classes + b + 1]]``, empty for a
+    group without rows) and ``cls`` (each row's class). A counting sort, with 32-bit
+    and 8-bit columns: at 100,000 people a day has 3 million walk rows.
     """
     n = group.shape[0]
-    run = np.empty(n, np.int32)
     cls = np.empty(n, np.int8)
-    n_runs = 0
     for r in range(n):
-        if r > 0 and group[r] != group[r - 1]:
-            n_runs += 1
-        run[r] = n_runs
         cls[r] = person_class[agent[r]]
-    n_runs = n_runs + 1 if n else 0
-    block = np.zeros(n_runs * n_classes + 1, np.int64)
+    n_groups = np.int64(group[n - 1]) + 1 if n else 0
+    block = np.zeros(n_groups * n_classes + 1, np.int64)
     for r in range(n):
-        block[run[r] * n_classes + cls[r] + 1] += 1
+        block[np.int64(group[r]) * n_classes + cls[r] + 1] += 1
     for b in range(block.shape[0] - 1):
         block[b + 1] += block[b]
     fill = block[:-1].copy()
     perm = np.empty(n, np.int32)
     where = np.empty(n, np.int32)
     for r in range(n):
-        b = run[r] * n_classes + cls[r]
+        b = np.int64(group[r]) * n_classes + cls[r]
         perm[fill[b]] = r
         where[r] = fill[b]
         fill[b] += 1
-    return perm, where, block, run, cls
+    return perm, where, block, cls
 
 
 @jit
@@ -75,7 +71,7 @@ def class_pairs(
     row: int, key: np.ndarray, group: np.ndarray, end: np.ndarray, span: float,
     agent: np.ndarray, keys: np.ndarray,
     cls: np.ndarray, perm: np.ndarray, where: np.ndarray, block: np.ndarray,
-    run: np.ndarray, cursor: np.ndarray, n_classes: int, sums: np.ndarray,
+    cursor: np.ndarray, n_classes: int, sums: np.ndarray,
     bounds: np.ndarray, out_i: np.ndarray, out_j: np.ndarray,
 ) -> tuple[int, int]:
     """Partner pairs ``(i, j)`` of two different people whose pair uniform falls in the
@@ -88,7 +84,7 @@ def class_pairs(
     below ``group * span + end``, its end key, computed here as
     :func:`sim.engine.encounters._sort_keys` computes it (a column less to hold at
     high density); ``perm``, ``where`` (each
-    row's place in ``perm``), ``block`` and ``run`` come from :func:`class_blocks`
+    row's place in ``perm``) and ``block`` come from :func:`class_blocks`
     (``n_classes`` classes); ``cursor`` (a copy of ``block[:-1]`` at the first call,
     then left to this function) is where each block's rows after the current one
     start; ``sums`` are the class sums the windows reach.
@@ -105,7 +101,7 @@ def class_pairs(
     while row < n:
         own = where[row]
         a, ka, stop_key = agent[own], keys[own], np.float64(group[row]) * span + end[row]
-        base = run[row] * n_classes
+        base = np.int64(group[row]) * n_classes
         c = np.int64(cls[row])
         # Blocks keep row order, and rows come in order: once this row is taken, the
         # rows of each block after it start at the block's cursor (idempotent, so a

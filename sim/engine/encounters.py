@@ -338,13 +338,13 @@ def _candidate_pairs(
     day_keys = screen.person_keys(int(agent.max()) + 1 if agent.shape[0] else 0)
     k = screen.classes
     person_class = day_class(day_keys, k).astype(np.int8)
-    perm, where, block, run, cls = candidates.class_blocks(group, agent, person_class, k)
+    perm, where, block, cls = candidates.class_blocks(group, agent, person_class, k)
     agent_p = agent[perm]
     # Only the permuted sort key is held through the scan, and no end key (computed
     # per row in the scan): at 100,000 people each column is 30 MB of the peak.
     key_p = _start_key(group[perm], start[perm])
     args = (key_p, group, end, _SPAN, agent_p, day_keys[agent_p], cls, perm, where, block,
-            run, block[:-1].copy(), k, screen.class_sums(), screen.hash_bounds)
+            block[:-1].copy(), k, screen.class_sums(), screen.hash_bounds)
     yield from _scan(candidates.class_pairs, group.shape[0], args)
     del args, key_p, agent_p
     if screen.ties.shape[0] and screen.day_keys is not None:
