@@ -27,7 +27,8 @@ grows with the hazard, a better setting can only add meetings.
 Memory stays bounded however busy the streets are: a pair whose uniform is at least
 ``max_new_pair_chance`` cannot meet unless it is a tie, so only the contacts of the
 other pairs (that share of all pairs, plus the ties) are kept, summed per pair chunk
-by chunk and merged.
+by chunk and merged. Before the day's last merge the pairs that cannot reach their
+uniform even with an upper bound of their summed hazard are dropped (exact; most are).
 
 *Encounters* (reported) are the distinct pairs within reach during a day, estimated
 from the pairs whose uniform falls in a fixed window of width :data:`ENCOUNTER_SAMPLE`
