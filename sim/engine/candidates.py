@@ -80,11 +80,11 @@ def class_pairs(
 
     ``key``, ``agent`` and ``keys`` (each row's person's day key) are given in block
     order (indexed like ``perm``, so that a block is read front to back), ``group``,
-    ``end`` and ``cls`` (each row's person's class) in row order: a row's partners end
-    below ``group * span + end``, its end key, computed here as
-    :func:`sim.engine.encounters._sort_keys` computes it (a column less to hold at
-    high density); ``perm``, ``where`` (each
-    row's place in ``perm``) and ``block`` come from :func:`class_blocks`
+    ``end`` and ``cls`` (each row's person's class) in row order: a row's partners are
+    the later rows whose ``key`` is below its end key ``group * span + end``, computed
+    here as :func:`sim.engine.encounters._sort_keys` computes it (a column less to hold
+    at high density); ``perm``, ``where`` (each row's place in ``perm``) and ``block``
+    come from :func:`class_blocks`
     (``n_classes`` classes); ``cursor`` (a copy of ``block[:-1]`` at the first call,
     then left to this function) is where each block's rows after the current one
     start; ``sums`` are the class sums the windows reach.

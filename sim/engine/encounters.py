@@ -335,6 +335,8 @@ def _candidate_pairs(
     compiled search of :mod:`sim.engine.candidates`: the pairs whose bits fall in the
     screen's windows, in chunks (valid until the next is asked for, see :func:`_scan`),
     then the ties outside them."""
+    if group.shape[0] and group[0] < 0:  # blocks are indexed by group (sorted)
+        raise ValueError("contact groups are place numbers and cannot be negative")
     day_keys = screen.person_keys(int(agent.max()) + 1 if agent.shape[0] else 0)
     k = screen.classes
     person_class = day_class(day_keys, k).astype(np.int8)

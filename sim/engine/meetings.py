@@ -421,8 +421,9 @@ class MeetingDraw:
         bits = min(max((len(self.pairs) // _ROWS_PER_BUCKET).bit_length(), lo), hi)
         chance = -np.expm1(-self.pairs.bucket_sums(bits) * _SUM_MARGIN)
         # Read at random per row: in single precision (half the cache), rounded up (the
-        # cast rounds by at most 2 ** -24 of the value).
-        narrow = (chance * (1.0 + 2.0**-20)).astype(np.float32)
+        # cast rounds by at most 2 ** -24 of a value, or 2 ** -150 below single
+        # precision's normal range, which the added 1e-40 covers).
+        narrow = (chance * (1.0 + 2.0**-20) + 1e-40).astype(np.float32)
         shift, classes = np.uint64(64 - bits), np.uint64(self.classes)
         self.pairs.keep_rows(lambda key: kernels.may_meet(
             key, narrow, shift, self.day_keys, self.day_classes, classes, self.n))
