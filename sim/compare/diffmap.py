@@ -11,6 +11,7 @@ maps. Nodes are placed by their lat/lon, because two layouts need not share an o
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -135,12 +136,19 @@ def _draw_places(
                 drawn.append((ch, xy))
     norm = Normalize(-vmax, vmax)
     cmap = mpl.colormaps[canvas.DIVERGING]
-    # Largest first, so small circles at the same building stay visible on top.
-    for ch, (x, y) in sorted(drawn, key=lambda item: -abs(item[0].change)):
-        ax.scatter([x], [y], s=30.0 + 420.0 * min(abs(ch.change) / vmax, 1.0),
-                   c=[cmap(norm(ch.change))], marker="o" if ch.kind == "venue" else "s",
-                   zorder=3, edgecolors="0.6" if ch.indistinguishable else "black",
-                   linewidths=0.6 if ch.indistinguishable else 1.3)  # fmt: skip
+    # Largest first, so small circles at the same building stay visible on top; one
+    # scatter per run of the same marker keeps that order with a few artists instead of
+    # one per place (each artist costs a draw per file written).
+    ordered = sorted(drawn, key=lambda item: -abs(item[0].change))
+    for _, run in itertools.groupby(ordered, key=lambda item: item[0].kind == "venue"):
+        items = list(run)
+        faint = [ch.indistinguishable for ch, _ in items]
+        ax.scatter([x for _, (x, _) in items], [y for _, (_, y) in items],
+                   s=[30.0 + 420.0 * min(abs(ch.change) / vmax, 1.0) for ch, _ in items],
+                   c=[cmap(norm(ch.change)) for ch, _ in items],
+                   marker="o" if items[0][0].kind == "venue" else "s", zorder=3,
+                   edgecolors=["0.6" if f else "black" for f in faint],
+                   linewidths=[0.6 if f else 1.3 for f in faint])  # fmt: skip
     return mpl.cm.ScalarMappable(norm=norm, cmap=cmap), drawn
 
 
