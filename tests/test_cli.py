@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.cli import main, prefer_small_pages
+from sim.cli import MALLOC_SETTINGS, main, prefer_small_pages, reuse_freed_memory
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_PATH = ROOT / "tests" / "fixtures" / "tiny.yaml"
@@ -138,3 +139,18 @@ def test_the_command_line_turns_numpys_huge_pages_off_unless_told(
     finally:
         setter(before)
 
+
+
+def test_the_command_line_keeps_freed_memory_for_reuse_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    monkeypatch.setattr(os, "environ", environ)
+    took = reuse_freed_memory()
+    assert took == (platform.libc_ver()[0] == "glibc")  # mallopt, in this process
+    for name, value in MALLOC_SETTINGS.items():  # and for the processes it starts
+        assert environ[name] == str(value)
+    mine = {k: v for k, v in environ.items() if not k.startswith("MALLOC_")}
+    mine["MALLOC_ARENA_MAX"] = "2"  # any setting of the user's: theirs stands
+    monkeypatch.setattr(os, "environ", mine)
+    assert reuse_freed_memory() is False and "MALLOC_TOP_PAD_" not in mine
