@@ -164,14 +164,14 @@ def reuse_freed_memory() -> bool:
     pages again (in the vision comparison 15 s of system time). Arrays up to 32 MB now
     come from a heap kept up to 1 GB above its use. Measured (docs/performance.md): the
     comparison 85-89 s against 94-103 s in four interleaved pairs; the peak at 100,000
-    people unchanged (938-941 MiB).
+    people unchanged (938-942 MiB).
     """
     if any(name.startswith("MALLOC_") for name in os.environ):
         return False
     os.environ.update({k: str(v) for k, v in MALLOC_SETTINGS.items()})  # read at start
     try:
         mallopt = ctypes.CDLL(None).mallopt  # this process has started already
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # no C library by that name, or no mallopt
         return False
     return all(mallopt(_MALLOPT_PARAM[k], v) == 1 for k, v in MALLOC_SETTINGS.items())
 
