@@ -126,11 +126,12 @@ def _admission(
     Only venues whose peak would exceed capacity are queued. ``wait_s``: per venue, the
     longest wait for a seat (:func:`_admit`); ``only``: the venues to look at (a bool
     mask); elsewhere everyone is admitted on arrival. ``peak``: the venues' peaks of
-    these stays, where the caller has them already (``only`` then ``None``).
+    these stays, where the caller has them already (for all venues, with ``only``
+    ``None``).
     """
     at = start.astype(float, copy=True)
     look = np.ones(capacity.shape[0], bool) if only is None else only
-    if peak is None or only is not None:
+    if peak is None:
         sel = look[venue]
         peak = peak_occupancy(venue[sel], start[sel], until[sel], capacity.shape[0])
     over = np.flatnonzero((peak > capacity) & look)
