@@ -28,6 +28,10 @@ LayoutName = Literal["constrained", "compressed", "tight"]
 DPI = 200
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 """Every format a figure can be written in: PNG (200 dpi) for screens, SVG and PDF for print."""
+PNG_COMPRESS_LEVEL = 3
+"""zlib level of PNG files (Pillow's default is 6). Lossless at any level: the pixels are
+the same; at 3 a difference map is written in two thirds of the time (0.18 s instead of
+0.28 s for 2400 x 2252 pixels) and is 3 % larger."""
 FOOTER_PT = 8.0
 _CHARS_PER_INCH = {8.0: 15.5, 12.0: 9.5, 14.0: 8.2}
 """Characters per inch of figure width at a font size (a safe average for DejaVu Sans)."""
@@ -233,8 +237,11 @@ def save(
         path = out_dir / f"{stem}.{fmt}"
         # No dates in vector files, so the same inputs reproduce them byte for byte.
         meta = {"Date": None} if fmt == "svg" else {"CreationDate": None} if fmt == "pdf" else None
+        extra: dict[str, Any] = (
+            {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
+        )
         with pdf_fonts() if fmt == "pdf" else mpl.rc_context({}):
-            fig.savefig(path, dpi=DPI, metadata=meta)
+            fig.savefig(path, dpi=DPI, metadata=meta, **extra)
         # The first save solved the layout; dropping the engine spares each later format
         # a solve and a draw.
         _drop_layout_engine(fig)
