@@ -9,12 +9,15 @@ test worker and lived until the end of the session.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
 from sim.cli import main
+from sim.runs import backends
 from sim.runs.backends import DaskScheduler, LocalPool
 from sim.runs.store import RunStore
 from sim.sweep.runner import prepare, run_sweep
@@ -36,16 +39,18 @@ unchanged."""
 
 
 @pytest.fixture(scope="module")
-def dask_address() -> Iterator[str]:
+def dask_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A local Dask cluster of two worker processes, for this module's tests.
 
     Its HTTP endpoints take a free port: a fixed one (8787) clashes with any other
-    cluster on the machine.
+    cluster on the machine. Its workers' temporary folder, where they keep the scenario
+    files sent with each run, is the test's.
     """
     distributed = pytest.importorskip("distributed")
     import dask
 
     with (
+        mock.patch.dict(os.environ, {"TMPDIR": str(tmp_path_factory.mktemp("workers"))}),
         dask.config.set(QUIET_DASK),
         distributed.LocalCluster(
             n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
@@ -60,6 +65,11 @@ def test_compare_on_a_dask_cluster_gives_identical_tables(
     args = [str(TINY), str(TINY), "--seeds", "2", "--quiet", "--no-figures"]
     assert main(["compare", *args, "--out", str(tmp_path / "local")]) == 0
     assert main(["compare", *args, "--scheduler", dask_address, "--out", str(tmp_path / "d")]) == 0
+    # The workers ran copies of the file sent with each task (backends.shipped).
+    tiny = TINY.resolve()
+    copy = (Path(os.environ["TMPDIR"]) / backends.SHIPPED_DIR / backends.files_digest([tiny])
+            / tiny.relative_to(tiny.anchor))  # fmt: skip
+    assert copy.read_bytes() == TINY.read_bytes()
     for name in ("comparison.csv", "place_changes.csv"):
         if (tmp_path / "local" / name).exists():
             assert (tmp_path / "d" / name).read_text() == (tmp_path / "local" / name).read_text()

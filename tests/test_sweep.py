@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import tempfile
 import textwrap
 from functools import partial
 from pathlib import Path
@@ -382,6 +383,66 @@ def test_a_changed_scenario_file_fails_the_run(tmp_path: Path) -> None:
     assert execute(task).ok
     layout.write_text(layout.read_text().replace("capacity: 40", "capacity: 41"))
     record = execute(task)
+    assert not record.ok and "differ from the ones the sweep started with" in record.error
+
+
+def _variant_pair(tmp_path: Path, capacity: int = 41) -> RunTask:
+    """A task of a variant in one folder extending a base in another, as planned."""
+    from sim.layout.load import resolve_layout
+
+    (tmp_path / "base").mkdir(parents=True)
+    (tmp_path / "vary").mkdir()
+    shutil.copy(TINY, tmp_path / "base" / "tiny.yaml")
+    variant = tmp_path / "vary" / "more.yaml"
+    variant.write_text(textwrap.dedent(f"""\
+        extends: ../base/tiny.yaml
+        name: more_seats
+        modify:
+          venues:
+            lab_cafe: {{capacity: {capacity}}}
+    """))
+    files = resolve_layout(variant).files
+    return RunTask("x", RunSpec(str(variant), seed=1), files, files_digest(files))
+
+
+def test_a_shipped_task_runs_where_its_files_are_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A task sent with its files' contents (as to a Dask worker on another machine) runs
+    from copies in the worker's temporary folder, its base found through ``extends``,
+    and gives the numbers of the run from the files themselves."""
+    task = _variant_pair(tmp_path / "here")
+    here = execute(task)
+    assert here.ok, here.error
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "worker"))
+    sent = backends.shipped(task)
+    assert all(Path(f).is_absolute() for f in sent.files) and len(sent.texts) == 2
+    shutil.rmtree(tmp_path / "here")  # the worker's machine does not have them
+    there = execute(sent)
+    assert there.ok, there.error
+    def numbers(record: backends.RunRecord) -> dict[str, float]:
+        return {k: v for k, v in record.figures.items() if k != "runtime_s"}
+
+    assert numbers(there) == numbers(here) and here.figures["meetings"] > 0
+    assert there.arrays == here.arrays
+    copies = list((tmp_path / "worker" / backends.SHIPPED_DIR / task.sha256).rglob("*.yaml"))
+    assert sorted(p.name for p in copies) == ["more.yaml", "tiny.yaml"]
+    assert execute(sent).ok  # the copies are found again
+
+
+def test_a_shipped_task_reports_the_submitters_paths_and_edits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "worker"))
+    bad = _variant_pair(tmp_path / "bad", capacity=-3)
+    record = execute(backends.shipped(bad))
+    assert not record.ok and "capacity" in record.error
+    assert str(tmp_path / "bad" / "vary" / "more.yaml") in record.error
+    assert backends.SHIPPED_DIR not in record.error
+    task = _variant_pair(tmp_path / "edited")
+    base = tmp_path / "edited" / "base" / "tiny.yaml"
+    base.write_text(base.read_text().replace("capacity: 80", "capacity: 81"))
+    record = execute(backends.shipped(task))  # edited after the batch was planned
     assert not record.ok and "differ from the ones the sweep started with" in record.error
 
 

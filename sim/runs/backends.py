@@ -12,7 +12,9 @@ everything at once: the parent then holds a handful of futures however long the 
 and when a worker process dies (killed, out of memory) the runs it may have been
 running are known and recorded as failed, and a fresh pool carries on with the rest.
 Dask reschedules the work of a lost worker itself and reports a run that keeps killing
-workers as ``KilledWorker``.
+workers as ``KilledWorker``. A Dask worker may be a machine that does not see the
+submitting one's disk, so each task goes with its scenario files' contents
+(:func:`shipped`), which the worker runs from copies of its own (:func:`local_copy`).
 """
 
 from __future__ import annotations
@@ -20,13 +22,15 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
+import tempfile
+import threading
 import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -80,12 +84,17 @@ class RunTask:
     files, sha256
         The scenario's files (those it extends, then itself) and the
         :func:`files_digest` they must have.
+    texts
+        The files' contents, for a worker that does not share the submitting machine's
+        disk (:func:`shipped`; the Dask backend sends them); empty: the worker reads
+        ``files`` from its own disk.
     """
 
     run_id: str
     spec: RunSpec
     files: tuple[str, ...]
     sha256: str
+    texts: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,6 +138,60 @@ def describe_error(exc: BaseException) -> str:
     return text
 
 
+SHIPPED_DIR = "crosspaths-runs"
+"""Folder of the temporary directory where a worker keeps the files of shipped tasks
+(:func:`local_copy`), one subfolder per :func:`files_digest`."""
+
+
+def shipped(task: RunTask, texts: dict[str, tuple[bytes, ...]] | None = None) -> RunTask:
+    """``task`` with its files' contents and absolute paths, for a worker elsewhere.
+
+    ``texts``: contents already read, by digest, shared across the tasks of one batch
+    (each scenario's files are then read once); filled here. Contents that no longer
+    match the digest (a file edited since the batch was planned) are sent as they are:
+    the worker then fails the run as it would with the edited file on its own disk.
+    """
+    files = tuple(os.path.abspath(f) for f in task.files)
+    cache = {} if texts is None else texts
+    key = f"{task.sha256}:{'|'.join(files)}"
+    if key not in cache:
+        try:
+            cache[key] = tuple(Path(f).read_bytes() for f in files)
+        except OSError:  # gone since the batch was planned: the worker reports it
+            return task
+    spec = replace(task.spec, layout=os.path.abspath(task.spec.layout))
+    return replace(task, spec=spec, files=files, texts=cache[key])
+
+
+def local_copy(task: RunTask) -> tuple[RunSpec, tuple[str, ...], Path]:
+    """Write a shipped task's files on this machine and point its spec at them.
+
+    The files go under :data:`SHIPPED_DIR` of the temporary directory, in a folder named
+    by their digest, each at its path on the submitting machine below it, so that a
+    variant's ``extends`` finds its base there as it did there. Written once per
+    machine and digest (replaced atomically, so that workers sharing the folder never
+    read a half-written file), and left for later runs of the same files.
+
+    Returns the spec, the copies' paths and the folder (to be taken out of messages).
+    """
+    root = Path(tempfile.gettempdir()) / SHIPPED_DIR / task.sha256
+
+    def here(name: str) -> Path:
+        path = Path(name)
+        return root / path.relative_to(path.anchor)
+
+    copies = []
+    for name, text in zip(task.files, task.texts, strict=True):
+        dest = here(name)
+        if not (dest.is_file() and dest.read_bytes() == text):
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            part = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+            part.write_bytes(text)
+            os.replace(part, dest)
+        copies.append(str(dest))
+    return replace(task.spec, layout=str(here(task.spec.layout))), tuple(copies), root
+
+
 def execute(task: RunTask, runner: Runner = run_spec) -> RunRecord:
     """Run one task and report its figures or its error (runs in the worker).
 
@@ -145,20 +208,26 @@ def execute(task: RunTask, runner: Runner = run_spec) -> RunRecord:
         Never raises for a failing run; interrupts (``KeyboardInterrupt``) pass through.
     """
     t0 = time.perf_counter()
+    spec, files, root = task.spec, task.files, None
     try:
-        if files_digest(task.files) != task.sha256:
+        if task.texts:
+            spec, files, root = local_copy(task)
+        if files_digest(files) != task.sha256:
             raise CrosspathsInputError(
                 "the scenario's files differ from the ones the sweep started with "
                 "(edited since, or another version on this worker)",
                 file=task.spec.layout,
             )
-        outcome = runner(task.spec)
+        outcome = runner(spec)
         figures: dict[str, float] = {
             k: (int if k in COUNT_FIGURES else float)(v) for k, v in outcome.figures.items()
         }
         arrays = outcome.arrays()
     except Exception as exc:  # a failing run is a result to record, not a reason to stop
-        return RunRecord(task.run_id, {}, describe_error(exc), time.perf_counter() - t0)
+        error = describe_error(exc)
+        if root is not None:  # the files as the submitting machine names them
+            error = error.replace(str(root), "")
+        return RunRecord(task.run_id, {}, error, time.perf_counter() - t0)
     return RunRecord(task.run_id, figures, "", time.perf_counter() - t0, arrays)
 
 
@@ -321,9 +390,12 @@ class DaskScheduler(_Closing):
         cancels the runs not yet finished.
         """
         pending: dict[Any, RunTask] = {}
+        texts: dict[str, tuple[bytes, ...]] = {}
         for task in tasks:
+            # The files go with the task: a worker need not see the submitter's disk.
             # pure=False: a run is never served from a cache of an earlier identical task.
-            pending[self._client.submit(execute, task, self._runner, pure=False)] = task
+            fut = self._client.submit(execute, shipped(task, texts), self._runner, pure=False)
+            pending[fut] = task
         try:
             for fut in self._as_completed(list(pending)):
                 task = pending.pop(fut)
