@@ -146,8 +146,8 @@ SHIPPED_DIR = "crosspaths-runs"
 def shipped(task: RunTask, texts: dict[str, tuple[bytes, ...]] | None = None) -> RunTask:
     """``task`` with its files' contents and absolute paths, for a worker elsewhere.
 
-    ``texts``: contents already read, by digest, shared across the tasks of one batch
-    (each scenario's files are then read once); filled here. Contents that no longer
+    ``texts``: contents already read (by digest and paths), shared across the tasks of
+    one batch, so that each scenario's files are read once; filled here. Contents that no longer
     match the digest (a file edited since the batch was planned) are sent as they are:
     the worker then fails the run as it would with the edited file on its own disk.
     """
