@@ -285,6 +285,26 @@ def test_rank_resumes_from_its_stored_runs(
     assert len(list((ranked / "runs").glob("*.json"))) == before
 
 
+def test_a_copied_ranking_folder_reuses_its_runs(
+    ranked: Path, busy_base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The variant files name the base relative to the folder, so a copy elsewhere
+    rewrites them; its runs are still the same runs and are not run again."""
+    copy = tmp_path / "elsewhere" / "deeper" / "rank"
+    shutil.copytree(ranked, copy)
+    before = _rows(copy / "ranking.csv")
+    args = ["rank", str(busy_base), "--candidates", "cafes", str(ranked.parent / "ideas.yaml"),
+            "--rounds", "2,3", "--final-seeds", "3", "--top", "2", "--bundle", "2",
+            "--workers", "1", "--quiet", "--out", str(copy)]  # fmt: skip
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "0 runs now" in capsys.readouterr().out
+    # The same effects as the folder held (for the candidates another test left in it).
+    after = {r["id"]: r["effect_per_person_day"] for r in _rows(copy / "ranking.csv")}
+    held = {r["id"]: r["effect_per_person_day"] for r in before}
+    assert held and all(after[k] == v for k, v in held.items())
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [

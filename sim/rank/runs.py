@@ -56,12 +56,28 @@ class Runnable:
         Every file it is made of, as workers name them.
     sha256
         Digest of those files' contents.
+    identity
+        Digest of what its runs' numbers depend on, for their ids: the base's files and,
+        for a candidate, its name and changes (:func:`candidate_identity`). Not the
+        candidate file's text, which names the base by a path relative to the ranking
+        folder: a copied folder, or the same command from another checkout, rewrites the
+        files and still finds its runs.
     """
 
     key: str
     path: str
     files: tuple[str, ...]
     sha256: str
+    identity: str
+
+
+def candidate_identity(base_sha256: str, base: Base, candidate: Candidate) -> str:
+    """The :attr:`Runnable.identity` of ``candidate`` on a base whose files have
+    ``base_sha256``: its variant file's content (:func:`variant_text`) without the path
+    to the base and the comments and description, which do not change its numbers."""
+    body = {"name": f"{base.layout.name}__{candidate.id}", **candidate.changes}
+    text = json.dumps([base_sha256, body], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def run_id(sha256: str, seed: int, days: int, scale: float) -> str:
@@ -139,8 +155,9 @@ class RankRuns:
         self.seed_base = seed_base
         self.quiet = quiet
         files = tuple(worker_path(Path(f).absolute()) for f in base.files)
+        sha = files_digest(base.files)
         self.scenarios: dict[str, Runnable] = {
-            BASE_KEY: Runnable(BASE_KEY, files[-1], files, files_digest(base.files))
+            BASE_KEY: Runnable(BASE_KEY, files[-1], files, sha, identity=sha)
         }
         self.records: dict[str, dict[str, Any]] = {
             r["run_id"]: r for r in store.records() if r.get("status") == OK
@@ -159,7 +176,10 @@ class RankRuns:
         base = self.scenarios[BASE_KEY]
         name = worker_path(path.absolute())
         files = (*base.files, name)
-        runnable = Runnable(candidate.id, name, files, files_digest([*self.base.files, path]))
+        runnable = Runnable(
+            candidate.id, name, files, files_digest([*self.base.files, path]),
+            identity=candidate_identity(base.identity, self.base, candidate),
+        )
         self.scenarios[candidate.id] = runnable
         return runnable
 
@@ -168,7 +188,7 @@ class RankRuns:
         return list(range(self.seed_base, self.seed_base + n))
 
     def _id(self, key: str, seed: int, scale: float) -> str:
-        return run_id(self.scenarios[key].sha256, seed, self.days, scale)
+        return run_id(self.scenarios[key].identity, seed, self.days, scale)
 
     def ensure(self, keys: Sequence[str], n: int, scale: float, label: str = "") -> None:
         """Run every missing run of ``keys`` (and the base) over the first ``n`` seeds.
