@@ -163,6 +163,20 @@ def test_merge_changes_unions_items() -> None:
     assert m["remove"] == {"venues": ["v"]}
 
 
+def test_map_badges_keep_apart_where_candidates_meet() -> None:
+    """Badges of candidates whose anchors coincide on the page (links from one junction)
+    keep at least a badge's width apart; a badge with room keeps its own direction."""
+    from sim.rank.figures import _OFFSETS, BADGE_GAP_PT, badge_offsets
+
+    anchors = np.array([[100.0, 100.0]] * 7 + [[101.0, 99.0], [400.0, 50.0]])
+    centres = anchors + np.array(badge_offsets(anchors))
+    gaps = np.hypot(*(centres[:, None] - centres[None]).transpose(2, 0, 1))
+    np.fill_diagonal(gaps, np.inf)
+    assert gaps.min() >= BADGE_GAP_PT
+    assert badge_offsets(anchors)[-1] == _OFFSETS[8 % len(_OFFSETS)]
+    assert badge_offsets(anchors[:1]) == [_OFFSETS[0]]
+
+
 # --- the command ----------------------------------------------------------------------
 
 

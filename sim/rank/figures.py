@@ -35,7 +35,40 @@ KIND_COLOURS: dict[str, str] = {
 _OFFSETS: tuple[tuple[float, float], ...] = (
     (12, 12), (-12, -12), (12, -12), (-12, 12), (0, 16), (16, 0), (0, -16), (-16, 0),
 )  # fmt: skip
-"""Offsets of the numbered badges from the candidates they name, points."""
+"""Offsets of the numbered badges from the candidates they name, points: badge ``k``
+tries offset ``k - 1`` first, so that neighbours point in different directions."""
+BADGE_GAP_PT = 17.0
+"""Least distance between two badges' centres, points (a badge is about 14 pt across)."""
+
+
+def badge_offsets(anchors_pt: np.ndarray) -> list[tuple[float, float]]:
+    """Where each numbered badge goes, as an offset in points from its anchor.
+
+    ``anchors_pt``: the anchors on the page (n, 2), in points, in badge order. Each
+    badge takes the first of its offsets (:data:`_OFFSETS`, starting at its own, then
+    the same directions twice as far) that keeps it :data:`BADGE_GAP_PT` from the
+    badges placed before it, else the one farthest from them. Candidates whose
+    anchors lie close together (two links from one junction) then keep their
+    numbers apart.
+    """
+    rings = [*_OFFSETS, *((2 * dx, 2 * dy) for dx, dy in _OFFSETS)]
+    placed: list[np.ndarray] = []
+    out: list[tuple[float, float]] = []
+    for k, anchor in enumerate(np.asarray(anchors_pt, float)):
+        own = k % len(_OFFSETS)
+        order = [*range(own, len(_OFFSETS)), *range(own), *range(len(_OFFSETS), len(rings))]
+        best, best_gap = rings[own], -1.0
+        for i in order:
+            centre = anchor + np.array(rings[i])
+            gap = min((float(np.hypot(*(centre - q))) for q in placed), default=np.inf)
+            if gap >= BADGE_GAP_PT:
+                best = rings[i]
+                break
+            if gap > best_gap:
+                best, best_gap = rings[i], gap
+        placed.append(anchor + np.array(best))
+        out.append(best)
+    return out
 
 
 def source_line(base: Base, ranking: Ranking, lang: Lang = EN) -> str:
@@ -134,19 +167,14 @@ def plot_map(base: Base, ranking: Ranking, out_dir: Path, lang: Lang = EN) -> li
         inst = basemap.draw_buildings(ax, [layout], origin, lang)
         kinds = basemap.draw_streets(ax, st, lang)
         handles: list[Any] = [Line2D([], [], ls="", label=lang.t("rank.map_legend"))]
+        badges: list[tuple[Entry, str, tuple[float, float]]] = []
         for e in top:
             colour = KIND_COLOURS.get(e.candidate.kind, "0.3")
             _draw_candidate(ax, base, e.candidate, colour)
             anchor = e.candidate.anchor()
             if anchor is None:
                 continue
-            badge = {"boxstyle": "circle,pad=0.2", "fc": "white", "ec": colour, "lw": 1.2}
-            # Badges point in turn in eight directions, so neighbours rarely cover each other.
-            dx, dy = _OFFSETS[(e.rank - 1) % len(_OFFSETS)]
-            ax.annotate(str(e.rank), _xy(base, anchor), xytext=(dx, dy), textcoords="offset points",
-                        fontsize=9, fontweight="bold", zorder=6, bbox=badge, ha="center",
-                        va="center",
-                        arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.8})  # fmt: skip
+            badges.append((e, colour, _xy(base, anchor)))
             d = e.difference
             pct = lang.pct(d.relative) if d.relative is not None else lang.t("n/a")
             label = f"{textwrap.fill(_short(e, lang, 60), 34)}: {pct}"
@@ -163,6 +191,15 @@ def plot_map(base: Base, ranking: Ranking, out_dir: Path, lang: Lang = EN) -> li
         basemap.side_legend(m.side, [*handles, *inst, *kinds])
         figure.freeze_layout(fig)
         basemap.settle_inset(m)
+        # Placed once the map's scale is fixed, so that badges can keep apart on the page.
+        xy = np.array([b[2] for b in badges], float).reshape(-1, 2)
+        on_page = ax.transData.transform(xy) * 72.0 / fig.dpi
+        for (e, colour, at), (dx, dy) in zip(badges, badge_offsets(on_page), strict=True):
+            badge = {"boxstyle": "circle,pad=0.2", "fc": "white", "ec": colour, "lw": 1.2}
+            ax.annotate(str(e.rank), at, xytext=(dx, dy), textcoords="offset points",
+                        fontsize=9, fontweight="bold", zorder=6, bbox=badge, ha="center",
+                        va="center",
+                        arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.8})  # fmt: skip
         basemap.label_streets(ax, st)
         return figure.save(fig, out_dir, "rank_map")
 
