@@ -75,7 +75,7 @@ def candidate_identity(base_sha256: str, base: Base, candidate: Candidate) -> st
     """The :attr:`Runnable.identity` of ``candidate`` on a base whose files have
     ``base_sha256``: its variant file's content (:func:`variant_text`) without the path
     to the base and the comments and description, which do not change its numbers."""
-    body = {"name": f"{base.layout.name}__{candidate.id}", **candidate.changes}
+    body = {"name": variant_name(base, candidate), **candidate.changes}
     text = json.dumps([base_sha256, body], sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -90,6 +90,11 @@ def run_id(sha256: str, seed: int, days: int, scale: float) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def variant_name(base: Base, candidate: Candidate) -> str:
+    """The scenario name of ``candidate``'s variant file."""
+    return f"{base.layout.name}__{candidate.id}"
+
+
 def variant_text(base: Base, candidate: Candidate, folder: Path) -> str:
     """The candidate as a variant file placed in ``folder`` (``extends`` relative to it)."""
     header = (
@@ -98,7 +103,7 @@ def variant_text(base: Base, candidate: Candidate, folder: Path) -> str:
     )
     body: dict[str, Any] = {
         "extends": os.path.relpath(os.path.abspath(base.path), os.path.abspath(folder)),
-        "name": f"{base.layout.name}__{candidate.id}",
+        "name": variant_name(base, candidate),
         "description": candidate.description,
         **candidate.changes,
     }
